@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { badRequest } from './errors.js';
+
+/**
+ * The Go client marshals every field: unset strings arrive as "" and unset lists as null.
+ * Both mean "absent": they are removed, at every depth, before validation.
+ */
+export function dropAbsent(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropAbsent);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (v === '' || v === null || v === undefined) continue;
+      out[key] = dropAbsent(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** `Field[members.0.metric] checked failed: ...`: the Lua original's wording, naming the field. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  return path === '' ? issue.message : `Field[${path}] checked failed: ${issue.message}`;
+}
+
+/** Parses a request body against a schema, or throws a 400 naming the first bad field. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('Request body must be a JSON object');
+  }
+  const result = schema.safeParse(dropAbsent(body));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw badRequest(issue ? describeIssue(issue) : 'Invalid request body');
+  }
+  return result.data;
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { badRequest } from '../../http/errors.js';
+import { type Field, managedOptions, optionsOf } from '../fields.js';
+import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
+import { intString, text } from '../schema.js';
+import type { ResourceDef, Snapshot } from '../types.js';
+import { MWAN3, MWAN3_PREFIX } from './common.js';
+
+export const MEMBER_FIELDS: readonly Field[] = [{ api: 'interface' }, { api: 'metric' }, { api: 'weight' }];
+const FIELDS = MEMBER_FIELDS;
+export const MEMBER_OPTIONS = managedOptions(FIELDS);
+
+export const memberFields = {
+  interface: text(),
+  metric: intString(1).optional(),
+  weight: intString(1).optional(),
+};
+
+const schema = z.object({ name: text(), ...memberFields });
+export type Mwan3Member = z.infer<typeof schema>;
+
+/** The UCI section name of an mwan3 interface given by its API name; 400 naming `field` when absent. */
+export function interfaceSection(snap: Snapshot, apiName: string, field: string): string {
+  const section = findNamed(snap[MWAN3], 'interface', apiName);
+  if (!section) throw badRequest(`Field[${field}] checked failed: ${JSON.stringify(apiName)} is not an mwan3 interface`);
+  return section.name;
+}
+
+/** A member's options as stored: the interface as its section name. */
+export function memberOptions(member: Pick<Mwan3Member, 'interface' | 'metric' | 'weight'>, snap: Snapshot, field: string) {
+  return optionsOf({ ...member, interface: interfaceSection(snap, member.interface, field) }, FIELDS);
+}
+
+/** A member section as the API shows it: the interface by its API name. */
+export function memberFromOptions(fields: Record<string, string | string[]>, snap: Snapshot) {
+  const out = { ...fields };
+  if (typeof out['interface'] === 'string') out['interface'] = apiNameOfRef(snap[MWAN3], out['interface'], 'interface');
+  return out;
+}
+
+export const members: ResourceDef<Mwan3Member> = {
+  collection: 'members',
+  prefix: MWAN3_PREFIX,
+  config: MWAN3,
+  service: 'mwan3',
+  schema,
+  list: (snap) => namedObjects(snap[MWAN3], 'member', FIELDS).map((m) => memberFromOptions(m, snap) as Mwan3Member),
+  check(obj, snap) {
+    interfaceSection(snap, obj.interface, 'interface');
+  },
+  toBatch: (obj, snap) => namedObjectOps(snap[MWAN3]!, 'member', obj.name, memberOptions(obj, snap, 'interface'), MEMBER_OPTIONS),
+  deleteBatch: (name, snap) => [{ op: 'delete', section: findNamed(snap[MWAN3], 'member', name)!.name }],
+  usedBy(name, snap) {
+    const section = findNamed(snap[MWAN3], 'member', name)?.name;
+    const policy = snap[MWAN3]?.sections.find((s) => s.type === 'policy' && [s.options.get('use_member') ?? []].flat().includes(section ?? ''));
+    return policy ? `Member ${JSON.stringify(name)} is used by policy '${policy.name}'` : undefined;
+  },
+};

@@ -1,0 +1,83 @@
+import { badRequest, conflict } from '../http/errors.js';
+import type { BatchOp, UciPackage, UciSection, UciValue } from '../uci/types.js';
+import { type Field, type FlatObject, fieldsOf, namedSectionOps } from './fields.js';
+
+/**
+ * API names onto UCI section names.
+ *
+ * The controller sends Kubernetes object names (lower-case letters, digits, `-`, `.`); UCI
+ * section names allow only `[A-Za-z0-9_]`. The mapping: a name is accepted when it holds only
+ * letters, digits, `_`, `-` and `.`; its section name replaces each `-` and `.` with `_`.
+ * When that changes the name, the section also carries `option api_name '<name as sent>'`,
+ * so the name reads back exactly as sent. Two names that map onto one section name (`a-b`
+ * and `a.b`) collide: the second is refused with 409.
+ */
+export const API_NAME_OPTION = 'api_name';
+
+const API_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** Validates an API name and returns its UCI section name, or throws a 400 naming `field`. */
+export function sectionNameFor(apiName: string, field = 'name'): string {
+  if (!API_NAME.test(apiName)) {
+    throw badRequest(
+      `Field[${field}] checked failed: ${JSON.stringify(apiName)} may contain only letters, digits, '_', '-' and '.'`,
+    );
+  }
+  return apiName.replace(/[-.]/g, '_');
+}
+
+/** The API name of a named section: its recorded `api_name`, else the section name. */
+export function apiNameOf(section: UciSection): string {
+  const recorded = section.options.get(API_NAME_OPTION);
+  return typeof recorded === 'string' && recorded !== '' ? recorded : section.name;
+}
+
+/** The API name behind a reference to a section name (e.g. `use_policy`), or the value itself. */
+export function apiNameOfRef(pkg: UciPackage | undefined, sectionName: string, type?: string): string {
+  const section = pkg?.sections.find((s) => s.name === sectionName && (type === undefined || s.type === type));
+  return section ? apiNameOf(section) : sectionName;
+}
+
+/** The section of `type` whose API name is `apiName`. */
+export function findNamed(pkg: UciPackage | undefined, type: string, apiName: string): UciSection | undefined {
+  return pkg?.sections.find((s) => s.type === type && !s.anonymous && apiNameOf(s) === apiName);
+}
+
+/**
+ * The section name that will hold `apiName`; throws 409 when another API name (or a section of
+ * another type) already holds it.
+ */
+export function claimSectionName(pkg: UciPackage, type: string, apiName: string, field = 'name'): string {
+  const name = sectionNameFor(apiName, field);
+  const holder = pkg.sections.find((s) => s.name === name);
+  if (holder && (holder.type !== type || apiNameOf(holder) !== apiName)) {
+    throw conflict(`Conflict: ${JSON.stringify(apiName)} maps to UCI section '${name}', already used by ${JSON.stringify(apiNameOf(holder))} (${holder.type})`);
+  }
+  return name;
+}
+
+/**
+ * Operations that create or update the named section holding the API object `apiName`:
+ * its `managed` options made equal to `desired`, and `api_name` recorded when the section
+ * name differs from the API name.
+ */
+export function namedObjectOps(
+  pkg: UciPackage,
+  type: string,
+  apiName: string,
+  desired: Map<string, UciValue>,
+  managed: readonly string[],
+  field = 'name',
+): BatchOp[] {
+  const section = claimSectionName(pkg, type, apiName, field);
+  const options = new Map(desired);
+  if (section !== apiName) options.set(API_NAME_OPTION, apiName);
+  return namedSectionOps(pkg, section, type, options, [...managed, API_NAME_OPTION]);
+}
+
+/** Named sections of `type` as API objects: `name` plus the fields of the table. */
+export function namedObjects(pkg: UciPackage | undefined, type: string, fields: readonly Field[]): Array<{ name: string } & FlatObject> {
+  return (pkg?.sections ?? [])
+    .filter((s) => s.type === type && !s.anonymous)
+    .map((s) => ({ name: apiNameOf(s), ...fieldsOf(s, fields) }));
+}

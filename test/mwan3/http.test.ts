@@ -1,0 +1,246 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Agent, startAgent } from '../helpers/agent.js';
+
+const MWAN3 = '/cgi-bin/luci/sdewan/mwan3/v1';
+
+/** The network config of a CNF whose two OVN networks carry Kubernetes-style names. */
+const NETWORK = `
+config interface 'loopback'
+\toption device 'lo'
+\toption proto 'static'
+\toption ipaddr '127.0.0.1'
+\toption netmask '255.0.0.0'
+
+config interface 'ovn_net1'
+\toption device 'net0'
+\toption proto 'static'
+\toption ipaddr '10.10.1.2'
+\toption netmask '255.255.255.0'
+
+config interface 'ovn_net2'
+\toption device 'net1'
+\toption proto 'static'
+\toption ipaddr '10.10.2.2'
+\toption netmask '255.255.255.0'
+`;
+
+/** `uci show mwan3` lines of the given sections, through the project's uci command line. */
+function show(agent: Agent, ...sections: string[]): string[] {
+  const out = execFileSync('bin/sdewan-uci', ['-c', agent.confdir, 'show', 'mwan3'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => sections.some((s) => line.startsWith(`mwan3.${s}=`) || line.startsWith(`mwan3.${s}.`)));
+}
+
+/** The ICN sample rule as the Go client sends it: every field, unset ones as "". */
+const sampleRule = {
+  name: 'sample',
+  policy: 'balance1',
+  src_ip: '10.10.10.10',
+  src_port: '22',
+  dest_ip: '10.10.10.1',
+  dest_port: '1000',
+  proto: 'udp',
+  family: 'ipv4',
+  sticky: '1',
+  timeout: '200',
+};
+
+describe('mwan3 over HTTP', () => {
+  let agent: Agent;
+  beforeAll(async () => {
+    agent = await startAgent({ config: { network: NETWORK }, env: { SDEWAN_RELOAD_DELAY_MS: '300' } });
+  });
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  it('keeps the sample rule file of the repository in step with the ICN sample', () => {
+    const yaml = readFileSync('test/reference/icn-samples/mwan3rule.yaml', 'utf8');
+    for (const [k, v] of Object.entries(sampleRule)) if (k !== 'name') expect(yaml).toContain(`${k}: ${/^[0-9]+$/.test(v) ? `"${v}"` : v}`);
+  });
+
+  it('creates interfaces with Kubernetes names, stored under mapped section names', async () => {
+    for (const name of ['ovn-net1', 'ovn-net2']) {
+      const res = await agent.request('POST', `${MWAN3}/interfaces`, { name, enabled: '1', track_ip: ['8.8.8.8', '1.1.1.1'], reliability: '1', family: '' });
+      expect(res.status).toBe(201);
+      expect(res.json).toEqual({ name, enabled: '1', track_ip: ['8.8.8.8', '1.1.1.1'], reliability: '1' });
+    }
+    expect(show(agent, 'ovn_net1')).toEqual([
+      'mwan3.ovn_net1=interface',
+      "mwan3.ovn_net1.enabled='1'",
+      "mwan3.ovn_net1.track_ip='8.8.8.8' '1.1.1.1'",
+      "mwan3.ovn_net1.reliability='1'",
+      "mwan3.ovn_net1.api_name='ovn-net1'",
+    ]);
+    // a name that maps onto the same section is a conflict, not an overwrite
+    const clash = await agent.request('POST', `${MWAN3}/interfaces`, { name: 'ovn.net1' });
+    expect(clash.status).toBe(409);
+    expect((await agent.request('GET', `${MWAN3}/interfaces/ovn-net1`)).json.name).toBe('ovn-net1');
+  });
+
+  it('runs the controller flow for a policy: create, read back, 409, PUT replaces members', async () => {
+    const policy = {
+      name: 'balance1',
+      members: [
+        { interface: 'ovn-net1', metric: '2', weight: '2' },
+        { interface: 'ovn-net2', metric: '3', weight: '3' },
+      ],
+    };
+    const created = await agent.request('POST', `${MWAN3}/policies`, policy);
+    expect(created.status).toBe(201);
+    expect(created.json).toEqual(policy);
+    expect((await agent.request('GET', `${MWAN3}/policies/balance1`)).json).toEqual(policy);
+    expect((await agent.request('GET', `${MWAN3}/policies`)).json.policies).toContainEqual(policy);
+    expect(show(agent, 'balance1', 'balance1_ovn_net1', 'balance1_ovn_net2')).toEqual([
+      'mwan3.balance1_ovn_net1=member',
+      "mwan3.balance1_ovn_net1.interface='ovn_net1'",
+      "mwan3.balance1_ovn_net1.metric='2'",
+      "mwan3.balance1_ovn_net1.weight='2'",
+      'mwan3.balance1_ovn_net2=member',
+      "mwan3.balance1_ovn_net2.interface='ovn_net2'",
+      "mwan3.balance1_ovn_net2.metric='3'",
+      "mwan3.balance1_ovn_net2.weight='3'",
+      'mwan3.balance1=policy',
+      "mwan3.balance1.use_member='balance1_ovn_net1' 'balance1_ovn_net2'",
+    ]);
+
+    const again = await agent.request('POST', `${MWAN3}/policies`, policy);
+    expect(again.status).toBe(409);
+    expect(again.json).toEqual({ message: 'Conflict' });
+
+    const replaced = { name: 'balance1', members: [{ interface: 'ovn-net2', metric: '1', weight: '5' }] };
+    const put = await agent.request('PUT', `${MWAN3}/policies/balance1`, { ...replaced, name: 'ignored-url-wins' });
+    expect(put.status).toBe(200);
+    expect(put.json).toEqual(replaced);
+    expect(show(agent, 'balance1', 'balance1_ovn_net1', 'balance1_ovn_net2')).toEqual([
+      'mwan3.balance1_ovn_net2=member',
+      "mwan3.balance1_ovn_net2.interface='ovn_net2'",
+      "mwan3.balance1_ovn_net2.metric='1'",
+      "mwan3.balance1_ovn_net2.weight='5'",
+      'mwan3.balance1=policy',
+      "mwan3.balance1.use_member='balance1_ovn_net2'",
+    ]);
+    const restored = await agent.request('PUT', `${MWAN3}/policies/balance1`, policy);
+    expect(restored.json).toEqual(policy);
+  });
+
+  it('creates the ICN sample rule with every other field "" and reads it back deep-equal', async () => {
+    const body = { ...sampleRule, ipset: '', logging: '' };
+    const res = await agent.request('POST', `${MWAN3}/rules`, body);
+    expect(res.status).toBe(201);
+    expect(res.json).toEqual(sampleRule);
+    expect((await agent.request('GET', `${MWAN3}/rules/sample`)).json).toEqual(sampleRule);
+    expect(show(agent, 'sample')).toEqual([
+      'mwan3.sample=rule',
+      "mwan3.sample.use_policy='balance1'",
+      "mwan3.sample.src_ip='10.10.10.10'",
+      "mwan3.sample.src_port='22'",
+      "mwan3.sample.dest_ip='10.10.10.1'",
+      "mwan3.sample.dest_port='1000'",
+      "mwan3.sample.proto='udp'",
+      "mwan3.sample.family='ipv4'",
+      "mwan3.sample.sticky='1'",
+      "mwan3.sample.timeout='200'",
+    ]);
+  });
+
+  it('refuses to delete a policy while a rule uses it, then allows it', async () => {
+    const refused = await agent.request('DELETE', `${MWAN3}/policies/balance1`);
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toMatch(/sample/);
+    expect((await agent.request('DELETE', `${MWAN3}/rules/sample`)).json).toEqual({ message: 'success' });
+    const deleted = await agent.request('DELETE', `${MWAN3}/policies/balance1`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toEqual({ message: 'success' });
+    expect(show(agent, 'balance1', 'balance1_ovn_net1', 'balance1_ovn_net2', 'sample')).toEqual([]);
+    expect((await agent.request('GET', `${MWAN3}/policies/balance1`)).status).toBe(404);
+    expect((await agent.request('DELETE', `${MWAN3}/policies/balance1`)).status).toBe(404);
+  });
+
+  it('answers a dry run with the batch and changes nothing', async () => {
+    const before = agent.readFile('mwan3');
+    const res = await agent.request('POST', `${MWAN3}/rules?dry_run=1`, { name: 'dry', dest_port: '443', proto: 'tcp' });
+    expect(res.status).toBe(200);
+    expect(res.json.batch).toBe("set mwan3.dry=rule\nset mwan3.dry.dest_port='443'\nset mwan3.dry.proto='tcp'\n");
+    expect(agent.readFile('mwan3')).toBe(before);
+  });
+
+  it('answers the contract status codes for paths and methods', async () => {
+    expect((await agent.request('PATCH', `${MWAN3}/policies`)).status).toBe(405);
+    expect((await agent.request('PATCH', `${MWAN3}/policies/x`)).status).toBe(405);
+    const deep = await agent.request('GET', `${MWAN3}/policies/a/b`);
+    expect(deep.status).toBe(400);
+    expect(deep.json).toEqual({ message: 'Bad request URI' });
+    expect((await agent.request('GET', MWAN3)).json).toEqual({ message: 'Bad request URI' });
+    expect((await agent.request('PUT', `${MWAN3}/policies`, { name: 'x' })).status).toBe(400);
+    expect((await agent.request('POST', `${MWAN3}/policies/`, { name: 'trail', members: [{ interface: 'ovn-net1', metric: '1', weight: '1' }] })).status).toBe(201);
+    expect((await agent.request('DELETE', `${MWAN3}/policies/trail`)).status).toBe(200);
+  });
+
+  describe('validation: a 4xx naming the field, the mwan3 file byte-identical', () => {
+    const goodMember = { interface: 'ovn-net1', metric: '1', weight: '1' };
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ['policy metric 0', 'policies', { name: 'p', members: [{ ...goodMember, metric: '0' }] }, /members\.0\.metric/],
+      ['policy metric not a number', 'policies', { name: 'p', members: [{ ...goodMember, metric: 'x' }] }, /metric/],
+      ['policy weight negative', 'policies', { name: 'p', members: [{ ...goodMember, weight: '-1' }] }, /members\.0\.weight/],
+      ['policy unknown interface', 'policies', { name: 'p', members: [{ ...goodMember, interface: 'nope' }] }, /members\.0\.interface/],
+      ['policy interface twice', 'policies', { name: 'p', members: [goodMember, goodMember] }, /members/],
+      ['policy name too long for mwan3', 'policies', { name: 'a-very-long-policy', members: [goodMember] }, /name.*15/],
+      ['policy name with a quote', 'policies', { name: "p'x", members: [goodMember] }, /name/],
+      ['policy members not a list', 'policies', { name: 'p', members: 'ovn-net1' }, /members/],
+      ['policy without a name', 'policies', { members: [goodMember] }, /name/],
+      ['rule unknown policy', 'rules', { name: 'r', policy: 'nope' }, /policy/],
+      ['rule proto', 'rules', { name: 'r', proto: 'gre' }, /proto/],
+      ['rule family', 'rules', { name: 'r', family: 'ipv5' }, /family/],
+      ['rule sticky', 'rules', { name: 'r', sticky: '2' }, /sticky/],
+      ['rule timeout', 'rules', { name: 'r', timeout: '0' }, /timeout/],
+      ['rule src_port', 'rules', { name: 'r', proto: 'tcp', src_port: '70000' }, /src_port/],
+      ['rule dest_port', 'rules', { name: 'r', proto: 'tcp', dest_port: 'http' }, /dest_port/],
+      ['rule src_ip', 'rules', { name: 'r', src_ip: '10.0.0.300' }, /src_ip/],
+      ['rule dest_ip', 'rules', { name: 'r', dest_ip: '10.0.0.0/33' }, /dest_ip/],
+      ['rule IPv6 with family ipv4', 'rules', { name: 'r', family: 'ipv4', dest_ip: '2001:db8::/32' }, /dest_ip/],
+      ['rule name too long', 'rules', { name: 'rule-name-too-long', proto: 'tcp' }, /name.*15/],
+      ['rule injection in a name', 'rules', { name: "r\nset mwan3.x=rule" }, /name/],
+      ['interface without network', 'interfaces', { name: 'ghost' }, /name/],
+      ['interface enabled', 'interfaces', { name: 'ovn-net1', enabled: 'yes' }, /enabled/],
+      ['interface track_ip not a list', 'interfaces', { name: 'ovn-net1', track_ip: '8.8.8.8' }, /track_ip/],
+      ['member metric', 'members', { name: 'm1', interface: 'ovn-net1', metric: '0' }, /metric/],
+      ['member interface', 'members', { name: 'm1', interface: 'nope' }, /interface/],
+    ];
+    it.each(cases)('%s', async (_title, collection, body, field) => {
+      const before = agent.readFile('mwan3');
+      const res = await agent.request('POST', `${MWAN3}/${collection}`, body);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.json.message).toMatch(field);
+      expect(agent.readFile('mwan3')).toBe(before);
+    });
+  });
+
+  it('keeps values that would be UCI syntax as plain data', async () => {
+    const res = await agent.request('POST', `${MWAN3}/rules`, { name: 'inj', ipset: "x'\ncommit" });
+    expect(res.status).toBe(400);
+    expect(res.json.message).toMatch(/ipset/);
+  });
+
+  it('shows a hand edit at the next GET', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${agent.confdir}/mwan3`, `${agent.readFile('mwan3')}\nconfig rule 'by_hand'\n\toption proto 'icmp'\n`);
+    expect((await agent.request('GET', `${MWAN3}/rules/by_hand`)).json).toEqual({ name: 'by_hand', proto: 'icmp' });
+  });
+
+  it('coalesces reloads: 20 concurrent creates, all present, at most 2 reloads', async () => {
+    await new Promise((r) => setTimeout(r, 600)); // let earlier reloads settle
+    const before = agent.callsLog().filter((l) => l.startsWith('mwan3')).length;
+    const names = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const results = await Promise.all(names.map((name) => agent.request('POST', `${MWAN3}/rules`, { name, proto: 'tcp', dest_port: String(1000 + Number(name.slice(1))) })));
+    expect(results.map((r) => r.status)).toEqual(names.map(() => 201));
+    const rules = (await agent.request('GET', `${MWAN3}/rules`)).json.rules.map((r: { name: string }) => r.name);
+    for (const name of names) expect(rules).toContain(name);
+    await new Promise((r) => setTimeout(r, 1500));
+    const reloads = agent.callsLog().filter((l) => l.startsWith('mwan3')).length - before;
+    expect(reloads).toBeGreaterThanOrEqual(1);
+    expect(reloads).toBeLessThanOrEqual(2);
+  });
+});
