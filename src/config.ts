@@ -1,4 +1,13 @@
-// OWNER: foundation helper (issue 3) implements loading/validation here; the Settings shape below is shared.
+// The agent's own settings: environment variables, and on OpenWRT its UCI config
+// /etc/config/sdewan-agent (the environment wins). Validated with zod; a bad value stops the
+// start with a SettingsError that names the setting.
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { findExecutable } from './uci/runner.js';
+import type { UciPackage } from './uci/types.js';
+
 export interface Settings {
   host: string;
   port: number;
@@ -19,4 +28,220 @@ export interface Settings {
   tlsKey: string | undefined;
   reloadDelayMs: number;
   logLevel: string;
+  /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
+  seedConfdir?: boolean;
+}
+
+/** A setting that cannot be used; `setting` is the environment variable's name. */
+export class SettingsError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`invalid setting ${setting}: ${message}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Environment variable -> option of `config agent` in /etc/config/sdewan-agent. */
+export const SETTING_OPTIONS = {
+  HOST: 'host',
+  PORT: 'port',
+  SDEWAN_CONFDIR: 'confdir',
+  SDEWAN_SAVEDIR: 'savedir',
+  SDEWAN_UCI_BIN: 'uci_bin',
+  SDEWAN_INITD: 'initd',
+  SDEWAN_AUTH: 'auth',
+  SDEWAN_USER: 'user',
+  SDEWAN_PASSWORD: 'password',
+  SDEWAN_SHADOW: 'shadow',
+  SDEWAN_SESSION_TTL: 'session_ttl',
+  SDEWAN_TLS_CERT: 'tls_cert',
+  SDEWAN_TLS_KEY: 'tls_key',
+  SDEWAN_RELOAD_DELAY_MS: 'reload_delay_ms',
+  LOG_LEVEL: 'log_level',
+} as const;
+
+export type SettingName = keyof typeof SETTING_OPTIONS;
+export type RawSettings = Partial<Record<SettingName, string>>;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface LoadOptions {
+  /** Base for relative paths and the development defaults (default: process.cwd()). */
+  cwd?: string;
+  /** Whether this is OpenWRT (default: /etc/openwrt_release exists). */
+  openwrt?: boolean;
+  /** Settings from the agent's UCI config (see settingsFromAgentConfig); used only on OpenWRT. */
+  fileSettings?: RawSettings;
+  /** PATH used to look for a `uci` binary (default: env.PATH). */
+  searchPath?: string;
+}
+
+const OPENWRT_RELEASE = '/etc/openwrt_release';
+export const AGENT_CONFIG_FILE = '/etc/config/sdewan-agent';
+
+/** The repository / package root (holds uci-fixtures/), found from this module's location. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+
+export function isOpenWrt(): boolean {
+  return existsSync(OPENWRT_RELEASE);
+}
+
+const intIn = (name: SettingName, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected an integer from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `expected an integer from ${min} to ${max}`)
+    .describe(name);
+
+const schema = z.object({
+  HOST: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'expected an address or host name'),
+  PORT: intIn('PORT', 0, 65535),
+  SDEWAN_CONFDIR: z.string().min(1),
+  SDEWAN_SAVEDIR: z.string().min(1),
+  SDEWAN_UCI_BIN: z.string().optional(),
+  SDEWAN_INITD: z.string().min(1),
+  SDEWAN_AUTH: z.enum(['static', 'shadow', 'ubus'], { message: 'expected static, shadow or ubus' }),
+  SDEWAN_USER: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a user name ([A-Za-z0-9._-], 1 to 64 characters)'),
+  SDEWAN_PASSWORD: z.string().optional(),
+  SDEWAN_SHADOW: z.string().min(1),
+  SDEWAN_SESSION_TTL: intIn('SDEWAN_SESSION_TTL', 1, 31_536_000),
+  SDEWAN_TLS_CERT: z.string().optional(),
+  SDEWAN_TLS_KEY: z.string().optional(),
+  SDEWAN_RELOAD_DELAY_MS: intIn('SDEWAN_RELOAD_DELAY_MS', 0, 600_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }),
+});
+
+function defaults(openwrt: boolean, cwd: string): Record<SettingName, string | undefined> {
+  return {
+    HOST: openwrt ? '0.0.0.0' : '127.0.0.1',
+    PORT: '8080',
+    SDEWAN_CONFDIR: openwrt ? '/etc/config' : path.join(cwd, 'var', 'config'),
+    SDEWAN_SAVEDIR: openwrt ? '/tmp/.uci-sdewan' : path.join(cwd, 'var', 'save'),
+    SDEWAN_UCI_BIN: undefined,
+    SDEWAN_INITD: '/etc/init.d',
+    SDEWAN_AUTH: openwrt ? 'shadow' : 'static',
+    SDEWAN_USER: 'root',
+    SDEWAN_PASSWORD: undefined,
+    SDEWAN_SHADOW: '/etc/shadow',
+    SDEWAN_SESSION_TTL: '3600',
+    SDEWAN_TLS_CERT: undefined,
+    SDEWAN_TLS_KEY: undefined,
+    SDEWAN_RELOAD_DELAY_MS: '200',
+    LOG_LEVEL: 'info',
+  };
+}
+
+function requireReadableFile(name: SettingName, file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+    if (!statSync(file).isFile()) throw new Error('not a file');
+  } catch {
+    throw new SettingsError(name, `cannot read file ${JSON.stringify(file)}`);
+  }
+}
+
+/**
+ * The settings given in the agent's own UCI config: the options of its `config agent`
+ * section (the one named `main`, else the first).
+ */
+export function settingsFromAgentConfig(pkg: UciPackage): RawSettings {
+  const agents = pkg.sections.filter((sec) => sec.type === 'agent');
+  const section = agents.find((sec) => sec.name === 'main') ?? agents[0];
+  const out: RawSettings = {};
+  if (!section) return out;
+  for (const [env, opt] of Object.entries(SETTING_OPTIONS) as [SettingName, string][]) {
+    const v = section.options.get(opt);
+    if (typeof v === 'string') out[env] = v;
+  }
+  return out;
+}
+
+/** Loads and validates the settings. Empty environment values count as unset. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Settings {
+  const cwd = opts.cwd ?? process.cwd();
+  const openwrt = opts.openwrt ?? isOpenWrt();
+  const fromFile: RawSettings = openwrt ? (opts.fileSettings ?? {}) : {};
+  const dflt = defaults(openwrt, cwd);
+  const raw: Record<string, string | undefined> = {};
+  for (const name of Object.keys(SETTING_OPTIONS) as SettingName[]) {
+    const v = env[name];
+    raw[name] = v !== undefined && v !== '' ? v : fromFile[name] !== undefined && fromFile[name] !== '' ? fromFile[name] : dflt[name];
+  }
+
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'settings');
+    const shown = name === 'SDEWAN_PASSWORD' ? '' : ` (got ${JSON.stringify(raw[name])})`;
+    throw new SettingsError(name, issue.message + shown);
+  }
+  const s = parsed.data;
+  const abs = (p: string) => path.resolve(cwd, p);
+
+  let uciBin: string | undefined;
+  const uciSetting = s.SDEWAN_UCI_BIN;
+  if (uciSetting === undefined) {
+    uciBin = findExecutable('uci', opts.searchPath ?? env.PATH);
+  } else if (uciSetting === 'embedded') {
+    uciBin = undefined;
+  } else if (uciSetting.includes('/')) {
+    uciBin = abs(uciSetting);
+    try {
+      accessSync(uciBin, constants.X_OK);
+    } catch {
+      throw new SettingsError('SDEWAN_UCI_BIN', `${JSON.stringify(uciSetting)} is not an executable file (use "embedded" for the built-in engine)`);
+    }
+  } else {
+    uciBin = findExecutable(uciSetting, opts.searchPath ?? env.PATH);
+    if (!uciBin) throw new SettingsError('SDEWAN_UCI_BIN', `${JSON.stringify(uciSetting)} not found on PATH`);
+  }
+
+  const tlsCert = s.SDEWAN_TLS_CERT ? abs(s.SDEWAN_TLS_CERT) : undefined;
+  const tlsKey = s.SDEWAN_TLS_KEY ? abs(s.SDEWAN_TLS_KEY) : undefined;
+  if (tlsCert && !tlsKey) throw new SettingsError('SDEWAN_TLS_KEY', 'required when SDEWAN_TLS_CERT is set');
+  if (tlsKey && !tlsCert) throw new SettingsError('SDEWAN_TLS_CERT', 'required when SDEWAN_TLS_KEY is set');
+  if (tlsCert) requireReadableFile('SDEWAN_TLS_CERT', tlsCert);
+  if (tlsKey) requireReadableFile('SDEWAN_TLS_KEY', tlsKey);
+
+  const shadowFile = abs(s.SDEWAN_SHADOW);
+  if (s.SDEWAN_AUTH === 'shadow') requireReadableFile('SDEWAN_SHADOW', shadowFile);
+
+  const confdir = abs(s.SDEWAN_CONFDIR);
+  const seedConfdir = !openwrt && raw.SDEWAN_CONFDIR === dflt.SDEWAN_CONFDIR;
+  if (!seedConfdir) {
+    try {
+      if (!statSync(confdir).isDirectory()) throw new Error('not a directory');
+    } catch {
+      throw new SettingsError('SDEWAN_CONFDIR', `${JSON.stringify(confdir)} is not a directory`);
+    }
+  }
+
+  return {
+    host: s.HOST,
+    port: s.PORT,
+    confdir,
+    savedir: abs(s.SDEWAN_SAVEDIR),
+    uciBin,
+    initd: abs(s.SDEWAN_INITD),
+    auth: s.SDEWAN_AUTH,
+    user: s.SDEWAN_USER,
+    password: s.SDEWAN_PASSWORD || undefined,
+    shadowFile,
+    sessionTtlSec: s.SDEWAN_SESSION_TTL,
+    tlsCert,
+    tlsKey,
+    reloadDelayMs: s.SDEWAN_RELOAD_DELAY_MS,
+    logLevel: s.LOG_LEVEL,
+    seedConfdir,
+  };
 }

@@ -66,6 +66,11 @@ export function syncOptionsOps(
     const have = current?.options.get(option);
     const want = desired.get(option);
     if (sameValue(have, want)) continue;
+    // A plain value replaced by a plain value is one `set`, which keeps the option's place.
+    if (typeof have === 'string' && typeof want === 'string') {
+      ops.push({ op: 'set', section: ref, option, value: want });
+      continue;
+    }
     if (have !== undefined) ops.push({ op: 'delete', section: ref, option });
     if (want === undefined) continue;
     if (Array.isArray(want)) for (const value of want) ops.push({ op: 'add_list', section: ref, option, value });

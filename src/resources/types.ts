@@ -50,4 +50,14 @@ export interface ResourceDef<T extends { name: string }> {
   usedBy?(name: string, snap: Snapshot): string | undefined;
   /** Files owned by the object, written before commit and removed on delete. */
   files?(obj: T): OwnedFile[];
+  /**
+   * Paths (relative to the file root) of the files the stored object `name` owns now: removed
+   * when it is deleted, or after a write whose `files` no longer lists them.
+   */
+  ownedPaths?(name: string, snap: Snapshot): string[];
+  /**
+   * The object with the fields kept in its owned files filled in; `read` gives the bytes of a
+   * path under the file root (undefined when the file is missing). Pure: the factory reads.
+   */
+  readFiles?(obj: T, snap: Snapshot, read: (path: string) => Buffer | undefined): T;
 }

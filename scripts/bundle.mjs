@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Bundles the agent and the UCI command line tool into single ES module
+// files under dist/bundle/ that run with plain `node` and no node_modules anywhere:
+//
+//   dist/bundle/sdewan-agent.mjs (+ .map)   from src/main.ts
+//   dist/bundle/sdewan-uci.mjs   (+ .map)   from src/uci/cli.ts
+//   dist/bundle/THIRD-PARTY-NOTICES.txt     licences of the packages bundled inside
+//
+// Usage: node scripts/bundle.mjs [--outdir <dir>]
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Output file name (without .mjs) -> entry point, relative to the project root. */
+const ENTRIES = [
+  { name: 'sdewan-agent', entry: 'src/main.ts' },
+  { name: 'sdewan-uci', entry: 'src/uci/cli.ts' },
+];
+
+/**
+ * Packages left out of the bundle on purpose. pino-pretty is a development nicety: the agent
+ * may import it dynamically when it is installed, and must carry on with JSON logs when the
+ * import fails, which is always the case for the bundle.
+ */
+const EXTERNAL = ['pino-pretty'];
+
+/**
+ * Packages whose code reads files of their own package at run time, which a single-file
+ * bundle cannot carry, replaced by a stand-in module:
+ *  - @fastify/swagger-ui serves Swagger UI's HTML/JS/CSS files from its package directory
+ *    (and reads its logo there when registered). The bundled agent answers its docs page
+ *    with a 404 that says so; the OpenAPI document itself is served as usual.
+ */
+const REPLACED = {
+  '@fastify/swagger-ui': [
+    '// Stand-in for @fastify/swagger-ui in the single-file bundle (scripts/bundle.mjs).',
+    'export default async function swaggerUiNotBundled(app, opts) {',
+    "  app.get(opts?.routePrefix ?? '/documentation', async (_request, reply) =>",
+    '    reply.code(404).send({',
+    "      message: 'Swagger UI is not part of the single-file agent bundle; fetch the OpenAPI document instead',",
+    '    }),',
+    '  );',
+    '}',
+  ].join('\n'),
+};
+
+const replacePackages = {
+  name: 'replace-packages',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(REPLACED).map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'replaced' }));
+    build.onLoad({ filter: /.*/, namespace: 'replaced' }, (args) => ({ contents: REPLACED[args.path], loader: 'js' }));
+  },
+};
+
+/**
+ * CommonJS packages bundled into an ES module still call require() for Node's built-ins and
+ * may read __filename/__dirname. Globals, not declarations, so they cannot collide with a
+ * bundled module that declares its own `require` or `__dirname` at top level.
+ */
+const BANNER = [
+  "import { createRequire as __sdewanCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __sdewanFileURLToPath } from 'node:url';",
+  "import { dirname as __sdewanDirname } from 'node:path';",
+  'globalThis.require ??= __sdewanCreateRequire(import.meta.url);',
+  'globalThis.__filename ??= __sdewanFileURLToPath(import.meta.url);',
+  'globalThis.__dirname ??= __sdewanDirname(globalThis.__filename);',
+].join('\n');
+
+function parseArgs(argv) {
+  let outdir = path.join(root, 'dist', 'bundle');
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--outdir' && argv[i + 1]) outdir = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument: ${argv[i]}`);
+  }
+  return { outdir };
+}
+
+/** The package directory (…/node_modules/<name> or …/node_modules/@scope/<name>) of an input path. */
+function packageDirOf(inputPath) {
+  const parts = inputPath.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) return undefined;
+  const nameParts = parts[at + 1]?.startsWith('@') ? 2 : 1;
+  return parts.slice(0, at + 1 + nameParts).join('/');
+}
+
+function licenceText(dir) {
+  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+  return file ? readFileSync(path.join(dir, file), 'utf8').trim() : undefined;
+}
+
+/** Name, version, licence and licence text of every package whose code ended up in the bundles. */
+function thirdPartyNotices(metafiles) {
+  const dirs = new Set();
+  for (const meta of metafiles) {
+    for (const [output, info] of Object.entries(meta.outputs)) {
+      if (!output.endsWith('.mjs')) continue;
+      for (const input of Object.keys(info.inputs)) {
+        const dir = packageDirOf(input);
+        if (dir) dirs.add(dir);
+      }
+    }
+  }
+  const blocks = [...dirs]
+    .map((rel) => {
+      const dir = path.resolve(root, rel);
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      const text = licenceText(dir) ?? `(no licence file; package.json says: ${pkg.license ?? 'unknown'})`;
+      return { id: `${pkg.name}@${pkg.version}`, licence: pkg.license ?? 'unknown', text };
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+  const header =
+    'Third-party software bundled into sdewan-agent.mjs / sdewan-uci.mjs.\n' +
+    'Each package is listed with its licence, as shipped in its npm package.\n';
+  return [header, ...blocks.map((b) => `${'='.repeat(72)}\n${b.id} (${b.licence})\n\n${b.text}\n`)].join('\n');
+}
+
+export async function bundle({ outdir }) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const metafiles = [];
+  const built = [];
+  for (const { name, entry } of ENTRIES) {
+    const entryPath = path.join(root, entry);
+    if (!existsSync(entryPath)) throw new Error(`missing entry point ${entry}`);
+    const result = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: [entryPath],
+      outfile: path.join(outdir, `${name}.mjs`),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      sourcemap: 'linked',
+      external: EXTERNAL,
+      plugins: [replacePackages],
+      banner: { js: BANNER },
+      legalComments: 'none', // collected in THIRD-PARTY-NOTICES.txt instead
+      metafile: true,
+      logLevel: 'warning',
+      // Lets code tell the bundle from the tsc build (e.g. not to try optional dev imports).
+      define: { 'process.env.SDEWAN_BUNDLED': '"1"' },
+    });
+    metafiles.push(result.metafile);
+    built.push(`${name}.mjs`);
+  }
+  writeFileSync(path.join(outdir, 'THIRD-PARTY-NOTICES.txt'), thirdPartyNotices(metafiles));
+  return built;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const built = await bundle(parseArgs(process.argv.slice(2)));
+    console.log(`bundle: wrote ${built.join(', ')}`);
+  } catch (err) {
+    console.error(`bundle: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}

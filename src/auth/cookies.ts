@@ -1,0 +1,31 @@
+// The sysauth cookies of LuCI's login, written byte for byte as the contract says.
+
+export const COOKIE_PATH = '/cgi-bin/luci/';
+export const SESSION_COOKIES = ['sysauth', 'sysauth_https', 'sysauth_http'] as const;
+
+/** Set-Cookie values after a login: `sysauth` first (the controller reads only that one). */
+export function loginCookies(token: string, tls: boolean): string[] {
+  const attrs = `; path=${COOKIE_PATH}; SameSite=Strict; HttpOnly${tls ? '; Secure' : ''}`;
+  return [`sysauth=${token}${attrs}`, `sysauth_${tls ? 'https' : 'http'}=${token}${attrs}`];
+}
+
+/** Set-Cookie values that clear every session cookie. */
+export function logoutCookies(tls: boolean): string[] {
+  const attrs = `; path=${COOKIE_PATH}; expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Strict; HttpOnly${tls ? '; Secure' : ''}`;
+  return SESSION_COOKIES.map((name) => `${name}=${attrs}`);
+}
+
+/** Values of the session cookies in a Cookie header, in the order sysauth, _https, _http. */
+export function sessionTokens(cookieHeader: string | undefined): string[] {
+  if (!cookieHeader) return [];
+  const found = new Map<string, string>();
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const name = part.slice(0, eq).trim();
+    if ((SESSION_COOKIES as readonly string[]).includes(name) && !found.has(name)) {
+      found.set(name, part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'));
+    }
+  }
+  return SESSION_COOKIES.flatMap((n) => (found.has(n) ? [found.get(n)!] : []));
+}

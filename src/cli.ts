@@ -1,0 +1,142 @@
+// The agent's command line:
+//   sdewan-agent [serve]        start the REST agent (src/main.ts), settings from the environment
+//   sdewan-agent bootstrap ...  write the pod's attached interfaces into network and mwan3
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { isOpenWrt, packageRoot } from './config.js';
+import { findExecutable } from './uci/runner.js';
+
+const USAGE = `Usage:
+  sdewan-agent [serve]
+      Start the agent (settings from the environment; see README).
+  sdewan-agent bootstrap [--annotations FILE] [--confdir DIR] [--savedir DIR]
+                         [--uci-bin PATH|embedded] [--strict]
+      Configure the network and mwan3 interfaces the CNI attached to the pod, from the
+      k8s.plugin.opnfv.org/nfn-network annotation in the downward-API annotations file.
+      --annotations FILE   default $SDEWAN_ANNOTATIONS or /tmp/podinfo/annotations
+      --confdir DIR        UCI config directory (default $SDEWAN_CONFDIR, /etc/config on OpenWRT)
+      --savedir DIR        UCI save directory (default $SDEWAN_SAVEDIR)
+      --uci-bin PATH       uci program, or "embedded" (default $SDEWAN_UCI_BIN, else uci on PATH)
+      --strict             exit 1 when the annotation is missing or malformed (default: log it, exit 0)
+  sdewan-agent --help | --version
+`;
+
+function usageError(message: string): never {
+  process.stderr.write(`sdewan-agent: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const nonEmpty = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
+
+interface BootstrapSettings {
+  annotations: string;
+  confdir: string;
+  savedir: string;
+  uciBin: string | undefined;
+  logLevel: string;
+}
+
+function bootstrapSettings(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): BootstrapSettings {
+  const openwrt = isOpenWrt();
+  const cwd = process.cwd();
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const confdir = path.resolve(str('confdir') ?? nonEmpty(env.SDEWAN_CONFDIR) ?? (openwrt ? '/etc/config' : path.join(cwd, 'var', 'config')));
+  const savedir = path.resolve(str('savedir') ?? nonEmpty(env.SDEWAN_SAVEDIR) ?? (openwrt ? '/tmp/.uci-sdewan' : path.join(cwd, 'var', 'save')));
+  const uciSetting = str('uci-bin') ?? nonEmpty(env.SDEWAN_UCI_BIN);
+  let uciBin: string | undefined;
+  if (uciSetting === undefined) uciBin = findExecutable('uci', env.PATH);
+  else if (uciSetting === 'embedded') uciBin = undefined;
+  else if (uciSetting.includes('/')) uciBin = path.resolve(uciSetting);
+  else {
+    uciBin = findExecutable(uciSetting, env.PATH);
+    if (!uciBin) usageError(`uci program ${JSON.stringify(uciSetting)} not found on PATH`);
+  }
+  return {
+    annotations: path.resolve(str('annotations') ?? nonEmpty(env.SDEWAN_ANNOTATIONS) ?? '/tmp/podinfo/annotations'),
+    confdir,
+    savedir,
+    uciBin,
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+  };
+}
+
+async function bootstrap(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        annotations: { type: 'string' },
+        confdir: { type: 'string' },
+        savedir: { type: 'string' },
+        'uci-bin': { type: 'string' },
+        strict: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const s = bootstrapSettings(parsed.values, process.env);
+  const { createLogger } = await import('./logger.js');
+  const log = await createLogger({ level: s.logLevel });
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(s.savedir, { recursive: true });
+  const uci = await import('./uci/index.js');
+  const store = uci.createUciStore({ confdir: s.confdir, savedir: s.savedir, runner: uci.createRunner(s.uciBin ?? 'embedded') });
+  const { runBootstrap } = await import('./bootstrap/run.js');
+  try {
+    const result = await runBootstrap({ annotationsFile: s.annotations, store, log });
+    if (result.status === 'input-error' && parsed.values.strict) return 1;
+    return 0;
+  } catch (err) {
+    log.error({ err: (err as Error).message, confdir: s.confdir }, 'bootstrap: writing the network and mwan3 configs failed');
+    return 1;
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'serve':
+      if (rest.length > 0) usageError(`serve takes no arguments (settings come from the environment)`);
+      // src/main.ts starts the agent when it is loaded.
+      await import('./main.js');
+      return;
+    case 'bootstrap':
+      process.exitCode = await bootstrap(rest);
+      return;
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return;
+    case '--version':
+    case '-v':
+      process.stdout.write(`${version()}\n`);
+      return;
+    default:
+      usageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`sdewan-agent: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+// pino logger: JSON lines on stdout; readable (pino-pretty) when stdout is a terminal.
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+/** Keys whose values never reach the log, at the top level and one or two levels down. */
+const SECRET_KEYS = [
+  'password',
+  'luci_password',
+  'pre_shared_key',
+  'token',
+  'sysauth',
+  'sysauth_http',
+  'sysauth_https',
+  'cookie',
+  'authorization',
+  'set-cookie',
+  'private_key',
+  'local_private_cert',
+  'key',
+];
+
+export const REDACT_PATHS = [
+  ...SECRET_KEYS.map((k) => `["${k}"]`),
+  ...SECRET_KEYS.map((k) => `*["${k}"]`),
+  ...SECRET_KEYS.map((k) => `*.*["${k}"]`),
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** Human-readable output (default: when stdout is a TTY and NODE_ENV is not production). */
+  pretty?: boolean;
+  /** Where JSON lines go (default stdout). */
+  destination?: DestinationStream;
+}
+
+export async function createLogger(opts: LoggerOptions): Promise<Logger> {
+  const base = {
+    level: opts.level,
+    base: { name: 'sdewan-agent' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  const pretty = opts.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');
+  if (pretty) {
+    const { default: prettyStream } = await import('pino-pretty');
+    return pino(base, prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+  }
+  return opts.destination ? pino(base, opts.destination) : pino(base);
+}

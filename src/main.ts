@@ -1,0 +1,133 @@
+// The process entry: settings, UCI store, reloader, server; prints the URL it listens on and
+// shuts down gracefully on SIGTERM/SIGINT (no new connections, in-flight requests finish).
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import {
+  AGENT_CONFIG_FILE,
+  isOpenWrt,
+  loadSettings,
+  packageRoot,
+  settingsFromAgentConfig,
+  SettingsError,
+  type RawSettings,
+  type Settings,
+} from './config.js';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
+import type { ServiceReloader } from './services/reloader.js';
+import type { UciStore } from './uci/types.js';
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+function fail(message: string): never {
+  process.stderr.write(`sdewan-agent: ${message}\n`);
+  process.exit(2);
+}
+
+/** Development default: ./var/config is created from uci-fixtures on first start only. */
+function prepareDirs(settings: Settings): void {
+  if (settings.seedConfdir && !existsSync(settings.confdir)) {
+    cpSync(path.join(packageRoot(), 'uci-fixtures'), settings.confdir, { recursive: true });
+  }
+  mkdirSync(settings.savedir, { recursive: true });
+}
+
+async function createStore(settings: Settings): Promise<UciStore> {
+  const uci = await import('./uci/index.js');
+  // settings.uciBin is already resolved (PATH looked up): undefined means the embedded engine
+  const runner = uci.createRunner(settings.uciBin ?? 'embedded');
+  return uci.createUciStore({ confdir: settings.confdir, savedir: settings.savedir, runner });
+}
+
+async function createReloader(settings: Settings, log: Logger): Promise<ServiceReloader> {
+  const { createReloader: create } = await import('./services/reloader.js');
+  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, log });
+}
+
+function listenUrl(address: AddressInfo | string | null, tls: boolean): string {
+  if (address === null || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' || address.family === (6 as unknown as string) ? `[${address.address}]` : address.address;
+  return `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+}
+
+/** On OpenWRT, the settings in /etc/config/sdewan-agent (read with the project's UCI parser). */
+async function readAgentConfig(): Promise<RawSettings | undefined> {
+  if (!isOpenWrt() || !existsSync(AGENT_CONFIG_FILE)) return undefined;
+  const { parseUci } = await import('./uci/index.js');
+  try {
+    return settingsFromAgentConfig(parseUci(readFileSync(AGENT_CONFIG_FILE), { name: 'sdewan-agent', file: AGENT_CONFIG_FILE }));
+  } catch (err) {
+    fail(`cannot read ${AGENT_CONFIG_FILE}: ${(err as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings(process.env, { fileSettings: await readAgentConfig() });
+  } catch (err) {
+    if (err instanceof SettingsError) fail(err.message);
+    throw err;
+  }
+  const logger = await createLogger({ level: settings.logLevel });
+
+  if (settings.auth === 'static' && settings.password === undefined) {
+    settings.password = randomBytes(12).toString('base64url');
+    // Printed once, here (a message, so the redaction of `password` keys does not hide it).
+    const note = `no SDEWAN_PASSWORD set: generated password for user ${settings.user}: ${settings.password}`;
+    if (logger.isLevelEnabled('warn')) logger.warn(note);
+    else process.stderr.write(`sdewan-agent: ${note}\n`);
+  }
+  try {
+    prepareDirs(settings);
+  } catch (err) {
+    fail(`cannot prepare ${settings.confdir} / ${settings.savedir}: ${(err as Error).message}`);
+  }
+
+  const store = await createStore(settings);
+  const reloader = await createReloader(settings, logger);
+  const { buildServer } = await import('./server.js');
+  const { app } = await buildServer(settings, { logger, store, reloader });
+  const tls = settings.tlsCert !== undefined;
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long, exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    app
+      .close()
+      .then(() => reloader.close())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  try {
+    await app.listen({ host: settings.host, port: settings.port });
+  } catch (err) {
+    fail(`cannot listen on ${settings.host}:${settings.port} (HOST, PORT): ${(err as Error).message}`);
+  }
+  logger.info(
+    { url: listenUrl(app.server.address(), tls), confdir: settings.confdir, uci: settings.uciBin ?? 'embedded', auth: settings.auth },
+    'listening',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`sdewan-agent: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

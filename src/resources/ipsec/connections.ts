@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { optionString } from '../fields.js';
+import { apiNameOf } from '../names.js';
+import { oneOf, stringList, text } from '../schema.js';
+import type { UciPackage, UciSection, UciValue } from '../../uci/types.js';
+import {
+  apiCopyOption,
+  apiName,
+  CONNECTION_TYPES,
+  commaList,
+  getCommaField,
+  ifIdValue,
+  isSourceIp,
+  isTrafficSelector,
+  markValue,
+  proposalNames,
+  PROPOSAL_TYPE,
+  setCommaField,
+  splitComma,
+  updownScript,
+} from './common.js';
+
+/**
+ * One connection of a remote: a `config tunnel` or `config transport` section (its type is
+ * `conn_type`), listed from the remote's `tunnel` / `transport` list, as swanctl.init reads
+ * them (each becomes a child SA of the remote's IKE connection).
+ *
+ * | API field        | UCI option          | meaning for swanctl.init                               |
+ * |------------------|---------------------|--------------------------------------------------------|
+ * | mode             | startaction         | start/add/route (swanctl.init maps add->none, route->trap) |
+ * | local_subnet     | list local_subnet   | local_ts                                               |
+ * | local_nat        | list local_nat      | (older swanctl.init: replaces local_subnet in local_ts) |
+ * | local_sourceip   | local_sourceip      | kept; its addresses also go into the remote's `vips`   |
+ * | local_updown     | updown              | updown                                                 |
+ * | local_firewall   | local_firewall      | kept (no swanctl meaning)                              |
+ * | remote_subnet    | list remote_subnet  | remote_ts                                              |
+ * | remote_sourceip  | remote_sourceip     | kept; a single CIDR/range also becomes an address pool |
+ * | remote_updown    | remote_updown       | kept (no swanctl meaning)                              |
+ * | remote_firewall  | remote_firewall     | kept (no swanctl meaning)                              |
+ * | crypto_proposal  | list crypto_proposal| esp_proposals (proposal section names)                 |
+ * | mark             | mark                | kept (the agent's swanctl renderer: mark_in/mark_out)  |
+ * | if_id            | if_id               | if_id_in / if_id_out                                   |
+ *
+ * Comma-separated subnets are stored as lists; `api_<field>` keeps the string as sent when the
+ * list joined with `,` would not give it back (src/resources/ipsec/common.ts).
+ */
+const trafficSelectors = () => commaList(isTrafficSelector, 'subnets (CIDR, address, range or dynamic, optionally [proto/port])');
+const sourceIps = () => commaList(isSourceIp, 'addresses, CIDRs, ranges or %config');
+
+export const connectionSchema = z.object({
+  name: apiName(),
+  conn_type: z.enum(CONNECTION_TYPES, { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of tunnel, transport') }),
+  mode: z.enum(['start', 'add', 'route'], { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of start, add, route') }),
+  local_subnet: trafficSelectors().optional(),
+  local_nat: trafficSelectors().optional(),
+  local_sourceip: sourceIps().optional(),
+  local_updown: updownScript().optional(),
+  local_firewall: oneOf(['yes', 'no']).optional(),
+  remote_subnet: trafficSelectors().optional(),
+  remote_sourceip: sourceIps().optional(),
+  remote_updown: updownScript().optional(),
+  remote_firewall: oneOf(['yes', 'no']).optional(),
+  crypto_proposal: stringList(text()).optional(),
+  mark: markValue().optional(),
+  if_id: ifIdValue().optional(),
+});
+export type IpsecConnection = z.infer<typeof connectionSchema>;
+
+const PLAIN: ReadonlyArray<[keyof IpsecConnection, string]> = [
+  ['local_sourceip', 'local_sourceip'],
+  ['local_updown', 'updown'],
+  ['local_firewall', 'local_firewall'],
+  ['remote_sourceip', 'remote_sourceip'],
+  ['remote_updown', 'remote_updown'],
+  ['remote_firewall', 'remote_firewall'],
+];
+const COMMA: readonly string[] = ['local_subnet', 'local_nat', 'remote_subnet'];
+
+/** Every option a connection section holds for the API (api_name is the caller's). */
+export const CONNECTION_OPTIONS: readonly string[] = [
+  'startaction',
+  ...COMMA.flatMap((f) => [f, apiCopyOption(f)]),
+  ...PLAIN.map(([, o]) => o),
+  PROPOSAL_TYPE,
+  'mark',
+  'if_id',
+];
+
+/** The options of a connection section; `proposals` are the section names of its proposals. */
+export function connectionOptions(c: IpsecConnection, proposals: string[] | undefined): Map<string, UciValue> {
+  const options = new Map<string, UciValue>();
+  options.set('startaction', c.mode);
+  setCommaField(options, 'local_subnet', 'local_subnet', c.local_subnet);
+  setCommaField(options, 'local_nat', 'local_nat', c.local_nat);
+  setCommaField(options, 'remote_subnet', 'remote_subnet', c.remote_subnet);
+  for (const [field, option] of PLAIN) {
+    const value = c[field];
+    if (typeof value === 'string') options.set(option, value);
+  }
+  if (proposals !== undefined) options.set(PROPOSAL_TYPE, proposals);
+  if (c.mark !== undefined) options.set('mark', c.mark);
+  if (c.if_id !== undefined) options.set('if_id', c.if_id);
+  return options;
+}
+
+/** swanctl's own start actions, read back as the ipsec.conf words the API uses. */
+const MODE_OF: Record<string, IpsecConnection['mode']> = { start: 'start', add: 'add', route: 'route', trap: 'route', none: 'add' };
+
+/** The API object of a tunnel or transport section. */
+export function connectionOf(section: UciSection, pkg: UciPackage | undefined): IpsecConnection {
+  const obj: Record<string, unknown> = { name: apiNameOf(section), conn_type: section.type };
+  const mode = MODE_OF[optionString(section, 'startaction') ?? ''];
+  if (mode) obj.mode = mode;
+  for (const f of COMMA) {
+    const value = getCommaField(section, f, f);
+    if (value !== undefined) obj[f] = value;
+  }
+  for (const [field, option] of PLAIN) {
+    const value = optionString(section, option);
+    if (value !== undefined) obj[field] = value;
+  }
+  if (section.options.has(PROPOSAL_TYPE)) obj.crypto_proposal = proposalNames(pkg, section);
+  for (const option of ['mark', 'if_id']) {
+    const value = optionString(section, option);
+    if (value !== undefined) obj[option] = value;
+  }
+  return obj as IpsecConnection;
+}
+
+/** The virtual IPs a remote asks for: its connections' local_sourceip, `%config` as swanctl spells it. */
+export function virtualIps(connections: readonly IpsecConnection[]): string[] {
+  const vips: string[] = [];
+  for (const c of connections) {
+    for (const entry of c.local_sourceip === undefined ? [] : splitComma(c.local_sourceip)) {
+      const vip = entry === '%config6' ? '::' : entry.startsWith('%config') ? '0.0.0.0' : entry;
+      if (!vips.includes(vip)) vips.push(vip);
+    }
+  }
+  return vips;
+}
+
+/**
+ * The address pool a connection's remote_sourceip defines (the addresses handed to the peer,
+ * ipsec.conf's rightsourceip): swanctl takes one CIDR or one range per pool.
+ */
+export function poolAddrs(c: IpsecConnection): string | undefined {
+  const value = c.remote_sourceip;
+  if (value === undefined || value.includes(',') || value.startsWith('%')) return undefined;
+  return value.includes('/') || value.includes('-') ? value : undefined;
+}

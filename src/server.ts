@@ -1,0 +1,97 @@
+// The fastify application: body parsing and limits, uniform JSON errors, one log line per
+// request, LuCI login and its gate, health probes, and the API routes.
+import { readFileSync } from 'node:fs';
+import formbody from '@fastify/formbody';
+import type https from 'node:https';
+import Fastify, { LogController, type FastifyError, type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
+import type { Settings } from './config.js';
+import type { AgentContext } from './context.js';
+import { registerApi } from './http/api.js';
+import { ApiError } from './http/errors.js';
+import { registerHealth } from './http/health.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface ServerDeps {
+  logger: Logger;
+  store: AgentContext['store'];
+  reloader: AgentContext['reloader'];
+  /** Default: from settings.auth. */
+  verifier?: PasswordVerifier;
+  /** Failed logins allowed per client address and minute before 429 (default 5). */
+  maxLoginFailures?: number;
+}
+
+export interface AgentServer {
+  app: FastifyInstance;
+  ctx: AgentContext;
+  sessions: SessionStore;
+}
+
+/** `{"message": ...}` and the status for any error thrown in a route or by fastify. */
+export function errorAnswer(err: FastifyError | Error): { status: number; message: string } {
+  if (err instanceof ApiError) return { status: err.status, message: err.message };
+  const fe = err as FastifyError;
+  if (fe.validation) return { status: 400, message: fe.message };
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (status >= 400 && status < 500) return { status, message: fe.message };
+  return { status: status >= 500 && status < 600 ? status : 500, message: 'Internal server error' };
+}
+
+export async function buildServer(settings: Settings, deps: ServerDeps): Promise<AgentServer> {
+  const tls = settings.tlsCert !== undefined && settings.tlsKey !== undefined;
+  const options: FastifyServerOptions = {
+    loggerInstance: deps.logger,
+    // fastify's own per-request lines are off: the onResponse hook below writes one line
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    forceCloseConnections: 'idle',
+  };
+  const app = (
+    tls
+      ? Fastify({
+          ...(options as FastifyHttpsOptions<https.Server>),
+          https: { cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!) },
+        })
+      : Fastify(options)
+  ) as unknown as FastifyInstance;
+
+  // Bodies are JSON or HTML forms; anything else (text/plain included) is a 415.
+  app.removeContentTypeParser('text/plain');
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const { status, message } = errorAnswer(err);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.debug({ status, message }, 'request refused');
+    return reply.code(status).send({ message });
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not found' }));
+
+  // One line per request; only the path, never the query string, headers or body.
+  app.addHook('onResponse', async (request, reply) => {
+    const q = request.url.indexOf('?');
+    request.log.info(
+      {
+        method: request.method,
+        path: q === -1 ? request.url : request.url.slice(0, q),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  const sessions = new SessionStore({ ttlMs: settings.sessionTtlSec * 1000 });
+  const throttle = new LoginThrottle({ maxFailures: deps.maxLoginFailures ?? 5, windowMs: 60_000 });
+  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls });
+  registerHealth(app, { confdir: settings.confdir });
+  app.addHook('onClose', async () => sessions.close());
+
+  const ctx: AgentContext = { settings, store: deps.store, reloader: deps.reloader, log: app.log };
+  await registerApi(app, ctx);
+  return { app, ctx, sessions };
+}

@@ -1,0 +1,218 @@
+import type { Reloader } from '../context.js';
+import type { ServiceName } from '../resources/types.js';
+import { DEFAULT_SERVICE_TIMEOUT_MS, runInitScript } from './run.js';
+import { SERVICE_NAMES, commandFor, type ServiceAction } from './table.js';
+
+/** The outcome of one service action, kept per service for the status routes. */
+export interface ActionResult {
+  service: ServiceName;
+  action: ServiceAction;
+  /** `auto`: the reload after committed changes; `explicit`: PUT /sdewan/v1/service/{name}. */
+  trigger: 'auto' | 'explicit';
+  ok: boolean;
+  timedOut?: boolean;
+  message?: string;
+  /** When the action finished (ISO 8601). */
+  at: string;
+}
+
+export interface ReloaderLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface ReloaderOptions {
+  /** The init.d directory holding the service scripts. */
+  initd: string;
+  /** Quiet time after the last change of a burst before the reload runs. */
+  delayMs: number;
+  /** Upper bound on how long a steady stream of changes may postpone the reload (default 10 × delayMs, at least 1 s). */
+  maxWaitMs?: number;
+  /** Per-command timeout (default: SDEWAN_SERVICE_TIMEOUT_MS from `env`, else 30 s). */
+  timeoutMs?: number;
+  log: ReloaderLog;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ServiceReloader extends Reloader {
+  /** Reload `service` after the current burst of changes; resolves with the reload that covered this call. */
+  schedule(service: ServiceName): Promise<ActionResult>;
+  /** Runs an explicit action, after whatever is running for that service; replaces a pending automatic reload. */
+  runAction(service: ServiceName, action: ServiceAction): Promise<ActionResult>;
+  lastResults(): Record<ServiceName, ActionResult | undefined>;
+  /** Runs pending reloads now, waits for everything queued, then refuses new work. */
+  close(): Promise<void>;
+}
+
+/** SDEWAN_SERVICE_TIMEOUT_MS, when set to a positive integer. */
+export function serviceTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const v = Number(env['SDEWAN_SERVICE_TIMEOUT_MS']);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+type Waiter = (result: ActionResult) => void;
+
+interface QueuedAction {
+  action: ServiceAction;
+  trigger: 'auto' | 'explicit';
+  waiters: Waiter[];
+}
+
+interface PendingReload {
+  firstAt: number;
+  timer: NodeJS.Timeout;
+  waiters: Waiter[];
+}
+
+interface ServiceState {
+  pending?: PendingReload;
+  running?: Promise<void>;
+  /** Waiting for the running action: explicit actions in order, at most one automatic reload. */
+  queue: QueuedAction[];
+}
+
+/**
+ * Coalesces reloads per service. A schedule() opens a window (trailing debounce of delayMs,
+ * bounded by maxWaitMs from its first call); every schedule() inside it joins the same reload.
+ * Actions of one service never run concurrently: when the window closes while an action runs,
+ * the reload waits behind it, and further schedules join that one queued reload.
+ */
+export function createReloader(opts: ReloaderOptions): ServiceReloader {
+  const timeoutMs = opts.timeoutMs ?? serviceTimeoutFromEnv(opts.env ?? process.env) ?? DEFAULT_SERVICE_TIMEOUT_MS;
+  const maxWaitMs = opts.maxWaitMs ?? Math.max(opts.delayMs * 10, 1000);
+  const states = new Map<ServiceName, ServiceState>(SERVICE_NAMES.map((s) => [s, { queue: [] }]));
+  const last: Record<ServiceName, ActionResult | undefined> = { mwan3: undefined, firewall: undefined, ipsec: undefined };
+  let closed = false;
+
+  const stateOf = (service: ServiceName): ServiceState => {
+    const state = states.get(service);
+    if (!state) throw new Error(`unknown service ${String(service)}`);
+    return state;
+  };
+
+  const refused = (service: ServiceName, action: ServiceAction, trigger: 'auto' | 'explicit'): ActionResult => ({
+    service,
+    action,
+    trigger,
+    ok: false,
+    message: 'the agent is shutting down',
+    at: new Date().toISOString(),
+  });
+
+  async function execute(service: ServiceName, item: QueuedAction): Promise<void> {
+    const { script, argument } = commandFor(service, item.action);
+    opts.log.info({ service, action: item.action, trigger: item.trigger, script, argument }, 'service action');
+    let result: ActionResult;
+    try {
+      const run = await runInitScript(opts.initd, script, argument, { timeoutMs, env: opts.env });
+      result = {
+        service,
+        action: item.action,
+        trigger: item.trigger,
+        ok: run.ok,
+        ...(run.timedOut ? { timedOut: true } : {}),
+        ...(run.message !== undefined ? { message: run.message } : {}),
+        at: new Date().toISOString(),
+      };
+    } catch (err) {
+      result = {
+        service,
+        action: item.action,
+        trigger: item.trigger,
+        ok: false,
+        message: err instanceof Error ? err.message : String(err),
+        at: new Date().toISOString(),
+      };
+    }
+    last[service] = result;
+    if (result.ok) opts.log.info({ service, action: item.action }, 'service action done');
+    else opts.log.warn({ service, action: item.action, message: result.message }, 'service action failed');
+    for (const w of item.waiters) w(result);
+  }
+
+  function start(service: ServiceName, item: QueuedAction): void {
+    const state = stateOf(service);
+    state.running = execute(service, item).finally(() => {
+      state.running = undefined;
+      const next = state.queue.shift();
+      if (next) start(service, next);
+    });
+  }
+
+  function enqueue(service: ServiceName, item: QueuedAction): void {
+    const state = stateOf(service);
+    if (!state.running) {
+      start(service, item);
+      return;
+    }
+    if (item.trigger === 'explicit') {
+      // An explicit action stands in for the automatic reload waiting before it.
+      const autos = state.queue.filter((q) => q.trigger === 'auto');
+      state.queue = state.queue.filter((q) => q.trigger !== 'auto');
+      for (const a of autos) item.waiters.push(...a.waiters);
+      state.queue.push(item);
+      return;
+    }
+    const tail = state.queue[state.queue.length - 1];
+    if (tail && tail.trigger === 'auto') tail.waiters.push(...item.waiters);
+    else state.queue.push(item);
+  }
+
+  function fire(service: ServiceName): void {
+    const state = stateOf(service);
+    const pending = state.pending;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    state.pending = undefined;
+    enqueue(service, { action: 'reload', trigger: 'auto', waiters: pending.waiters });
+  }
+
+  function schedule(service: ServiceName): Promise<ActionResult> {
+    if (closed) return Promise.resolve(refused(service, 'reload', 'auto'));
+    const state = stateOf(service);
+    return new Promise<ActionResult>((resolve) => {
+      const now = Date.now();
+      const pending = state.pending;
+      if (pending) {
+        clearTimeout(pending.timer);
+        pending.waiters.push(resolve);
+        const wait = Math.max(0, Math.min(opts.delayMs, pending.firstAt + maxWaitMs - now));
+        pending.timer = setTimeout(() => fire(service), wait);
+      } else {
+        state.pending = { firstAt: now, waiters: [resolve], timer: setTimeout(() => fire(service), opts.delayMs) };
+      }
+    });
+  }
+
+  function runAction(service: ServiceName, action: ServiceAction): Promise<ActionResult> {
+    if (closed) return Promise.resolve(refused(service, action, 'explicit'));
+    const state = stateOf(service);
+    return new Promise<ActionResult>((resolve) => {
+      const item: QueuedAction = { action, trigger: 'explicit', waiters: [resolve] };
+      if (state.pending) {
+        clearTimeout(state.pending.timer);
+        item.waiters.push(...state.pending.waiters);
+        state.pending = undefined;
+      }
+      enqueue(service, item);
+    });
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const service of SERVICE_NAMES) fire(service);
+    // Each running action starts the next queued one before it settles its own chain.
+    for (;;) {
+      const running = SERVICE_NAMES.map((s) => stateOf(s).running).filter((p): p is Promise<void> => p !== undefined);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  return {
+    schedule,
+    runAction,
+    lastResults: () => ({ ...last }),
+    close,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Crash-safe file replacement, as `uci commit` does it: write a temporary file in the same
+ * directory (`.NAME.uci-XXXXXX`, ignored by uci since it starts with a dot), fsync it, give it
+ * the mode of the file it replaces, rename it over the old one, then fsync the directory.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const TEMP_RE = /^\..+\.uci-[A-Za-z0-9]{6}$/;
+
+export function tempNameFor(dir: string, base: string): string {
+  const suffix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 6);
+  return path.join(dir, `.${base}.uci-${suffix}`);
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Replace `target` atomically with `data`. The temporary file is created in `tempDir`
+ * (default: the target's directory; uci uses the config directory).
+ */
+export function atomicWriteFileSync(
+  target: string,
+  data: Buffer | string,
+  opts: { mode?: number; tempDir?: string; tempBase?: string } = {},
+): void {
+  const dir = opts.tempDir ?? path.dirname(target);
+  const tmp = tempNameFor(dir, opts.tempBase ?? path.basename(target));
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  try {
+    if (opts.mode !== undefined) fs.chmodSync(tmp, opts.mode);
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(path.dirname(target));
+}
+
+/** Remove temporary files a killed writer left behind for `base`, if older than `minAgeMs`. */
+export function cleanStaleTemps(dir: string, base: string, minAgeMs = 60_000): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const now = Date.now();
+  for (const n of names) {
+    if (!TEMP_RE.test(n) || !n.startsWith(`.${base}.uci-`)) continue;
+    const full = path.join(dir, n);
+    try {
+      const st = fs.statSync(full);
+      if (st.isFile() && now - st.mtimeMs >= minAgeMs) {
+        fs.rmSync(full, { force: true });
+        removed++;
+      }
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,25 @@
+/**
+ * The engine works on "byte strings": JS strings whose every char code is one byte (latin1),
+ * so that positions and lengths match uci's C code exactly (error messages report bytes).
+ * These helpers convert at the boundary with the typed, UTF-8 model.
+ */
+
+/** UTF-8 text -> byte string. */
+export function toBytes(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** Byte string -> UTF-8 text. */
+export function fromBytes(bytes: string): string {
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/** Buffer -> byte string. */
+export function bufferToBytes(buf: Buffer | Uint8Array): string {
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+}
+
+/** Byte string -> Buffer. */
+export function bytesToBuffer(bytes: string): Buffer {
+  return Buffer.from(bytes, 'latin1');
+}

@@ -1,0 +1,208 @@
+/**
+ * The engine's in-memory model, shaped like libuci's lists so that the odd corners behave
+ * the same (duplicate names after a rename, empty lists after del_list, the section counter
+ * behind anonymous names). All strings are byte strings (see bytes.ts).
+ */
+import { fromBytes, toBytes } from './bytes.js';
+import type { UciPackage, UciSection, UciValue } from './types.js';
+
+export interface IOption {
+  /** null only for the nameless list `add_list pkg.section=value` creates (never saved usefully). */
+  name: string | null;
+  kind: 'string' | 'list';
+  value: string;
+  items: string[];
+}
+
+export interface ISection {
+  name: string;
+  type: string;
+  anonymous: boolean;
+  options: IOption[];
+}
+
+/** enum uci_command: the kinds of recorded change (delta file prefixes + - (none) @ ^ | ~). */
+export const enum Cmd {
+  ADD = 0,
+  REMOVE = 1,
+  CHANGE = 2,
+  RENAME = 3,
+  REORDER = 4,
+  LIST_ADD = 5,
+  LIST_DEL = 6,
+}
+
+export const CMD_CHAR = ['+', '-', '', '@', '^', '|', '~'] as const;
+
+export interface Delta {
+  cmd: Cmd;
+  section: string;
+  option: string | null;
+  value: string | null;
+}
+
+export interface IPackage {
+  name: string;
+  sections: ISection[];
+  /** p->n_section: bumped on every section allocation, feeds anonymous names. */
+  nSection: number;
+  path: string | null;
+  hasDelta: boolean;
+  /** Changes made since load, not yet written to the save directory. */
+  delta: Delta[];
+  /** Changes read from the save directory at load (what `uci changes` prints). */
+  saved: Delta[];
+}
+
+export function newPackage(name: string): IPackage {
+  return { name, sections: [], nSection: 0, path: null, hasDelta: false, delta: [], saved: [] };
+}
+
+/** djbhash over a byte string, with C's signed char arithmetic (as on x86). */
+export function djbhash(hash: number, str: string): number {
+  let h = hash === 0xffffffff ? 5381 : hash;
+  for (let i = 0; i < str.length; i++) {
+    let c = str.charCodeAt(i) & 0xff;
+    if (c > 127) c -= 256;
+    h = (Math.imul(h, 33) + c) >>> 0;
+  }
+  return h & 0x7fffffff;
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/** The name uci gives an anonymous section when it is created (before it has options). */
+export function anonymousName(counter: number, type: string): string {
+  return `cfg${hex(counter, 2)}${hex(djbhash(0xffffffff, type) % 65536, 4)}`;
+}
+
+/** uci_alloc_section: inserted at `index` (default: the end). */
+export function allocSection(p: IPackage, type: string, name: string | null, index?: number): ISection {
+  p.nSection++;
+  const anonymous = name === null || name === '';
+  const s: ISection = { name: anonymous ? anonymousName(p.nSection, type) : name!, type, anonymous, options: [] };
+  if (index === undefined) p.sections.push(s);
+  else p.sections.splice(index, 0, s);
+  return s;
+}
+
+export function findSection(p: IPackage, name: string): ISection | undefined {
+  return p.sections.find((s) => s.name === name);
+}
+
+export function findOption(s: ISection, name: string): IOption | undefined {
+  return s.options.find((o) => o.name === name);
+}
+
+export function stringOption(name: string | null, value: string): IOption {
+  return { name, kind: 'string', value, items: [] };
+}
+
+/** uci_set on an existing section with another type (named sections keep their place). */
+export function changeSectionType(p: IPackage, s: ISection, type: string): ISection {
+  if (s.type === type) return s;
+  if (s.type.length === type.length) {
+    s.type = type;
+    return s;
+  }
+  // libuci reallocates the section under its old name: it stops being anonymous.
+  const idx = p.sections.indexOf(s);
+  const n: ISection = { name: s.name, type, anonymous: false, options: s.options };
+  p.sections[idx] = n;
+  return n;
+}
+
+/** uci_set on an option: replace in place, or append when new. Returns false when unchanged. */
+export function setOption(s: ISection, name: string, value: string, existing?: IOption): boolean {
+  const o = existing ?? findOption(s, name);
+  if (!o) {
+    s.options.push(stringOption(name, value));
+    return true;
+  }
+  if (o.kind === 'string' && o.value === value) return false;
+  if (o.kind === 'string') {
+    o.value = value;
+  } else {
+    s.options[s.options.indexOf(o)] = stringOption(o.name, value);
+  }
+  return true;
+}
+
+/** uci_add_list: a string option becomes a list holding its old value first. */
+export function addListItem(s: ISection, name: string | null, value: string, existing?: IOption): void {
+  let o = existing ?? (name === null ? undefined : findOption(s, name));
+  if (!o) {
+    o = { name, kind: 'list', value: '', items: [] };
+    s.options.push(o);
+  } else if (o.kind === 'string') {
+    const l: IOption = { name: o.name, kind: 'list', value: '', items: [o.value] };
+    s.options[s.options.indexOf(o)] = l;
+    o = l;
+  }
+  o.items.push(value);
+}
+
+/** uci_list_set_pos for sections; true when the section's predecessor changed. */
+export function moveSection(p: IPackage, s: ISection, pos: number): boolean {
+  const oldIdx = p.sections.indexOf(s);
+  const oldPrev = oldIdx > 0 ? p.sections[oldIdx - 1] : null;
+  p.sections.splice(oldIdx, 1);
+  let newIdx = 0;
+  let remaining = pos;
+  for (let i = 0; i < p.sections.length; i++) {
+    if (remaining-- <= 0) break;
+    newIdx = i + 1;
+  }
+  p.sections.splice(newIdx, 0, s);
+  const newPrev = newIdx > 0 ? p.sections[newIdx - 1] : null;
+  return oldPrev !== newPrev;
+}
+
+// ---- conversion to and from the shared, UTF-8 model ----
+
+export function toPublic(p: IPackage): UciPackage {
+  return {
+    name: fromBytes(p.name),
+    sections: p.sections.map((s): UciSection => {
+      const options = new Map<string, UciValue>();
+      for (const o of s.options) {
+        if (o.name === null) continue;
+        const key = fromBytes(o.name);
+        if (options.has(key)) continue;
+        options.set(key, o.kind === 'string' ? fromBytes(o.value) : o.items.map(fromBytes));
+      }
+      return { type: fromBytes(s.type), name: fromBytes(s.name), anonymous: s.anonymous, options };
+    }),
+  };
+}
+
+export function fromPublic(pkg: UciPackage): IPackage {
+  const p = newPackage(toBytes(pkg.name));
+  for (const s of pkg.sections) {
+    p.nSection++;
+    p.sections.push({
+      name: toBytes(s.name),
+      type: toBytes(s.type),
+      anonymous: s.anonymous,
+      options: [...s.options].map(([k, v]): IOption =>
+        typeof v === 'string'
+          ? stringOption(toBytes(k), toBytes(v))
+          : { name: toBytes(k), kind: 'list', value: '', items: v.map(toBytes) },
+      ),
+    });
+  }
+  return p;
+}
+
+/** A deep copy of a shared-model package (cached reads hand out copies). */
+export function clonePackage(pkg: UciPackage): UciPackage {
+  return {
+    name: pkg.name,
+    sections: pkg.sections.map((s) => ({
+      ...s,
+      options: new Map([...s.options].map(([k, v]) => [k, typeof v === 'string' ? v : [...v]])),
+    })),
+  };
+}

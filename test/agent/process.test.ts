@@ -1,0 +1,133 @@
+// The agent as a process: bad settings, probes, body limits and errors, logs, shutdown.
+import { renameSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAgentUntilExit, startAgent, waitFor, type Agent } from '../helpers/agent.js';
+import { rawRequest, slowRequest } from '../helpers/http.js';
+
+describe('bad settings stop the start', () => {
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ SDEWAN_AUTH: 'kerberos' }, 'SDEWAN_AUTH'],
+    [{ SDEWAN_SESSION_TTL: '-5' }, 'SDEWAN_SESSION_TTL'],
+    [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL'],
+    [{ SDEWAN_TLS_CERT: '/no/such/cert.pem' }, 'SDEWAN_TLS_KEY'],
+    [{ SDEWAN_AUTH: 'shadow', SDEWAN_SHADOW: '/no/such/shadow' }, 'SDEWAN_SHADOW'],
+    [{ SDEWAN_CONFDIR: '/no/such/config' }, 'SDEWAN_CONFDIR'],
+  ])('%o names %s and exits non-zero', async (env, name) => {
+    const { code, logs } = await runAgentUntilExit({ env });
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(logs).toContain(`invalid setting ${name}`);
+  });
+});
+
+describe('a running agent', () => {
+  let agent: Agent;
+  beforeAll(async () => {
+    agent = await startAgent({ env: { LOG_LEVEL: 'debug' } });
+  });
+  afterAll(async () => agent?.stop());
+
+  it('answers /healthz and /readyz without login; /readyz follows the config directory', async () => {
+    const health = await agent.request('GET', '/healthz', undefined, { cookie: '' });
+    expect(health.status).toBe(200);
+    expect((await agent.request('GET', '/readyz', undefined, { cookie: '' })).status).toBe(200);
+    renameSync(agent.confdir, `${agent.confdir}.away`);
+    try {
+      const notReady = await agent.request('GET', '/readyz', undefined, { cookie: '' });
+      expect(notReady.status).toBe(503);
+      expect(notReady.json).toHaveProperty('message');
+      expect((await agent.request('GET', '/healthz', undefined, { cookie: '' })).status).toBe(200);
+    } finally {
+      renameSync(`${agent.confdir}.away`, agent.confdir);
+    }
+    expect((await agent.request('GET', '/readyz', undefined, { cookie: '' })).status).toBe(200);
+  });
+
+  it('answers body errors with {"message"}: 400 bad JSON, 415 unknown type, 413 beyond 1 MiB', async () => {
+    const post = (raw: string, type: string) =>
+      agent.request('POST', '/cgi-bin/luci', undefined, { cookie: '', raw, headers: { 'content-type': type } });
+    const bad = await post('{"luci_username":', 'application/json');
+    expect(bad.status).toBe(400);
+    expect(typeof bad.json.message).toBe('string');
+    const unsupported = await post('luci_username=root', 'text/plain');
+    expect(unsupported.status).toBe(415);
+    expect(typeof unsupported.json.message).toBe('string');
+    const tooLarge = await post(`luci_username=${'a'.repeat(1024 * 1024 + 10)}`, 'application/x-www-form-urlencoded');
+    expect(tooLarge.status).toBe(413);
+    expect(typeof tooLarge.json.message).toBe('string');
+  });
+
+  it('logs one line per request, and never the password or the session token', async () => {
+    const cookie = await agent.login();
+    const token = cookie.slice('sysauth='.length);
+    await agent.request('GET', '/cgi-bin/luci/admin/status/x?stok=secretquery', undefined, { cookie });
+    await agent.request('POST', '/cgi-bin/luci', undefined, {
+      cookie,
+      raw: new URLSearchParams({ luci_username: 'root', luci_password: 'not-the-password' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    await waitFor(() => agent.logRecords().some((r) => r.path === '/cgi-bin/luci/admin/status/x'), { what: 'request log line' });
+    const line = agent.logRecords().find((r) => r.path === '/cgi-bin/luci/admin/status/x')!;
+    expect(line).toMatchObject({ method: 'GET', status: expect.any(Number) });
+    expect(typeof line.ms).toBe('number');
+    const logs = agent.logs();
+    expect(logs).not.toContain(agent.password);
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain('not-the-password');
+    expect(logs).not.toContain('secretquery');
+  });
+});
+
+describe('without SDEWAN_PASSWORD', () => {
+  let agent: Agent;
+  beforeAll(async () => {
+    agent = await startAgent({ env: { SDEWAN_PASSWORD: '' } });
+  });
+  afterAll(async () => agent?.stop());
+
+  it('makes up a password, prints it once, and it works', async () => {
+    expect(agent.password).toMatch(/^\S{12,}$/);
+    const cookie = await agent.login('root', agent.password);
+    await agent.request('GET', '/cgi-bin/luci/admin/status/x', undefined, { cookie });
+    await agent.request('GET', '/healthz', undefined, { cookie: '' });
+    expect(agent.logs().split(agent.password).length - 1).toBe(1);
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops accepting, lets the request in flight finish, then exits 0', async () => {
+    const agent = await startAgent();
+    try {
+      const form = new URLSearchParams({ luci_username: 'root', luci_password: agent.password }).toString();
+      const inFlight = slowRequest(`${agent.url}/cgi-bin/luci`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        first: form.slice(0, 10),
+        rest: form.slice(10),
+      });
+      await inFlight.sent;
+      agent.process.kill('SIGTERM');
+      await waitFor(() => agent.logRecords().some((r) => r.msg === 'shutting down'), { what: 'shutdown to begin' });
+      // no new connections
+      await waitFor(
+        async () => {
+          try {
+            await rawRequest(`${agent.url}/healthz`);
+            return false;
+          } catch (err) {
+            return (err as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+          }
+        },
+        { what: 'the listening socket to close' },
+      );
+      inFlight.finish();
+      const res = await inFlight.response;
+      expect(res.status).toBe(302);
+      const end = await agent.exited;
+      expect(end).toEqual({ code: 0, signal: null });
+    } finally {
+      await agent.stop();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { expect } from 'vitest';
+import type { z } from 'zod';
+import { ApiError } from '../../src/http/errors.js';
+import { parseBody } from '../../src/http/validate.js';
+
+/** The 400 message a body gets from a schema (through the routes' own parser), or undefined when valid. */
+export function refusal(schema: z.ZodType<unknown>, body: Record<string, unknown>): string | undefined {
+  try {
+    parseBody(schema, body);
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(400);
+    return (err as ApiError).message;
+  }
+}
+
+/** The message of the ApiError `fn` throws. */
+export function thrown(fn: () => unknown): { status: number; message: string } | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return { status: (err as ApiError).status, message: (err as ApiError).message };
+  }
+}
