@@ -28,6 +28,8 @@ export interface Settings {
   tlsKey: string | undefined;
   reloadDelayMs: number;
   logLevel: string;
+  /** Root of the swanctl tree where IPsec certificates and keys are written (/etc/swanctl). */
+  ipsecDir: string;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
 }
@@ -60,6 +62,7 @@ export const SETTING_OPTIONS = {
   SDEWAN_TLS_KEY: 'tls_key',
   SDEWAN_RELOAD_DELAY_MS: 'reload_delay_ms',
   LOG_LEVEL: 'log_level',
+  SDEWAN_SWANCTL_DIR: 'swanctl_dir',
 } as const;
 
 export type SettingName = keyof typeof SETTING_OPTIONS;
@@ -119,6 +122,7 @@ const schema = z.object({
   SDEWAN_TLS_KEY: z.string().optional(),
   SDEWAN_RELOAD_DELAY_MS: intIn('SDEWAN_RELOAD_DELAY_MS', 0, 600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }),
+  SDEWAN_SWANCTL_DIR: z.string().min(1),
 });
 
 function defaults(openwrt: boolean, cwd: string): Record<SettingName, string | undefined> {
@@ -138,6 +142,7 @@ function defaults(openwrt: boolean, cwd: string): Record<SettingName, string | u
     SDEWAN_TLS_KEY: undefined,
     SDEWAN_RELOAD_DELAY_MS: '200',
     LOG_LEVEL: 'info',
+    SDEWAN_SWANCTL_DIR: openwrt ? '/etc/swanctl' : path.join(cwd, 'var', 'swanctl'),
   };
 }
 
@@ -166,7 +171,11 @@ export function settingsFromAgentConfig(pkg: UciPackage): RawSettings {
   return out;
 }
 
-/** Loads and validates the settings. Empty environment values count as unset. */
+/**
+ * Loads and validates the settings. An environment variable that is set wins over the file,
+ * even when empty (the init script clears a file setting that way); an empty value means the
+ * built-in default.
+ */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Settings {
   const cwd = opts.cwd ?? process.cwd();
   const openwrt = opts.openwrt ?? isOpenWrt();
@@ -175,7 +184,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   const raw: Record<string, string | undefined> = {};
   for (const name of Object.keys(SETTING_OPTIONS) as SettingName[]) {
     const v = env[name];
-    raw[name] = v !== undefined && v !== '' ? v : fromFile[name] !== undefined && fromFile[name] !== '' ? fromFile[name] : dflt[name];
+    const given = v !== undefined ? v : fromFile[name];
+    raw[name] = given !== undefined && given !== '' ? given : dflt[name];
   }
 
   const parsed = schema.safeParse(raw);
@@ -242,6 +252,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     tlsKey,
     reloadDelayMs: s.SDEWAN_RELOAD_DELAY_MS,
     logLevel: s.LOG_LEVEL,
+    ipsecDir: abs(s.SDEWAN_SWANCTL_DIR),
     seedConfdir,
   };
 }

@@ -39,9 +39,10 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   const pretty = opts.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');
-  if (pretty) {
-    const { default: prettyStream } = await import('pino-pretty');
-    return pino(base, prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+  if (pretty && process.env.SDEWAN_BUNDLED !== '1') {
+    // pino-pretty is a development nicety: absent (the single-file bundle), JSON it is.
+    const prettyStream = await import('pino-pretty').then((m) => m.default).catch(() => undefined);
+    if (prettyStream) return pino(base, prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
   }
   return opts.destination ? pino(base, opts.destination) : pino(base);
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
-import type { ResourceDef, Snapshot } from '../resources/types.js';
+import type { OwnedFile, ResourceDef, Snapshot } from '../resources/types.js';
 import { buildBatch } from '../uci/index.js';
 import type { BatchOp, UciPackage } from '../uci/types.js';
 import { ApiError, badRequest, conflict, notFound } from './errors.js';
+import { type FileStage, fillFileFields, removeOwnedFiles, stageOwnedFiles } from './owned-files.js';
 import { parseBody } from './validate.js';
 
 /** The base of every API path, as LuCI serves it. */
@@ -22,31 +23,64 @@ async function snapshotOf(ctx: AgentContext, def: AnyDef, own?: UciPackage): Pro
   return Object.fromEntries(names.map((n, i) => [n, pkgs[i] as UciPackage]));
 }
 
+/** A planned write: the batch, and the owned files to put in place or take away with it. */
+interface Plan {
+  ops: BatchOp[];
+  /** Files the object owns after the write (`def.files`), and the paths it owned before. */
+  files?: { next: OwnedFile[]; previous: string[] };
+  /** Paths to remove once the batch is committed (a delete). */
+  remove?: string[];
+}
+
+async function listOf(ctx: AgentContext, def: AnyDef, snap: Snapshot) {
+  return fillFileFields(def, snap, def.list(snap), ctx.settings.ipsecDir);
+}
+
 const findIn = (def: AnyDef, snap: Snapshot, name: string) => def.list(snap).find((o) => o.name === name);
 
 /**
- * A write: the operations are planned from the package as it is under its write lock,
- * applied as one batch and committed, then the service is scheduled for reload and the
- * object is read back. With `?dry_run=1` the batch text is answered and nothing changes.
+ * A write: the operations are planned from the package as it is under its write lock and
+ * applied as one batch, committed; owned files are staged under the same lock and put back
+ * if the batch fails. Then the service is scheduled for reload. With `?dry_run=1` the batch
+ * text is answered and nothing changes.
  */
-async function write(
-  ctx: AgentContext,
-  def: AnyDef,
-  reply: FastifyReply,
-  dryRun: boolean,
-  plan: (snap: Snapshot) => BatchOp[],
-): Promise<void> {
+async function write(ctx: AgentContext, def: AnyDef, reply: FastifyReply, dryRun: boolean, plan: (snap: Snapshot) => Plan): Promise<boolean> {
   if (dryRun) {
-    const ops = plan(await snapshotOf(ctx, def));
+    const { ops } = plan(await snapshotOf(ctx, def));
     await reply.code(200).send({ dry_run: true, batch: ops.length ? buildBatch(def.config, ops) : '' });
-    return;
+    return false;
   }
-  const result = await ctx.store.update(def.config, async (current) => plan(await snapshotOf(ctx, def, current)));
-  if (result.changed) ctx.reloader.schedule(def.service);
+  const root = ctx.settings.ipsecDir;
+  let stage: FileStage | undefined;
+  let remove: string[] = [];
+  let result;
+  try {
+    result = await ctx.store.update(def.config, async (current) => {
+      const planned = plan(await snapshotOf(ctx, def, current));
+      if (planned.files) stage = await stageOwnedFiles(root, planned.files.next, planned.files.previous);
+      remove = planned.remove ?? [];
+      return planned.ops;
+    });
+  } catch (err) {
+    await stage?.rollback();
+    throw err;
+  }
+  await stage?.commit();
+  if (remove.length) await removeOwnedFiles(root, remove);
+  if (result.changed || stage) ctx.reloader.schedule(def.service);
+  return true;
+}
+
+/** The plan of a create or replace of `obj`. */
+function upsertPlan(def: AnyDef, obj: { name: string }, snap: Snapshot, existing: { name: string } | undefined): Plan {
+  def.check?.(obj, snap, existing);
+  const ops = def.toBatch(obj, snap, existing);
+  return def.files ? { ops, files: { next: def.files(obj), previous: def.ownedPaths?.(obj.name, snap) ?? [] } } : { ops };
 }
 
 async function readBack(ctx: AgentContext, def: AnyDef, name: string) {
-  const obj = findIn(def, await snapshotOf(ctx, def), name);
+  const snap = await snapshotOf(ctx, def);
+  const obj = (await listOf(ctx, def, snap)).find((o) => o.name === name);
   if (!obj) throw new ApiError(500, `The written object ${JSON.stringify(name)} did not read back`);
   return obj;
 }
@@ -63,16 +97,15 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, def: A
     const dryRun = req.query.dry_run === '1' || req.query.dry_run === 'true';
     switch (req.method) {
       case 'GET':
-        return { [def.collection]: def.list(await snapshotOf(ctx, def)) };
+        return { [def.collection]: await listOf(ctx, def, await snapshotOf(ctx, def)) };
       case 'POST': {
         const obj = parseBody(def.schema, req.body);
         logUnknownFields(req, req.body, obj);
-        await write(ctx, def, reply, dryRun, (snap) => {
+        const done = await write(ctx, def, reply, dryRun, (snap) => {
           if (findIn(def, snap, obj.name)) throw conflict();
-          def.check?.(obj, snap, undefined);
-          return def.toBatch(obj, snap, undefined);
+          return upsertPlan(def, obj, snap, undefined);
         });
-        if (dryRun) return reply;
+        if (!done) return reply;
         return reply.code(201).send(await readBack(ctx, def, obj.name));
       }
       case 'PUT':
@@ -88,30 +121,27 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, def: A
     const dryRun = req.query.dry_run === '1' || req.query.dry_run === 'true';
     switch (req.method) {
       case 'GET': {
-        const obj = findIn(def, await snapshotOf(ctx, def), name);
+        const snap = await snapshotOf(ctx, def);
+        const obj = findIn(def, snap, name);
         if (!obj) throw notFound();
-        return obj;
+        return (await fillFileFields(def, snap, [obj], ctx.settings.ipsecDir))[0];
       }
       case 'PUT': {
         const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? { ...(req.body as object), name } : req.body;
         const obj = parseBody(def.schema, body);
         logUnknownFields(req, req.body, obj);
-        await write(ctx, def, reply, dryRun, (snap) => {
-          const existing = findIn(def, snap, obj.name);
-          def.check?.(obj, snap, existing);
-          return def.toBatch(obj, snap, existing);
-        });
-        if (dryRun) return reply;
+        const done = await write(ctx, def, reply, dryRun, (snap) => upsertPlan(def, obj, snap, findIn(def, snap, obj.name)));
+        if (!done) return reply;
         return reply.code(200).send(await readBack(ctx, def, obj.name));
       }
       case 'DELETE': {
-        await write(ctx, def, reply, dryRun, (snap) => {
+        const done = await write(ctx, def, reply, dryRun, (snap) => {
           if (!findIn(def, snap, name)) throw notFound();
           const user = def.usedBy?.(name, snap);
           if (user) throw badRequest(user);
-          return def.deleteBatch(name, snap);
+          return { ops: def.deleteBatch(name, snap), remove: def.ownedPaths?.(name, snap) ?? [] };
         });
-        if (dryRun) return reply;
+        if (!done) return reply;
         return { message: 'success' };
       }
       case 'POST':

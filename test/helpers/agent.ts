@@ -39,7 +39,6 @@ export interface AgentResponse {
   headers: Headers;
   text: string;
   /** Parsed body, or undefined when the body is not JSON. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 

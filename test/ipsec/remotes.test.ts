@@ -200,7 +200,7 @@ describe('ipsec remotes: UCI', () => {
     expect(remotes.toBatch(obj, sn, remotes.list(sn)[0])).toEqual([]);
     const changed = parseBody(remotes.schema, { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '43' }] });
     const ops = remotes.toBatch(changed, sn, remotes.list(sn)[0]);
-    expect(ops.every((op) => op.section === 'connB' && 'option' in op && op.option === 'mark')).toBe(true);
+    expect(ops.every((op) => 'section' in op && op.section === 'connB' && 'option' in op && op.option === 'mark')).toBe(true);
     expect(apply(first, ops).sections.find((s) => s.name === 'connB')!.options.get('mark')).toBe('43');
   });
 
