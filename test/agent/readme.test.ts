@@ -57,6 +57,7 @@ describe('README', () => {
     expect(stdout).toContain('"services"');
     expect(stdout).toContain('"policies"');
     expect(stdout).toContain('balanced');
+    expect(stdout).toContain('{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"message":"success"}');
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {
