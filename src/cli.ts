@@ -95,8 +95,6 @@ async function bootstrap(args: string[]): Promise<number> {
   const s = bootstrapSettings(parsed.values, process.env);
   const { createLogger } = await import('./logger.js');
   const log = await createLogger({ level: s.logLevel });
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(s.savedir, { recursive: true });
   const uci = await import('./uci/index.js');
   const store = uci.createUciStore({ confdir: s.confdir, savedir: s.savedir, runner: uci.createRunner(s.uciBin ?? 'embedded') });
   const { runBootstrap } = await import('./bootstrap/run.js');

@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { passwordFileProblem, tlsFilesIn } from './bootstrap/secrets.js';
 import { findExecutable } from './uci/runner.js';
 import type { UciPackage } from './uci/types.js';
 
@@ -22,6 +23,8 @@ export interface Settings {
   auth: 'static' | 'shadow' | 'ubus';
   user: string;
   password: string | undefined;
+  /** A file holding the static password (a mounted secret), checked at each login. */
+  passwordFile?: string;
   shadowFile: string;
   sessionTtlSec: number;
   tlsCert: string | undefined;
@@ -30,9 +33,22 @@ export interface Settings {
   logLevel: string;
   /** Root of the swanctl tree where IPsec certificates and keys are written (/etc/swanctl). */
   ipsecDir: string;
+  /** openwrt: /etc/init.d/swanctl runs IPsec; linux: the agent renders and loads swanctl.conf itself. */
+  platform: Platform;
+  /** Where the linux platform writes the rendered swanctl.conf (default <ipsecDir>/swanctl.conf). */
+  swanctlConf: string;
+  /** charon's vici socket (e.g. unix:///var/run/charon.vici), or undefined for swanctl's default. */
+  viciUri: string | undefined;
+  /** The swanctl program (a path, or a name looked up on PATH). */
+  swanctlBin: string;
+  /** Roll a write back when the reload it caused fails (the write then waits for its reload). */
+  rollback: boolean;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
 }
+
+export const PLATFORMS = ['openwrt', 'linux'] as const;
+export type Platform = (typeof PLATFORMS)[number];
 
 /** A setting that cannot be used; `setting` is the environment variable's name. */
 export class SettingsError extends Error {
@@ -56,13 +72,20 @@ export const SETTING_OPTIONS = {
   SDEWAN_AUTH: 'auth',
   SDEWAN_USER: 'user',
   SDEWAN_PASSWORD: 'password',
+  SDEWAN_PASSWORD_FILE: 'password_file',
   SDEWAN_SHADOW: 'shadow',
   SDEWAN_SESSION_TTL: 'session_ttl',
   SDEWAN_TLS_CERT: 'tls_cert',
   SDEWAN_TLS_KEY: 'tls_key',
+  SDEWAN_TLS_DIR: 'tls_dir',
   SDEWAN_RELOAD_DELAY_MS: 'reload_delay_ms',
   LOG_LEVEL: 'log_level',
   SDEWAN_SWANCTL_DIR: 'swanctl_dir',
+  SDEWAN_PLATFORM: 'platform',
+  SDEWAN_SWANCTL_CONF: 'swanctl_conf',
+  SDEWAN_VICI_URI: 'vici_uri',
+  SDEWAN_SWANCTL: 'swanctl_bin',
+  SDEWAN_ROLLBACK: 'rollback',
 } as const;
 
 export type SettingName = keyof typeof SETTING_OPTIONS;
@@ -106,6 +129,12 @@ const intIn = (name: SettingName, min: number, max: number) =>
     .refine((n) => n >= min && n <= max, `expected an integer from ${min} to ${max}`)
     .describe(name);
 
+/** A boolean as UCI writes them. */
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+const boolean = () =>
+  z.enum([...TRUE_WORDS, ...FALSE_WORDS] as [string, ...string[]], { message: 'expected 0 or 1 (or true/false, yes/no, on/off)' }).transform((v) => TRUE_WORDS.includes(v));
+
 const schema = z.object({
   HOST: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'expected an address or host name'),
   PORT: intIn('PORT', 0, 65535),
@@ -116,13 +145,20 @@ const schema = z.object({
   SDEWAN_AUTH: z.enum(['static', 'shadow', 'ubus'], { message: 'expected static, shadow or ubus' }),
   SDEWAN_USER: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a user name ([A-Za-z0-9._-], 1 to 64 characters)'),
   SDEWAN_PASSWORD: z.string().optional(),
+  SDEWAN_PASSWORD_FILE: z.string().optional(),
   SDEWAN_SHADOW: z.string().min(1),
   SDEWAN_SESSION_TTL: intIn('SDEWAN_SESSION_TTL', 1, 31_536_000),
   SDEWAN_TLS_CERT: z.string().optional(),
   SDEWAN_TLS_KEY: z.string().optional(),
+  SDEWAN_TLS_DIR: z.string().optional(),
   SDEWAN_RELOAD_DELAY_MS: intIn('SDEWAN_RELOAD_DELAY_MS', 0, 600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }),
   SDEWAN_SWANCTL_DIR: z.string().min(1),
+  SDEWAN_PLATFORM: z.enum(PLATFORMS, { message: `expected ${PLATFORMS.join(' or ')}` }),
+  SDEWAN_SWANCTL_CONF: z.string().optional(),
+  SDEWAN_VICI_URI: z.string().regex(/^(unix|tcp):\/\/[^\s]+$/, 'expected unix://<socket path> or tcp://<host>:<port>').optional(),
+  SDEWAN_SWANCTL: z.string().min(1),
+  SDEWAN_ROLLBACK: boolean(),
 });
 
 function defaults(openwrt: boolean, cwd: string): Record<SettingName, string | undefined> {
@@ -136,13 +172,20 @@ function defaults(openwrt: boolean, cwd: string): Record<SettingName, string | u
     SDEWAN_AUTH: openwrt ? 'shadow' : 'static',
     SDEWAN_USER: 'root',
     SDEWAN_PASSWORD: undefined,
+    SDEWAN_PASSWORD_FILE: undefined,
     SDEWAN_SHADOW: '/etc/shadow',
     SDEWAN_SESSION_TTL: '3600',
     SDEWAN_TLS_CERT: undefined,
     SDEWAN_TLS_KEY: undefined,
+    SDEWAN_TLS_DIR: undefined,
     SDEWAN_RELOAD_DELAY_MS: '200',
     LOG_LEVEL: 'info',
     SDEWAN_SWANCTL_DIR: openwrt ? '/etc/swanctl' : path.join(cwd, 'var', 'swanctl'),
+    SDEWAN_PLATFORM: openwrt ? 'openwrt' : 'linux',
+    SDEWAN_SWANCTL_CONF: undefined, // <SDEWAN_SWANCTL_DIR>/swanctl.conf
+    SDEWAN_VICI_URI: undefined, // swanctl's own default
+    SDEWAN_SWANCTL: 'swanctl',
+    SDEWAN_ROLLBACK: '0',
   };
 }
 
@@ -216,15 +259,28 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     if (!uciBin) throw new SettingsError('SDEWAN_UCI_BIN', `${JSON.stringify(uciSetting)} not found on PATH`);
   }
 
-  const tlsCert = s.SDEWAN_TLS_CERT ? abs(s.SDEWAN_TLS_CERT) : undefined;
-  const tlsKey = s.SDEWAN_TLS_KEY ? abs(s.SDEWAN_TLS_KEY) : undefined;
+  let tlsCert = s.SDEWAN_TLS_CERT ? abs(s.SDEWAN_TLS_CERT) : undefined;
+  let tlsKey = s.SDEWAN_TLS_KEY ? abs(s.SDEWAN_TLS_KEY) : undefined;
+  if (s.SDEWAN_TLS_DIR) {
+    // A mounted kubernetes.io/tls secret: tls.crt and tls.key.
+    if (tlsCert || tlsKey) throw new SettingsError('SDEWAN_TLS_DIR', 'give either SDEWAN_TLS_DIR or SDEWAN_TLS_CERT and SDEWAN_TLS_KEY');
+    ({ cert: tlsCert, key: tlsKey } = tlsFilesIn(abs(s.SDEWAN_TLS_DIR)));
+  }
   if (tlsCert && !tlsKey) throw new SettingsError('SDEWAN_TLS_KEY', 'required when SDEWAN_TLS_CERT is set');
   if (tlsKey && !tlsCert) throw new SettingsError('SDEWAN_TLS_CERT', 'required when SDEWAN_TLS_KEY is set');
-  if (tlsCert) requireReadableFile('SDEWAN_TLS_CERT', tlsCert);
-  if (tlsKey) requireReadableFile('SDEWAN_TLS_KEY', tlsKey);
+  if (tlsCert) requireReadableFile(s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : 'SDEWAN_TLS_CERT', tlsCert);
+  if (tlsKey) requireReadableFile(s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : 'SDEWAN_TLS_KEY', tlsKey);
 
   const shadowFile = abs(s.SDEWAN_SHADOW);
   if (s.SDEWAN_AUTH === 'shadow') requireReadableFile('SDEWAN_SHADOW', shadowFile);
+
+  const passwordFile = s.SDEWAN_PASSWORD_FILE ? abs(s.SDEWAN_PASSWORD_FILE) : undefined;
+  if (passwordFile !== undefined) {
+    if (s.SDEWAN_AUTH !== 'static') throw new SettingsError('SDEWAN_PASSWORD_FILE', 'used only with SDEWAN_AUTH=static');
+    if (s.SDEWAN_PASSWORD) throw new SettingsError('SDEWAN_PASSWORD_FILE', 'give either SDEWAN_PASSWORD or SDEWAN_PASSWORD_FILE');
+    const problem = passwordFileProblem(passwordFile);
+    if (problem) throw new SettingsError('SDEWAN_PASSWORD_FILE', problem);
+  }
 
   const confdir = abs(s.SDEWAN_CONFDIR);
   const seedConfdir = !openwrt && raw.SDEWAN_CONFDIR === dflt.SDEWAN_CONFDIR;
@@ -246,6 +302,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     auth: s.SDEWAN_AUTH,
     user: s.SDEWAN_USER,
     password: s.SDEWAN_PASSWORD || undefined,
+    ...(passwordFile !== undefined ? { passwordFile } : {}),
     shadowFile,
     sessionTtlSec: s.SDEWAN_SESSION_TTL,
     tlsCert,
@@ -253,6 +310,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     reloadDelayMs: s.SDEWAN_RELOAD_DELAY_MS,
     logLevel: s.LOG_LEVEL,
     ipsecDir: abs(s.SDEWAN_SWANCTL_DIR),
+    platform: s.SDEWAN_PLATFORM,
+    swanctlConf: abs(s.SDEWAN_SWANCTL_CONF ?? path.join(s.SDEWAN_SWANCTL_DIR, 'swanctl.conf')),
+    viciUri: s.SDEWAN_VICI_URI,
+    swanctlBin: s.SDEWAN_SWANCTL.includes('/') ? abs(s.SDEWAN_SWANCTL) : s.SDEWAN_SWANCTL,
+    rollback: s.SDEWAN_ROLLBACK,
     seedConfdir,
   };
 }

@@ -41,9 +41,12 @@ async function createStore(settings: Settings): Promise<UciStore> {
   return uci.createUciStore({ confdir: settings.confdir, savedir: settings.savedir, runner });
 }
 
-async function createReloader(settings: Settings, log: Logger): Promise<ServiceReloader> {
+async function createReloader(settings: Settings, log: Logger, store: UciStore): Promise<ServiceReloader> {
   const { createReloader: create } = await import('./services/reloader.js');
-  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, log });
+  // On plain Linux the agent renders and loads swanctl.conf itself (no /etc/init.d/swanctl).
+  const { ipsecRunnerFor } = await import('./ipsec/platform.js');
+  const ipsec = ipsecRunnerFor(settings, store, log);
+  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
 }
 
 function listenUrl(address: AddressInfo | string | null, tls: boolean): string {
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
   }
   const logger = await createLogger({ level: settings.logLevel });
 
-  if (settings.auth === 'static' && settings.password === undefined) {
+  if (settings.auth === 'static' && settings.password === undefined && settings.passwordFile === undefined) {
     settings.password = randomBytes(12).toString('base64url');
     // Printed once, here (a message, so the redaction of `password` keys does not hide it).
     const note = `no SDEWAN_PASSWORD set: generated password for user ${settings.user}: ${settings.password}`;
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   }
 
   const store = await createStore(settings);
-  const reloader = await createReloader(settings, logger);
+  const reloader = await createReloader(settings, logger, store);
   const { buildServer } = await import('./server.js');
   const { app } = await buildServer(settings, { logger, store, reloader });
   const tls = settings.tlsCert !== undefined;

@@ -11,6 +11,7 @@ import type { AgentContext } from './context.js';
 import { registerApi } from './http/api.js';
 import { ApiError } from './http/errors.js';
 import { registerHealth } from './http/health.js';
+import { watchTlsFiles } from './bootstrap/secrets.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -90,6 +91,11 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
+  if (tls) {
+    // A renewed certificate (a Kubernetes TLS secret updated in place) is served without a restart.
+    const watch = watchTlsFiles({ server: app.server as unknown as https.Server, cert: settings.tlsCert!, key: settings.tlsKey!, log: app.log });
+    app.addHook('onClose', async () => watch.stop());
+  }
 
   const ctx: AgentContext = { settings, store: deps.store, reloader: deps.reloader, log: app.log };
   await registerApi(app, ctx);

@@ -1,6 +1,7 @@
 // Password checks: static credentials, an /etc/shadow-format file, or rpcd's session login.
 import { readFile } from 'node:fs/promises';
 import type { Settings } from '../config.js';
+import { passwordFileVerifier } from '../bootstrap/secrets.js';
 import { safeEqual, verifyCrypt } from './crypt.js';
 
 /** Says whether a user name and password are good. Never throws for a wrong password. */
@@ -67,6 +68,7 @@ export function ubusVerifier(ubusBin = 'ubus', allowedUser?: string): PasswordVe
 export function verifierFor(settings: Settings): PasswordVerifier {
   switch (settings.auth) {
     case 'static':
+      if (settings.passwordFile !== undefined) return passwordFileVerifier(settings.passwordFile, settings.user);
       return staticVerifier(settings.user, settings.password ?? '');
     case 'shadow':
       return shadowVerifier(settings.shadowFile, settings.user);

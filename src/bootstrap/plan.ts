@@ -194,7 +194,7 @@ export interface PackagePlan {
 
 const holderOf = (pkg: UciPackage, section: string) => pkg.sections.find((s) => s.name === section);
 
-function describe(s: UciSection): string {
+function sectionLabel(s: UciSection): string {
   return s.type === 'interface' ? `'${s.name}'` : `'${s.name}' (a ${s.type} section)`;
 }
 
@@ -212,7 +212,7 @@ export function planNetwork(pkg: UciPackage, res: Resolution, configured: Desire
       findings.push({
         level: 'warn',
         device: d.device,
-        message: `network section ${describe(holder)} exists and was not made by the bootstrap for ${d.device}: left as is`,
+        message: `network section ${sectionLabel(holder)} exists and was not made by the bootstrap for ${d.device}: left as is`,
       });
       continue;
     }
@@ -242,7 +242,7 @@ export function planMwan3(pkg: UciPackage, configured: readonly DesiredInterface
       findings.push({
         level: holder.type === 'interface' ? 'info' : 'warn',
         device: d.device,
-        message: `mwan3 section ${describe(holder)} exists and was not made by the bootstrap: left as is`,
+        message: `mwan3 section ${sectionLabel(holder)} exists and was not made by the bootstrap: left as is`,
       });
     }
   }

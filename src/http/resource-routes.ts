@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import type { OwnedFile, ResourceDef, Snapshot } from '../resources/types.js';
 import { buildBatch } from '../uci/index.js';
-import type { BatchOp, UciPackage } from '../uci/types.js';
+import type { BatchOp, UciPackage, UpdateResult } from '../uci/types.js';
 import { ApiError, badRequest, conflict, notFound } from './errors.js';
 import { type FileStage, fillFileFields, removeOwnedFiles, stageOwnedFiles } from './owned-files.js';
 import { parseBody } from './validate.js';
@@ -67,8 +67,25 @@ async function write(ctx: AgentContext, def: AnyDef, reply: FastifyReply, dryRun
   }
   await stage?.commit();
   if (remove.length) await removeOwnedFiles(root, remove);
-  if (result.changed || stage) ctx.reloader.schedule(def.service);
+  if (result.changed || stage) await reload(ctx, def, result);
   return true;
+}
+
+/**
+ * Schedules the service's reload. With SDEWAN_ROLLBACK the write waits for the reload that
+ * covers it (coalescing still applies); when that reload fails, the file goes back to its
+ * content before this write, unless a later write changed it since, and the write is answered
+ * with a 5xx carrying the script's message. No further reload is scheduled.
+ */
+async function reload(ctx: AgentContext, def: AnyDef, result: UpdateResult): Promise<void> {
+  const outcome = ctx.reloader.schedule(def.service);
+  if (!ctx.settings.rollback || !outcome) return;
+  const { ok, timedOut, message } = await outcome;
+  if (ok) return;
+  const restored = await ctx.store.restore(def.config, result.before, { ifCurrent: result.after });
+  ctx.log.warn({ service: def.service, config: def.config, restored }, 'reload after a write failed');
+  const what = restored ? 'the change was rolled back' : `the change was not rolled back: ${def.config} changed since`;
+  throw new ApiError(timedOut ? 504 : 500, `${def.service} reload failed: ${message ?? 'unknown error'}; ${what}`);
 }
 
 /** The plan of a create or replace of `obj`. */

@@ -51,6 +51,8 @@ export interface RenderedSwanctl {
   text: string;
   /** The IKE connections rendered (enabled remotes), in file order. */
   connections: string[];
+  /** The children rendered with start_action = start (mode start), as `swanctl --initiate` names them. */
+  started: Array<{ ike: string; child: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +145,7 @@ interface Context {
   pkg: UciPackage;
   problems: string[];
   opts: RenderOptions;
+  started: RenderedSwanctl['started'];
 }
 
 const named = (ctx: Context, type: string, name: string) => ctx.pkg.sections.find((s) => s.type === type && s.name === name);
@@ -229,6 +232,7 @@ function renderChild(ctx: Context, w: Writer, child: UciSection, remote: UciSect
     w.kv(4, 'mark_out', mark);
   }
   if (start && start !== 'none') w.kv(4, 'start_action', start);
+  if (start === 'start') ctx.started.push({ ike: remote.name, child: child.name });
   if (close && close !== 'none') w.kv(4, 'close_action', close);
   if (esp) w.kv(4, 'esp_proposals', esp);
   w.kv(4, 'mode', child.type);
@@ -366,7 +370,7 @@ function renderRemote(ctx: Context, w: Writer, remote: UciSection): RemoteExtras
 
 /** swanctl.conf for the enabled remotes of the `ipsec` package; throws RenderError when invalid. */
 export function renderSwanctl(pkg: UciPackage, opts: RenderOptions = {}): RenderedSwanctl {
-  const ctx: Context = { pkg, problems: [], opts };
+  const ctx: Context = { pkg, problems: [], opts, started: [] };
   const w = new Writer(ctx.problems);
   const remotes = pkg.sections.filter((s) => s.type === 'remote' && bool(s, 'enabled', false));
   const extras: RemoteExtras[] = [];
@@ -419,5 +423,5 @@ export function renderSwanctl(pkg: UciPackage, opts: RenderOptions = {}): Render
   }
 
   if (ctx.problems.length) throw new RenderError(ctx.problems);
-  return { text: w.text(), connections: remotes.map((r) => r.name) };
+  return { text: w.text(), connections: remotes.map((r) => r.name), started: ctx.started };
 }

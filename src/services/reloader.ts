@@ -1,6 +1,6 @@
 import type { Reloader } from '../context.js';
 import type { ServiceName } from '../resources/types.js';
-import { DEFAULT_SERVICE_TIMEOUT_MS, runInitScript } from './run.js';
+import { DEFAULT_SERVICE_TIMEOUT_MS, runInitScript, type RunResult } from './run.js';
 import { SERVICE_NAMES, commandFor, type ServiceAction } from './table.js';
 
 /** The outcome of one service action, kept per service for the status routes. */
@@ -21,6 +21,9 @@ export interface ReloaderLog {
   warn(obj: object, msg?: string): void;
 }
 
+/** Runs a service's actions in place of its init script (the agent's own IPsec on plain Linux). */
+export type ServiceRunner = (action: ServiceAction, opts: { timeoutMs: number }) => Promise<RunResult>;
+
 export interface ReloaderOptions {
   /** The init.d directory holding the service scripts. */
   initd: string;
@@ -32,6 +35,8 @@ export interface ReloaderOptions {
   timeoutMs?: number;
   log: ReloaderLog;
   env?: NodeJS.ProcessEnv;
+  /** Services whose actions run through a runner instead of <initd>/<script> (see src/ipsec/platform.ts). */
+  runners?: Partial<Record<ServiceName, ServiceRunner>>;
 }
 
 export interface ServiceReloader extends Reloader {
@@ -101,10 +106,14 @@ export function createReloader(opts: ReloaderOptions): ServiceReloader {
 
   async function execute(service: ServiceName, item: QueuedAction): Promise<void> {
     const { script, argument } = commandFor(service, item.action);
-    opts.log.info({ service, action: item.action, trigger: item.trigger, script, argument }, 'service action');
+    const runner = opts.runners?.[service];
+    const how = runner ? { runner: 'agent' } : { script, argument };
+    opts.log.info({ service, action: item.action, trigger: item.trigger, ...how }, 'service action');
     let result: ActionResult;
     try {
-      const run = await runInitScript(opts.initd, script, argument, { timeoutMs, env: opts.env });
+      const run = runner
+        ? await runner(item.action, { timeoutMs })
+        : await runInitScript(opts.initd, script, argument, { timeoutMs, env: opts.env });
       result = {
         service,
         action: item.action,

@@ -5,13 +5,28 @@
 import * as fs from 'node:fs';
 import { runUciCli } from './engine.js';
 
+/** All of standard input, also when it is a non-blocking pipe (EAGAIN: wait and retry). */
 function readStdin(): Buffer {
-  try {
-    return fs.readFileSync(0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EAGAIN' || (e as NodeJS.ErrnoException).code === 'EOF') return Buffer.alloc(0);
-    throw e;
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(65536);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
   }
+  return Buffer.concat(chunks);
 }
 
 function writeAll(fd: number, buf: Buffer): void {

@@ -96,12 +96,11 @@ const at = at0;
 
 /** C string starting at i (up to the first NUL or the end of the buffer). */
 export function strAt(ctx: ParseCtx, i: number): string {
+  const buf = ctx.buf;
+  let end = i;
+  while (end < buf.length && buf[end] !== 0) end++;
   let s = '';
-  for (let k = i; k < ctx.buf.length; k++) {
-    const c = ctx.buf[k]!;
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
+  for (let k = i; k < end; k += 8192) s += String.fromCharCode(...buf.slice(k, Math.min(end, k + 8192)));
   return s;
 }
 
@@ -118,7 +117,8 @@ export function getln(ctx: ParseCtx, offset: number): void {
     const nul = chunk.indexOf('\0');
     const s = nul >= 0 ? chunk.slice(0, nul) : chunk;
     if (s.length === 0) return;
-    for (let i = 0; i < s.length; i++) ctx.buf.push(s.charCodeAt(i));
+    const buf = ctx.buf;
+    for (let i = 0; i < s.length; i++) buf.push(s.charCodeAt(i));
     ctx.filled = ctx.buf.length;
     if (s.charCodeAt(s.length - 1) === 10) {
       ctx.line++;

@@ -168,10 +168,11 @@ class Store implements UciStore {
     });
   }
 
-  restore(pkg: string, content: string | undefined): Promise<void> {
+  restore(pkg: string, content: string | undefined, opts?: { ifCurrent: string | undefined }): Promise<boolean> {
     checkPackage(pkg);
     return this.locks.run(pkg, async () => {
       const file = this.file(pkg);
+      if (opts && (await readIfExists(file))?.toString('utf8') !== opts.ifCurrent) return false;
       removeIfExists(this.deltaFile(pkg));
       if (content === undefined) {
         removeIfExists(file);
@@ -185,6 +186,7 @@ class Store implements UciStore {
         atomicWriteFileSync(file, content, { mode, tempBase: pkg });
       }
       this.cache.delete(pkg);
+      return true;
     });
   }
 }

@@ -80,6 +80,10 @@ export interface UciStore {
   readonly confdir: string;
   read(pkg: string): Promise<UciPackage>;
   update(pkg: string, plan: (current: UciPackage) => BatchOp[] | Promise<BatchOp[]>): Promise<UpdateResult>;
-  /** Write a whole file back (rollback), under the package lock, atomically. */
-  restore(pkg: string, content: string | undefined): Promise<void>;
+  /**
+   * Write a whole file back (rollback), under the package lock, atomically. With `ifCurrent`,
+   * only when the file still holds exactly that content (undefined: the file is missing).
+   * Resolves with whether the file was written back.
+   */
+  restore(pkg: string, content: string | undefined, opts?: { ifCurrent: string | undefined }): Promise<boolean>;
 }

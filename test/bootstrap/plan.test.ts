@@ -157,10 +157,7 @@ describe('planNetwork', () => {
 	option ${OWNER_OPTION} 'pnetwork'
 `,
     );
-    expect(planNetwork(current, resolution([desired()])).ops).toEqual([
-      { op: 'delete', section: 'net2', option: 'ipaddr' },
-      { op: 'set', section: 'net2', option: 'ipaddr', value: '10.10.10.89' },
-    ]);
+    expect(planNetwork(current, resolution([desired()])).ops).toEqual([{ op: 'set', section: 'net2', option: 'ipaddr', value: '10.10.10.89' }]);
     expect(planNetwork(current, resolution([desired({ address: '10.10.10.7' })])).ops).toEqual([]);
   });
 

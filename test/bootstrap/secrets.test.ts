@@ -1,41 +1,19 @@
-// Password and TLS from mounted secrets, with the file layout kubelet uses for secret volumes:
-// <dir>/..<timestamp>/<key> holds the data, <dir>/..data links to the current timestamp
-// directory, <dir>/<key> links to ..data/<key>; an update writes a new timestamp directory
-// and renames a new ..data link over the old one.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// Password and TLS from mounted secrets, with the file layout kubelet uses for secret volumes.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { passwordFileProblem, passwordFileVerifier, passwordFromFileContent, tlsFilesIn, watchTlsFiles, type TlsWatch } from '../../src/bootstrap/secrets.js';
 import { waitFor } from '../helpers/agent.js';
+import { makeCert, servedCommonName, writeSecretVolume } from './k8s-volume.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'sdewan-secrets-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let generation = 0;
-/** Writes (or updates) a secret volume at `volume` with `data`, the way kubelet does. */
-function writeSecretVolume(volume: string, data: Record<string, string | Buffer>): void {
-  mkdirSync(volume, { recursive: true });
-  const stamp = `..gen_${++generation}`;
-  mkdirSync(path.join(volume, stamp));
-  for (const [key, value] of Object.entries(data)) writeFileSync(path.join(volume, stamp, key), value, { mode: 0o644 });
-  symlinkSync(stamp, path.join(volume, '..data_tmp'));
-  renameSync(path.join(volume, '..data_tmp'), path.join(volume, '..data'));
-  for (const key of Object.keys(data)) {
-    try {
-      symlinkSync(path.join('..data', key), path.join(volume, key));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-}
 
 describe('password file', () => {
   it.each([
@@ -85,27 +63,6 @@ describe('password file', () => {
   });
 });
 
-function makeCert(cn: string): { cert: Buffer; key: Buffer } {
-  const out = mkdtempSync(path.join(dir, 'cert-'));
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${cn}`, '-keyout', path.join(out, 'k'), '-out', path.join(out, 'c')],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(path.join(out, 'c')), key: readFileSync(path.join(out, 'k')) };
-}
-
-function servedCommonName(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const cn = socket.getPeerCertificate().subject.CN;
-      socket.end();
-      resolve(Array.isArray(cn) ? cn.join(',') : String(cn));
-    });
-    socket.on('error', reject);
-  });
-}
-
 describe('TLS directory', () => {
   let server: https.Server | undefined;
   let watch: TlsWatch | undefined;
@@ -134,8 +91,8 @@ describe('TLS directory', () => {
 
   it('serves the renewed certificate after the secret changes, and keeps it on a broken pair', async () => {
     const volume = path.join(dir, 'serving-certs-1');
-    const a = makeCert('cnf-a');
-    const b = makeCert('cnf-b');
+    const a = makeCert(dir, 'cnf-a');
+    const b = makeCert(dir, 'cnf-b');
     writeSecretVolume(volume, { 'tls.crt': a.cert, 'tls.key': a.key });
     const { port, logged } = await serve(volume, 0);
     expect(await servedCommonName(port)).toBe('cnf-a');
@@ -157,8 +114,8 @@ describe('TLS directory', () => {
 
   it('notices the change by itself when polling', async () => {
     const volume = path.join(dir, 'serving-certs-2');
-    const a = makeCert('poll-a');
-    const b = makeCert('poll-b');
+    const a = makeCert(dir, 'poll-a');
+    const b = makeCert(dir, 'poll-b');
     writeSecretVolume(volume, { 'tls.crt': a.cert, 'tls.key': a.key });
     const { port } = await serve(volume, 20);
     writeSecretVolume(volume, { 'tls.crt': b.cert, 'tls.key': b.key });

@@ -200,6 +200,8 @@ function prepare(opts: StartOptions): Prepared {
     SDEWAN_PASSWORD: randomBytes(12).toString('hex'),
     SDEWAN_RELOAD_DELAY_MS: '50',
     LOG_LEVEL: 'info',
+    // the recording init.d stands for OpenWRT's scripts, swanctl included (linux: test/tunnel)
+    SDEWAN_PLATFORM: 'openwrt',
     ...opts.env,
   });
   return { opts, dir, confdir, initd, env };

@@ -26,6 +26,7 @@ describe('swanctl.conf rendering', () => {
     const p = write(remotes, withProposal(), siteBody);
     expect(renderSwanctl(p)).toEqual({
       connections: ['ipsecsite'],
+      started: [{ ike: 'ipsecsite', child: 'connB' }],
       text: `${HEADER}connections {
   ipsecsite {
     remote_addrs = %any
@@ -113,6 +114,7 @@ secrets {
         { name: 'tn', conn_type: 'tunnel', mode: 'add', local_subnet: '10.1.0.0/16', remote_subnet: '10.2.0.0/16, 10.3.0.0/16', if_id: '7', local_updown: '/usr/lib/ipsec/_updown' },
       ],
     });
+    expect(renderSwanctl(p).started).toEqual([]);
     expect(renderSwanctl(p).text).toBe(`${HEADER}connections {
   r_1 {
     remote_addrs = 10.0.0.1,10.0.0.2

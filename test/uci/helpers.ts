@@ -1,4 +1,5 @@
 /** Shared helpers of the UCI tests: vectors, temp dirs, the CLI. */
+import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,4 +81,44 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   });
   await Promise.all(workers);
   return out;
+}
+
+export interface CliRun {
+  exit: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The compiled CLI worker (dist/test/uci/cli-worker.js): one process, many commands. */
+export class CliWorker {
+  private readonly child: ChildProcess;
+  private next = 0;
+  private readonly pending = new Map<number, (r: CliRun) => void>();
+
+  constructor() {
+    const script = path.join(repoRoot(), 'dist', 'test', 'uci', 'cli-worker.js');
+    if (!fs.existsSync(script)) throw new Error(`${script} missing: run npx tsc -p . first`);
+    this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: CliRun & { id: number }) => {
+      const done = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      done?.({ exit: m.exit, stdout: m.stdout, stderr: m.stderr });
+    });
+  }
+
+  run(argv: string[], input = ''): Promise<CliRun> {
+    const id = this.next++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.send({ id, argv, input });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
 }

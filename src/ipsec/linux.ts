@@ -1,0 +1,184 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { ServiceAction } from '../services/table.js';
+import type { RunResult } from '../services/run.js';
+import { ikeSasFromListSas, type IkeSa } from '../status/ipsec.js';
+import { atomicWriteFileSync } from '../uci/atomic.js';
+import type { UciPackage } from '../uci/types.js';
+import { RenderError, renderSwanctl, type RenderedSwanctl } from './render.js';
+
+/**
+ * The `ipsec` service on plain Linux, where no /etc/init.d/swanctl turns the ipsec config into
+ * swanctl.conf: the agent renders it (src/ipsec/render.ts) and loads it into the system's
+ * running charon through its vici socket. The daemon itself is not started or stopped here.
+ *
+ * - reload: render (an invalid configuration is refused before anything is written), write
+ *   swanctl.conf atomically with mode 0600 (it holds the pre-shared keys), then
+ *   `swanctl --load-all --clear --noprompt --file <it>`: connections, pools and authorities not
+ *   in the file are unloaded, credentials replaced. Unloading a connection ends the SAs charon
+ *   started for it, not those it answered, so every IKE SA whose connection is no longer
+ *   loaded is terminated as well.
+ * - start: reload, then initiate each child of mode start that is not installed (loading an
+ *   unchanged connection again does not initiate it again).
+ * - stop: load an empty configuration (no connections, no credentials) and terminate the SAs.
+ * - restart: stop, then start (an invalid configuration is refused before the stop).
+ *
+ * Every swanctl call has an argument array and shares the action's time budget.
+ */
+
+export interface LinuxIpsecOptions {
+  /** Reads the ipsec package (the agent's UCI store). */
+  readIpsec(): Promise<UciPackage>;
+  /** The swanctl.conf written and loaded. */
+  swanctlConf: string;
+  /** The swanctl tree of the certificates and keys (files are named by absolute path under it). */
+  swanctlDir: string;
+  /** charon's vici socket URI; swanctl's default when undefined. */
+  viciUri: string | undefined;
+  /** The swanctl program. */
+  swanctlBin: string;
+  log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+export type IpsecRunner = (action: ServiceAction, opts: { timeoutMs: number }) => Promise<RunResult>;
+
+const EMPTY_CONFIG = '# sdewan-agent: ipsec stopped\nconnections {\n}\n';
+/** swanctl's complaints about its own environment, not about the request. */
+const NOISE = /^(plugin '[^']*': failed to load|opening directory '[^']*' failed)/;
+const MESSAGE_CHARS = 1000;
+
+class ActionFailed extends Error {
+  constructor(
+    message: string,
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The text a swanctl call printed, without its start-up noise. */
+export function swanctlMessage(stdout: string, stderr: string): string {
+  const lines = `${stderr}\n${stdout}`.split('\n').filter((l) => l.trim() !== '' && !NOISE.test(l));
+  return lines.join('\n').slice(-MESSAGE_CHARS);
+}
+
+export function createLinuxIpsec(opts: LinuxIpsecOptions): IpsecRunner {
+  const uri = opts.viciUri ? ['--uri', opts.viciUri] : [];
+
+  async function swanctl(args: string[], deadline: number): Promise<string> {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ActionFailed(`swanctl ${args[0]}: no time left`, true);
+    const r = await execa(opts.swanctlBin, [...args, ...uri], {
+      reject: false,
+      stdin: 'ignore',
+      timeout: left,
+      forceKillAfterDelay: 1000,
+      maxBuffer: 8 * 1024 * 1024,
+    });
+    if (r.exitCode === 0 && !r.failed) return r.stdout;
+    const what = `swanctl ${args[0]}`;
+    if ((r as { code?: string }).code === 'ENOENT') throw new ActionFailed(`${opts.swanctlBin} not found`);
+    if (r.timedOut) throw new ActionFailed(`${what} timed out`, true);
+    const detail = swanctlMessage(r.stdout, r.stderr);
+    const how = r.exitCode !== undefined ? `exit status ${r.exitCode}` : (r.shortMessage ?? 'failed');
+    throw new ActionFailed(detail ? `${what}: ${how}: ${detail}` : `${what}: ${how}`);
+  }
+
+  async function listSas(deadline: number): Promise<IkeSa[]> {
+    return ikeSasFromListSas(await swanctl(['--list-sas', '--raw'], deadline));
+  }
+
+  /** Terminates the IKE SAs whose connection is not in `keep`; returns their names. */
+  async function terminateStale(keep: readonly string[], deadline: number): Promise<string[]> {
+    const stale = (await listSas(deadline)).filter((sa) => !keep.includes(sa.name));
+    for (const sa of stale) {
+      const which = sa.uniqueid !== undefined ? ['--ike-id', sa.uniqueid] : ['--ike', sa.name];
+      // --force: send the DELETE and remove the SA without waiting for the peer's answer
+      await swanctl(['--terminate', ...which, '--force'], deadline);
+    }
+    return stale.map((sa) => sa.name);
+  }
+
+  function render(pkg: UciPackage): RenderedSwanctl {
+    try {
+      return renderSwanctl(pkg, { swanctlDir: opts.swanctlDir });
+    } catch (err) {
+      if (err instanceof RenderError) throw new ActionFailed(err.message);
+      throw err;
+    }
+  }
+
+  async function loadFile(file: string, deadline: number): Promise<void> {
+    await swanctl(['--load-all', '--clear', '--noprompt', '--file', file], deadline);
+  }
+
+  async function reload(deadline: number, pkg?: UciPackage): Promise<RenderedSwanctl> {
+    const rendered = render(pkg ?? (await opts.readIpsec()));
+    mkdirSync(path.dirname(opts.swanctlConf), { recursive: true, mode: 0o700 });
+    atomicWriteFileSync(opts.swanctlConf, rendered.text, { mode: 0o600 });
+    await loadFile(opts.swanctlConf, deadline);
+    const terminated = await terminateStale(rendered.connections, deadline);
+    opts.log?.info({ connections: rendered.connections, terminated }, 'ipsec: swanctl.conf loaded');
+    return rendered;
+  }
+
+  async function start(deadline: number, pkg?: UciPackage): Promise<void> {
+    const rendered = await reload(deadline, pkg);
+    if (rendered.started.length === 0) return;
+    const sas = await listSas(deadline);
+    const installed = (ike: string, child: string) =>
+      sas.some((sa) => sa.name === ike && sa.childSas.some((c) => c.name === child && c.state === 'INSTALLED'));
+    for (const { ike, child } of rendered.started) {
+      if (installed(ike, child)) continue;
+      // swanctl detaches after --timeout (charon keeps trying); seconds, at least 1
+      const seconds = Math.max(1, Math.floor((deadline - Date.now()) / 1000) - 1);
+      await swanctl(['--initiate', '--child', child, '--ike', ike, '--timeout', String(seconds)], deadline);
+    }
+  }
+
+  async function stop(deadline: number): Promise<void> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sdewan-swanctl-'));
+    try {
+      const empty = path.join(dir, 'swanctl.conf');
+      writeFileSync(empty, EMPTY_CONFIG, { mode: 0o600 });
+      await loadFile(empty, deadline);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const terminated = await terminateStale([], deadline);
+    opts.log?.info({ terminated }, 'ipsec: connections unloaded');
+  }
+
+  return async (action, { timeoutMs }) => {
+    const deadline = Date.now() + timeoutMs;
+    try {
+      switch (action) {
+        case 'reload':
+          await reload(deadline);
+          break;
+        case 'start':
+          await start(deadline);
+          break;
+        case 'stop':
+          await stop(deadline);
+          break;
+        case 'restart': {
+          const pkg = await opts.readIpsec();
+          render(pkg); // an invalid configuration is refused before anything is stopped
+          await stop(deadline);
+          await start(deadline, pkg);
+          break;
+        }
+      }
+      return { ok: true, exitCode: 0, timedOut: false };
+    } catch (err) {
+      if (err instanceof ActionFailed) {
+        const message = err.timedOut ? `timed out after ${timeoutMs} ms: ${err.message}` : err.message;
+        return { ok: false, timedOut: err.timedOut, message };
+      }
+      return { ok: false, timedOut: false, message: err instanceof Error ? err.message : String(err) };
+    }
+  };
+}

@@ -1,0 +1,210 @@
+// Shared pieces of the hardening suites (and of bench/run.ts): API paths, valid objects of
+// every kind, config-dir snapshots checked with the project's UCI parser, init.d scripts that
+// misbehave on demand, and an agent process restarted on the same config directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseUci } from '../../src/uci/index.js';
+import type { UciPackage } from '../../src/uci/types.js';
+import { httpClient, mainScript, waitFor, WaitAbort } from '../helpers/agent.js';
+
+export const LUCI = '/cgi-bin/luci';
+export const MWAN3 = `${LUCI}/sdewan/mwan3/v1`;
+export const FIREWALL = `${LUCI}/sdewan/firewall/v1`;
+export const IPSEC = `${LUCI}/sdewan/ipsec/v1`;
+export const SERVICES = `${LUCI}/sdewan/v1`;
+
+/** The packages the API writes, and the one it only reads. */
+export const WRITTEN = ['mwan3', 'firewall', 'ipsec'] as const;
+
+// --- valid objects of every kind (the shipped uci-fixtures hold their references) ----------
+
+export const mwan3Rule = (name: string, i = 0) => ({ name, policy: 'balanced', proto: 'tcp', dest_port: String(1 + (i % 65535)), family: 'ipv4' });
+export const firewallRule = (name: string, i = 0) => ({ name, src: 'wan', proto: 'tcp', dest_port: String(1 + (i % 65535)), target: 'ACCEPT', family: 'ipv4' });
+export const firewallZone = (name: string) => ({ name, network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'REJECT' });
+export const ipsecProposal = (name: string) => ({ name, encryption_algorithm: 'aes128', hash_algorithm: 'sha256', dh_group: 'modp2048' });
+
+// --- the config directory -----------------------------------------------------------------
+
+/** Every regular file of the directory (not recursive), by name, as bytes. */
+export function snapshotDir(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile()) out.set(entry.name, readFileSync(path.join(dir, entry.name)));
+  }
+  return out;
+}
+
+/** Names of files that differ between two snapshots (added, removed or changed). */
+export function changedFiles(a: Map<string, Buffer>, b: Map<string, Buffer>): string[] {
+  const names = new Set([...a.keys(), ...b.keys()]);
+  return [...names].filter((n) => !(a.get(n)?.equals(b.get(n) ?? Buffer.alloc(0)) && b.has(n) && a.has(n))).sort();
+}
+
+/**
+ * Parses every config file of the directory with the project's UCI parser (throws, naming the
+ * file, on the first that does not parse). Files the atomic writer leaves while it works
+ * (dot files) are not configs and are skipped.
+ */
+export function parseConfigDir(dir: string): Map<string, UciPackage> {
+  const out = new Map<string, UciPackage>();
+  for (const [name, bytes] of snapshotDir(dir)) {
+    if (name.startsWith('.')) continue;
+    try {
+      out.set(name, parseUci(bytes, { name, file: path.join(dir, name) }));
+    } catch (err) {
+      throw new Error(`${name} does not parse: ${(err as Error).message}\n${bytes.toString('utf8')}`);
+    }
+  }
+  return out;
+}
+
+// --- init scripts ---------------------------------------------------------------------------
+
+/**
+ * Writes the three init scripts. Each appends "<script> <args>" to <dir>/calls.log, then:
+ * with <dir>/fail present, prints the file's content on stderr and exits 1; with <dir>/hang
+ * present, sleeps for a minute (until the agent's timeout kills it).
+ */
+export function makeScriptedInitd(dir: string): { calls: () => string[]; fail: (message: string | undefined) => void; hang: (on: boolean) => void } {
+  mkdirSync(dir, { recursive: true });
+  const log = path.join(dir, 'calls.log');
+  for (const name of ['mwan3', 'firewall', 'swanctl']) {
+    const file = path.join(dir, name);
+    writeFileSync(
+      file,
+      [
+        '#!/bin/sh',
+        `dir='${dir}'`,
+        `echo "${name} $*" >> "$dir/calls.log"`,
+        'if [ -e "$dir/fail" ]; then cat "$dir/fail" >&2; exit 1; fi',
+        'if [ -e "$dir/hang" ]; then sleep 60; fi',
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(file, 0o755);
+  }
+  return {
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : []),
+    fail: (message) => {
+      const f = path.join(dir, 'fail');
+      if (message === undefined) rmIfExists(f);
+      else writeFileSync(f, `${message}\n`);
+    },
+    hang: (on) => {
+      const f = path.join(dir, 'hang');
+      if (on) writeFileSync(f, '');
+      else rmIfExists(f);
+    },
+  };
+}
+
+function rmIfExists(file: string): void {
+  rmSync(file, { force: true });
+}
+
+// --- an agent process on a fixed config directory ----------------------------------------------
+
+export interface AgentProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  exited: Promise<void>;
+  output: () => string;
+  /** Milliseconds from spawn to the first 200 of /readyz. */
+  readyMs: number;
+}
+
+/**
+ * Starts `node dist/src/main.js` with exactly `env` (plus HOST/PORT for 127.0.0.1 and an
+ * ephemeral port) and waits for /readyz. Unlike startAgent, the directories are the caller's:
+ * the same confdir can be used by one process after another.
+ */
+export async function spawnAgent(env: Record<string, string>, timeoutMs = 20_000): Promise<AgentProcess> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [mainScript()], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  let done = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => ((done = true), resolve())));
+  try {
+    const url = await waitFor(
+      () => {
+        if (done) throw new WaitAbort('agent exited before listening');
+        return listeningUrl(out);
+      },
+      { timeoutMs, intervalMs: 2, what: 'the agent to listen' },
+    );
+    const client = httpClient();
+    await waitFor(async () => (await client(`${url}/readyz`, { method: 'GET' })).status === 200, { timeoutMs, intervalMs: 2, what: '/readyz' });
+    const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return { url, pid: child.pid!, child, exited, output: () => out, readyMs };
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${(err as Error).message}\n--- agent output ---\n${out}`);
+  }
+}
+
+/** The URL of the agent's "listening" log line, once it is there. */
+function listeningUrl(output: string): string | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.includes('"listening"')) continue;
+    try {
+      const rec = JSON.parse(line) as { msg?: unknown; url?: unknown };
+      if (rec.msg === 'listening' && typeof rec.url === 'string') return rec.url;
+    } catch {
+      // not a JSON line
+    }
+  }
+  return undefined;
+}
+
+/** Logs in and answers the `sysauth=...` cookie. */
+export async function login(url: string, user: string, password: string): Promise<string> {
+  const res = await fetch(`${url}${LUCI}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ luci_username: user, luci_password: password }).toString(),
+  });
+  await res.arrayBuffer();
+  const m = /^sysauth=([^;]*)/.exec(res.headers.getSetCookie()[0] ?? '');
+  if (res.status !== 302 || !m) throw new Error(`login answered ${res.status}`);
+  return `sysauth=${m[1]}`;
+}
+
+/** A JSON request with a cookie; the status and the parsed body (undefined when not JSON). */
+export async function call(url: string, cookie: string, method: string, reqPath: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
+  const res = await fetch(`${url}${reqPath}`, {
+    method,
+    redirect: 'manual',
+    headers: body === undefined ? { cookie } : { cookie, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
+
+/** A small seeded PRNG (mulberry32), so that a failing random run can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
