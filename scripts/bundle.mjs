@@ -2,7 +2,7 @@
 // Bundles the agent and the UCI command line tool into single ES module
 // files under dist/bundle/ that run with plain `node` and no node_modules anywhere:
 //
-//   dist/bundle/sdewan-agent.mjs (+ .map)   from src/main.ts
+//   dist/bundle/sdewan-agent.mjs (+ .map)   from src/cli.ts (serve by default, and bootstrap)
 //   dist/bundle/sdewan-uci.mjs   (+ .map)   from src/uci/cli.ts
 //   dist/bundle/THIRD-PARTY-NOTICES.txt     licences of the packages bundled inside
 //
@@ -16,7 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Output file name (without .mjs) -> entry point, relative to the project root. */
 const ENTRIES = [
-  { name: 'sdewan-agent', entry: 'src/main.ts' },
+  { name: 'sdewan-agent', entry: 'src/cli.ts' },
   { name: 'sdewan-uci', entry: 'src/uci/cli.ts' },
 ];
 

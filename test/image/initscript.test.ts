@@ -251,6 +251,28 @@ describe('init script start_service', () => {
     expect(main.file).toEqual(['/etc/config/sdewan-agent', '/srv/tls/cert.pem', '/srv/tls/key.pem']);
   });
 
+  it('passes the Kubernetes secrets (tls_dir, password_file) to HTTPS only where they belong', async () => {
+    const config = [
+      "config agent 'main'",
+      "\toption port '443'",
+      "\toption http_port '80'",
+      "\toption tls_dir '/etc/sdewan-agent/tls'",
+      "\toption auth 'static'",
+      "\toption password_file '/etc/sdewan-agent/secret/password'",
+      '',
+    ].join('\n');
+    const r = await runService(config, 'start_service');
+    expect(r.code).toBe(0);
+    const [main, http] = r.instances as [Instance, Instance];
+    expect(main.env.get('SDEWAN_TLS_DIR')).toBe('/etc/sdewan-agent/tls');
+    expect(http.env.get('SDEWAN_TLS_DIR')).toBe('');
+    for (const instance of [main, http]) {
+      expect(instance.env.get('SDEWAN_PASSWORD_FILE')).toBe('/etc/sdewan-agent/secret/password');
+      expect(instance.env.get('SDEWAN_AUTH')).toBe('static');
+      expect(instance.file).toContain('/etc/sdewan-agent/secret/password');
+    }
+  });
+
   it('falls back to defaults for unset options: one plain HTTP instance on 443', async () => {
     const r = await runService("config agent 'main'\n", 'start_service');
     expect(r.code).toBe(0);
