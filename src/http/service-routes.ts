@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Settings } from '../config.js';
 import type { AgentContext, Reloader } from '../context.js';
 import type { ServiceName } from '../resources/types.js';
 import type { ServiceReloader } from '../services/reloader.js';
@@ -41,12 +42,17 @@ export interface StatusOptions {
 }
 
 /** SDEWAN_UBUS, SDEWAN_SWANCTL (programs, default on PATH), SDEWAN_VICI_URI, SDEWAN_STATUS_TIMEOUT_MS. */
-export function statusOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): StatusOptions {
+/**
+ * Where status comes from: swanctl and its vici socket as the settings say (SDEWAN_SWANCTL,
+ * SDEWAN_VICI_URI, or their options in /etc/config/sdewan-agent); `ubus` from PATH unless
+ * SDEWAN_UBUS names another, and SDEWAN_STATUS_TIMEOUT_MS for both (test and tuning hooks).
+ */
+export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri'>, env: NodeJS.ProcessEnv = process.env): StatusOptions {
   const timeout = Number(env['SDEWAN_STATUS_TIMEOUT_MS']);
   return {
     ubusBin: env['SDEWAN_UBUS'] || 'ubus',
-    swanctlBin: env['SDEWAN_SWANCTL'] || 'swanctl',
-    viciUri: env['SDEWAN_VICI_URI'] || undefined,
+    swanctlBin: settings.swanctlBin,
+    viciUri: settings.viciUri,
     timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : DEFAULT_STATUS_TIMEOUT_MS,
   };
 }
@@ -85,7 +91,7 @@ export async function registerServiceRoutes(
   app: FastifyInstance,
   ctx: AgentContext,
   reloader: ServiceReloader | Reloader = ctx.reloader,
-  options: StatusOptions = statusOptionsFromEnv(),
+  options: StatusOptions = statusOptionsOf(ctx.settings),
 ): Promise<void> {
   const base = `${LUCI_BASE}/sdewan/v1`;
   const services = isServiceReloader(reloader) ? reloader : undefined;

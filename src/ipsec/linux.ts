@@ -20,8 +20,9 @@ import { RenderError, renderSwanctl, type RenderedSwanctl } from './render.js';
  *   in the file are unloaded, credentials replaced. Unloading a connection ends the SAs charon
  *   started for it, not those it answered, so every IKE SA whose connection is no longer
  *   loaded is terminated as well.
- * - start: reload, then initiate each child of mode start that is not installed (loading an
- *   unchanged connection again does not initiate it again).
+ * - start: reload, then initiate each child of mode start that is neither up nor being
+ *   established (charon initiates a newly loaded connection itself, but loading an unchanged
+ *   one again does not initiate it again); waits until each is up, within the time budget.
  * - stop: load an empty configuration (no connections, no credentials) and terminate the SAs.
  * - restart: stop, then start (an invalid configuration is refused before the stop).
  *
@@ -48,6 +49,22 @@ const EMPTY_CONFIG = '# sdewan-agent: ipsec stopped\nconnections {\n}\n';
 /** swanctl's complaints about its own environment, not about the request. */
 const NOISE = /^(plugin '[^']*': failed to load|opening directory '[^']*' failed)/;
 const MESSAGE_CHARS = 1000;
+
+const PENDING_POLL_MS = 200;
+const CHILD_UP = ['INSTALLED', 'UPDATING', 'REKEYING', 'REKEYED'];
+const CHILD_PENDING = ['CREATED', 'INSTALLING', 'RETRYING'];
+const IKE_PENDING = ['CREATED', 'CONNECTING'];
+
+/** Whether a child of a connection is up, being established, or neither (to be initiated). */
+export function childState(sas: readonly IkeSa[], ike: string, child: string): 'up' | 'pending' | 'absent' {
+  const mine = sas.filter((sa) => sa.name === ike);
+  const children = mine.flatMap((sa) => sa.childSas.filter((c) => c.name === child));
+  if (children.some((c) => CHILD_UP.includes(c.state))) return 'up';
+  if (children.some((c) => CHILD_PENDING.includes(c.state)) || mine.some((sa) => IKE_PENDING.includes(sa.state))) return 'pending';
+  return 'absent';
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class ActionFailed extends Error {
   constructor(
@@ -126,15 +143,21 @@ export function createLinuxIpsec(opts: LinuxIpsecOptions): IpsecRunner {
 
   async function start(deadline: number, pkg?: UciPackage): Promise<void> {
     const rendered = await reload(deadline, pkg);
-    if (rendered.started.length === 0) return;
-    const sas = await listSas(deadline);
-    const installed = (ike: string, child: string) =>
-      sas.some((sa) => sa.name === ike && sa.childSas.some((c) => c.name === child && c.state === 'INSTALLED'));
     for (const { ike, child } of rendered.started) {
-      if (installed(ike, child)) continue;
-      // swanctl detaches after --timeout (charon keeps trying); seconds, at least 1
-      const seconds = Math.max(1, Math.floor((deadline - Date.now()) / 1000) - 1);
-      await swanctl(['--initiate', '--child', child, '--ike', ike, '--timeout', String(seconds)], deadline);
+      for (;;) {
+        const state = childState(await listSas(deadline), ike, child);
+        if (state === 'up') break;
+        if (state === 'pending') {
+          // charon is establishing it already (it initiates a newly loaded connection itself):
+          // a second initiation would be refused as a duplicate
+          await delay(Math.min(PENDING_POLL_MS, Math.max(0, deadline - Date.now())));
+          continue;
+        }
+        // swanctl detaches after --timeout (charon keeps trying); seconds, at least 1
+        const seconds = Math.max(1, Math.floor((deadline - Date.now()) / 1000) - 1);
+        await swanctl(['--initiate', '--child', child, '--ike', ike, '--timeout', String(seconds)], deadline);
+        break;
+      }
     }
   }
 

@@ -4,12 +4,11 @@
 // names and UCI batch injections are either refused that way or stored verbatim and read back
 // identical, never executed.
 import http from 'node:http';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { resources } from '../../src/http/api.js';
 import { type Agent, startAgent } from '../helpers/agent.js';
-import { LUCI, SERVICES, changedFiles, ipsecProposal, parseConfigDir, snapshotDir } from './lib.js';
+import { LUCI, SERVICES, changedFiles, ipsecProposal, parseConfigDir, snapshotTree } from './lib.js';
 
 type Obj = Record<string, unknown>;
 
@@ -48,7 +47,7 @@ const VALID: Record<string, Obj> = {
       {
         name: 'probe-conn', conn_type: 'tunnel', mode: 'start', local_subnet: '192.168.1.0/24', remote_subnet: '10.10.0.0/24',
         local_sourceip: '%config', remote_sourceip: '10.10.0.5', local_updown: '/etc/updown', remote_updown: '/etc/updown',
-        local_firewall: '1', remote_firewall: '1', crypto_proposal: ['base-prop'], mark: '42', if_id: '7',
+        local_firewall: 'yes', remote_firewall: 'yes', crypto_proposal: ['base-prop'], mark: '42', if_id: '7',
       },
     ],
   },
@@ -213,12 +212,11 @@ const seg = (name: string) => encodeURIComponent(name).replace(/[!'()*.]/g, (c) 
 describe('bad input', () => {
   let agent: Agent;
   let cookie: string;
-  let swanctlDir: string;
-  const files = () => new Map([...snapshotDir(agent.confdir), ...[...snapshotDir(swanctlDir)].map(([k, v]) => [`swanctl/${k}`, v] as const)]);
+  /** Every file the agent could write: its whole temporary directory (configs, swanctl tree, save dir), but the fake init scripts' log. */
+  const files = () => new Map([...snapshotTree(agent.dir)].filter(([f]) => !f.startsWith('init.d/')));
 
   beforeAll(async () => {
     agent = await startAgent({ config: { network: NETWORK }, env: { LOG_LEVEL: 'info' } });
-    swanctlDir = path.join(agent.dir, 'var', 'swanctl');
     cookie = await agent.login();
     expect((await agent.request('POST', `${LUCI}/sdewan/ipsec/v1/proposals`, ipsecProposal('base-prop'), { cookie })).status).toBe(201);
   });

@@ -35,6 +35,17 @@ export function snapshotDir(dir: string): Map<string, Buffer> {
   return out;
 }
 
+/** Every regular file under the directory, by relative path, as bytes. */
+export function snapshotTree(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    out.set(path.relative(dir, full), readFileSync(full));
+  }
+  return out;
+}
+
 /** Names of files that differ between two snapshots (added, removed or changed). */
 export function changedFiles(a: Map<string, Buffer>, b: Map<string, Buffer>): string[] {
   const names = new Set([...a.keys(), ...b.keys()]);
@@ -112,7 +123,7 @@ export interface AgentProcess {
   child: ChildProcess;
   exited: Promise<void>;
   output: () => string;
-  /** Milliseconds from spawn to the first 200 of /readyz. */
+  /** Milliseconds from spawn to the first 200 of /readyz (polled every 2 ms). */
   readyMs: number;
 }
 
@@ -121,7 +132,8 @@ export interface AgentProcess {
  * ephemeral port) and waits for /readyz. Unlike startAgent, the directories are the caller's:
  * the same confdir can be used by one process after another.
  */
-export async function spawnAgent(env: Record<string, string>, timeoutMs = 20_000): Promise<AgentProcess> {
+export async function spawnAgent(env: Record<string, string>, opts: { timeoutMs?: number; quiet?: boolean } = {}): Promise<AgentProcess> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [mainScript()], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
@@ -143,6 +155,14 @@ export async function spawnAgent(env: Record<string, string>, timeoutMs = 20_000
     const client = httpClient();
     await waitFor(async () => (await client(`${url}/readyz`, { method: 'GET' })).status === 200, { timeoutMs, intervalMs: 2, what: '/readyz' });
     const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (opts.quiet) {
+      // keep the pipes flowing, but stop collecting (a load run writes a line per request)
+      for (const stream of [child.stdout!, child.stderr!]) {
+        stream.removeAllListeners('data');
+        stream.resume();
+      }
+      out += '[output after ready not kept]\n';
+    }
     return { url, pid: child.pid!, child, exited, output: () => out, readyMs };
   } catch (err) {
     child.kill('SIGKILL');

@@ -5,7 +5,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLinuxIpsec, swanctlMessage } from '../../src/ipsec/linux.js';
+import { childState, createLinuxIpsec, swanctlMessage } from '../../src/ipsec/linux.js';
+import { ikeSasFromListSas } from '../../src/status/ipsec.js';
 import { ipsecRunnerFor } from '../../src/ipsec/platform.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
@@ -201,6 +202,31 @@ describe('ipsec on linux', () => {
     const text = readFileSync(conf, 'utf8');
     expect(text).toContain('pools {\n  connB_pool {\n    addrs = 192.168.1.5-192.168.1.6\n  }\n}\n');
     expect(text).toContain('  ike-ipsecsite {\n    secret = "test_key"\n    id1 = "Hub"\n    id2 = "host"\n  }\n');
+  });
+
+  it('start waits for a child charon is establishing itself instead of initiating it twice', async () => {
+    // CONNECTING on the first look, INSTALLED on the second
+    writeFileSync(sas, `${sa('site_b', 3).replace('ESTABLISHED', 'CONNECTING')}list-sas reply {}\n`);
+    const next = `${sa('site_b', 3, { name: 'net', state: 'INSTALLED' })}list-sas reply {}\n`;
+    const swap = setTimeout(() => writeFileSync(sas, next), 300);
+    try {
+      expect((await runner(siteA())('start', { timeoutMs: 10_000 })).ok).toBe(true);
+    } finally {
+      clearTimeout(swap);
+    }
+    expect(callLines().filter((l) => l.startsWith('--initiate'))).toEqual([]);
+    expect(callLines().filter((l) => l.startsWith('--list-sas')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('childState: up, being established, or to be initiated', () => {
+    const of = (text: string) => ikeSasFromListSas(`${text}list-sas reply {}\n`);
+    expect(childState(of(sa('r', 1, { name: 'net', state: 'INSTALLED' })), 'r', 'net')).toBe('up');
+    expect(childState(of(sa('r', 1, { name: 'net', state: 'REKEYING' })), 'r', 'net')).toBe('up');
+    expect(childState(of(sa('r', 1, { name: 'net', state: 'INSTALLING' })), 'r', 'net')).toBe('pending');
+    expect(childState(of(sa('r', 1).replace('ESTABLISHED', 'CONNECTING')), 'r', 'net')).toBe('pending');
+    expect(childState(of(sa('r', 1)), 'r', 'net')).toBe('absent');
+    expect(childState(of(sa('r', 1, { name: 'net', state: 'DELETING' })), 'r', 'net')).toBe('absent');
+    expect(childState(of(sa('other', 1, { name: 'net', state: 'INSTALLED' })), 'r', 'net')).toBe('absent');
   });
 
   it('swanctlMessage drops the plugin and credential-directory noise', () => {

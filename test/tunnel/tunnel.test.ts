@@ -247,7 +247,7 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
   it('before any configuration, the inner subnets cannot reach each other', async () => {
     expect((await ping(a, b)).exitCode).not.toBe(0);
     for (const s of sites) expect(await ipsecStatus(s)).toEqual([]);
-  });
+  }, 60_000);
 
   it('carries a ping from 192.168.10.1 to 192.168.20.1 once both sites are configured through the API', async () => {
     for (const s of sites) {
@@ -257,6 +257,12 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     // B answers (route: trap policies), A starts the tunnel
     const rb = await b.agent!.request('POST', `${IPSEC}/remotes`, remoteBody(b, a, 'route'));
     expect(rb.status, rb.text).toBe(201);
+    // B's reload runs after its answer: A must not knock before B's charon has the connection
+    await waitFor(async () => (await execa('swanctl', ['--list-conns', '--raw', '--uri', b.vici], { reject: false })).stdout.includes('site_a {'), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: "site B's connection to be loaded",
+    });
     const ra = await a.agent!.request('POST', `${IPSEC}/sites`, remoteBody(a, b, 'start'));
     expect(ra.status, ra.text).toBe(201);
 
@@ -277,7 +283,7 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
       const services = await s.agent!.request('GET', `${STATUS}/services`);
       expect(services.json.ipsec).toMatchObject({ action: 'reload', trigger: 'auto', ok: true });
     }
-  });
+  }, 60_000);
 
   it('shows the SA up on both sites, with its traffic counters', async () => {
     const [sa] = (await ipsecStatus(a)).filter((r) => r.name === 'site-b');
@@ -293,7 +299,7 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     expect(peer).toMatchObject({ name: 'site-a', state: 'up', configured: true, initiator: false, local_id: 'site-b.example', remote_id: 'site-a.example' });
     expect(peer!.child_sas[0]!.packets_in).toBeGreaterThan(0);
     expect(peer!.child_sas[0]!.bytes_in).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it('stop and start of the ipsec service act on the loaded configuration', async () => {
     const stop = await a.agent!.request('PUT', '/cgi-bin/luci/sdewan/v1/service/ipsec', { action: 'stop' });
@@ -306,7 +312,7 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     expect(start.status, start.text).toBe(200);
     expect((await ipsecStatus(a))[0]).toMatchObject({ name: 'site-b', state: 'up' });
     await waitFor(async () => (await ping(a, b)).exitCode === 0, { timeoutMs: 20_000, intervalMs: 200, what: 'the ping after start' });
-  });
+  }, 60_000);
 
   it('DELETE of the remote through the API takes the tunnel down', async () => {
     const del = await a.agent!.request('DELETE', `${IPSEC}/remotes/site-b`);
@@ -316,7 +322,7 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     await waitFor(async () => (await ipsecStatus(b))[0]?.state === 'down', { timeoutMs: 10_000, intervalMs: 100, what: "site B's SA to go" });
     expect((await ping(a, b)).exitCode).not.toBe(0);
     expect(readFileSync(path.join(a.dir, 'swanctl', 'swanctl.conf'), 'utf8')).not.toContain('site_b');
-  });
+  }, 60_000);
 
   it('DELETE on the answering side ends the SA as well (charon keeps the SAs of an unloaded connection it did not start)', async () => {
     const ra = await a.agent!.request('POST', `${IPSEC}/remotes`, remoteBody(a, b, 'start'));
@@ -328,5 +334,5 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     await waitFor(async () => (await ipsecStatus(b)).length === 0, { timeoutMs: 10_000, intervalMs: 100, what: "site B's SA to go" });
     await waitFor(async () => (await ipsecStatus(a))[0]?.state === 'down', { timeoutMs: 10_000, intervalMs: 100, what: "site A's SA to go" });
     expect((await ping(a, b)).exitCode).not.toBe(0);
-  });
+  }, 60_000);
 });

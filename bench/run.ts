@@ -1,0 +1,253 @@
+/**
+ * `npm run bench`: the agent's performance, one table. Every figure comes with a baseline
+ * measured in the same run on the same machine, and the ratio between them:
+ *   - GET of a 500-rule mwan3 list (autocannon) against a bare node:http server sending the same bytes;
+ *   - POST of a rule (median, p99), embedded engine and bin/sdewan-uci as SDEWAN_UCI_BIN, against an
+ *     atomic rewrite (temp + fsync + rename) of the same file;
+ *   - reloads caused by 500 sequential writes, against one reload per write;
+ *   - resident memory after the load, against a bare node:http server after the same load;
+ *   - start to ready, against `node -e ""`;
+ *   - the UCI layer's rows (bench/uci.ts).
+ * A benchmark, not a test: nothing here fails a build; the `ok` column compares with the targets.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { atomicWriteFileSync } from '../src/uci/atomic.js';
+import { makeRecordingInitd, repoRoot } from '../test/helpers/agent.js';
+import { type AgentProcess, MWAN3, call, login, mwan3Rule, spawnAgent } from '../test/hardening/lib.js';
+import { type Row, fmtMs, percentiles, renderTable, sample } from './table.js';
+
+const LIST_SIZE = 500;
+const LOAD_SECONDS = 5;
+const LOAD_CONNECTIONS = 10;
+const POSTS_EMBEDDED = 200;
+const POSTS_PROCESS = 60;
+const SEQUENTIAL_WRITES = 500;
+const STARTS = 7;
+const PASSWORD = 'bench-password';
+
+const MiB = 1024 * 1024;
+const fmtRatio = (r: number) => `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x`;
+
+/** A config dir from uci-fixtures with `extraRules` more mwan3 rules, and its own init.d. */
+function workspace(root: string, label: string, extraRules = 0): Record<string, string> {
+  const dir = path.join(root, label);
+  const confdir = path.join(dir, 'config');
+  cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
+  let rules = '';
+  for (let i = 0; i < extraRules; i++) {
+    rules += `\nconfig rule 'list${i}'\n\toption use_policy 'balanced'\n\toption proto 'tcp'\n\toption dest_port '${1 + i}'\n\toption family 'ipv4'\n`;
+  }
+  if (rules) writeFileSync(path.join(confdir, 'mwan3'), readFileSync(path.join(confdir, 'mwan3'), 'utf8') + rules);
+  mkdirSync(path.join(dir, 'save'));
+  makeRecordingInitd(path.join(dir, 'init.d'));
+  return {
+    SDEWAN_CONFDIR: confdir,
+    SDEWAN_SAVEDIR: path.join(dir, 'save'),
+    SDEWAN_INITD: path.join(dir, 'init.d'),
+    SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl'),
+    SDEWAN_AUTH: 'static',
+    SDEWAN_USER: 'root',
+    SDEWAN_PASSWORD: PASSWORD,
+    SDEWAN_UCI_BIN: 'embedded',
+    NODE_ENV: 'production',
+  };
+}
+
+async function stop(agent: AgentProcess): Promise<void> {
+  agent.child.kill('SIGTERM');
+  await agent.exited;
+}
+
+/** VmRSS of a process, in bytes. */
+function rss(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** A bare node:http server, in its own process, answering every request with the file's bytes. */
+async function bareServer(bodyFile: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const script = [
+    "const http = require('node:http');",
+    "const body = require('node:fs').readFileSync(process.argv[1]);",
+    "const server = http.createServer((req, res) => { req.resume(); res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }); res.end(body); });",
+    "server.listen(0, '127.0.0.1', () => console.log(server.address().port));",
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', script, bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
+    child.once('exit', () => reject(new Error('the bare server exited')));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function requestsPerSecond(url: string, headers: Record<string, string> = {}): Promise<number> {
+  // a short warm-up, then the measured run
+  await autocannon({ url, headers, connections: LOAD_CONNECTIONS, duration: 1 });
+  const r = await autocannon({ url, headers, connections: LOAD_CONNECTIONS, duration: LOAD_SECONDS });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  return r.requests.average;
+}
+
+/** Latencies of `n` sequential POSTs of new rules. */
+async function postLatencies(agent: AgentProcess, n: number, prefix: string): Promise<number[]> {
+  const cookie = await login(agent.url, 'root', PASSWORD);
+  let i = 0;
+  return sample(n, async () => {
+    const res = await call(agent.url, cookie, 'POST', `${MWAN3}/rules`, mwan3Rule(`${prefix}${i}`, i));
+    i++;
+    if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${res.text}`);
+  }, 10);
+}
+
+/** Latencies of an atomic rewrite of the file with its own content. */
+async function atomicLatencies(file: string, n: number, scratch: string): Promise<number[]> {
+  const text = readFileSync(file);
+  const target = path.join(scratch, path.basename(file));
+  writeFileSync(target, text);
+  return sample(n, () => atomicWriteFileSync(target, text), 10);
+}
+
+function latencyRows(label: string, agentMs: number[], atomicMs: number[], target: string): Row[] {
+  const a = percentiles(agentMs);
+  const b = percentiles(atomicMs);
+  return [
+    { name: `POST rule, ${label}: median`, value: fmtMs(a.median), baseline: `atomic rewrite ${fmtMs(b.median)}`, ratio: fmtRatio(a.median / b.median), target },
+    { name: `POST rule, ${label}: p99`, value: fmtMs(a.p99), baseline: `atomic rewrite ${fmtMs(b.p99)}`, ratio: fmtRatio(a.p99 / b.p99), target },
+  ];
+}
+
+async function uciRows(): Promise<Row[]> {
+  const spec = './uci.js';
+  let mod: { benchUci?: () => Promise<Row[]> | Row[] };
+  try {
+    mod = (await import(spec)) as typeof mod;
+  } catch {
+    return [{ name: 'UCI layer (bench/uci.ts)', value: 'TODO: bench/uci.ts benchUci() not available' }];
+  }
+  if (typeof mod.benchUci !== 'function') return [{ name: 'UCI layer (bench/uci.ts)', value: 'TODO: bench/uci.ts has no benchUci()' }];
+  return [...(await mod.benchUci())];
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'sdewan-bench-'));
+  const rows: Row[] = [];
+  const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+  try {
+    // --- GET of a 500-rule list, then POST latency and memory on the same agent -------------
+    log(`GET of ${LIST_SIZE} rules (autocannon, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s each)`);
+    const listEnv = workspace(root, 'list', LIST_SIZE - 2);
+    const agent = await spawnAgent(listEnv, { quiet: true });
+    const cookie = await login(agent.url, 'root', PASSWORD);
+    const list = await call(agent.url, cookie, 'GET', `${MWAN3}/rules`);
+    if (list.status !== 200 || list.json.rules.length !== LIST_SIZE) throw new Error(`expected ${LIST_SIZE} rules, got ${list.json?.rules?.length}`);
+    const bodyFile = path.join(root, 'rules.json');
+    writeFileSync(bodyFile, list.text);
+    const bare = await bareServer(bodyFile);
+    const bareRps = await requestsPerSecond(bare.url);
+    const bareRss = rss(bare.pid);
+    await bare.stop();
+    const agentRps = await requestsPerSecond(`${agent.url}${MWAN3}/rules`, { cookie });
+    rows.push({
+      name: `GET ${LIST_SIZE} mwan3 rules (${(list.text.length / 1024).toFixed(0)} KiB), req/s`,
+      value: agentRps.toFixed(0),
+      baseline: `bare node:http ${bareRps.toFixed(0)}`,
+      ratio: fmtRatio(agentRps / bareRps),
+      target: '>= 0.5x',
+      ok: agentRps / bareRps >= 0.5,
+    });
+
+    log(`POST latency, embedded engine (${POSTS_EMBEDDED} sequential)`);
+    const embedded = await postLatencies(agent, POSTS_EMBEDDED, 'e');
+    const embeddedAtomic = await atomicLatencies(path.join(listEnv.SDEWAN_CONFDIR!, 'mwan3'), POSTS_EMBEDDED, root);
+    rows.push(...latencyRows('embedded engine', embedded, embeddedAtomic, ''));
+    const agentRss = rss(agent.pid);
+    await stop(agent);
+
+    log(`POST latency, bin/sdewan-uci as SDEWAN_UCI_BIN (${POSTS_PROCESS} sequential)`);
+    const procEnv = workspace(root, 'process', LIST_SIZE - 2);
+    const procAgent = await spawnAgent({ ...procEnv, SDEWAN_UCI_BIN: path.join(repoRoot(), 'bin', 'sdewan-uci') }, { quiet: true });
+    const processMs = await postLatencies(procAgent, POSTS_PROCESS, 'p');
+    await stop(procAgent);
+    const processAtomic = await atomicLatencies(path.join(procEnv.SDEWAN_CONFDIR!, 'mwan3'), POSTS_PROCESS, root);
+    rows.push(...latencyRows('uci process (bin/sdewan-uci)', processMs, processAtomic, ''));
+
+    // --- reloads caused by 500 sequential writes (the shipped reload delay) ----------------------
+    log(`${SEQUENTIAL_WRITES} sequential writes, counting reloads`);
+    const reloadEnv = workspace(root, 'reloads');
+    const reloadAgent = await spawnAgent(reloadEnv, { quiet: true });
+    const reloadCookie = await login(reloadAgent.url, 'root', PASSWORD);
+    const t0 = Date.now();
+    for (let i = 0; i < SEQUENTIAL_WRITES; i++) {
+      const res = await call(reloadAgent.url, reloadCookie, 'PUT', `${MWAN3}/rules/seq${i}`, mwan3Rule(`seq${i}`, i));
+      if (res.status !== 200) throw new Error(`PUT answered ${res.status}: ${res.text}`);
+    }
+    const writesMs = Date.now() - t0;
+    // the last burst's reload: after the reload delay (200 ms); wait well past it
+    await new Promise((r) => setTimeout(r, 2500));
+    const calls = readFileSync(path.join(reloadEnv.SDEWAN_INITD!, 'calls.log'), 'utf8').split('\n').filter((l) => l !== '');
+    rows.push({
+      name: `reloads for ${SEQUENTIAL_WRITES} sequential writes (${(writesMs / 1000).toFixed(1)} s)`,
+      value: String(calls.length),
+      baseline: `one per write ${SEQUENTIAL_WRITES}`,
+      ratio: fmtRatio(calls.length / SEQUENTIAL_WRITES),
+      target: '<= 3',
+      ok: calls.length <= 3,
+    });
+    const afterWritesRss = rss(reloadAgent.pid);
+    await stop(reloadAgent);
+    const peakRss = Math.max(agentRss, afterWritesRss);
+    rows.push({
+      name: 'resident memory after the load (VmRSS)',
+      value: `${(peakRss / MiB).toFixed(1)} MiB`,
+      baseline: `bare node:http ${(bareRss / MiB).toFixed(1)} MiB`,
+      ratio: fmtRatio(peakRss / bareRss),
+      target: '<= 80 MiB',
+      ok: peakRss <= 80 * MiB,
+    });
+
+    // --- start to ready -------------------------------------------------------------------------
+    log(`start to ready (${STARTS} starts)`);
+    const startEnv = workspace(root, 'start');
+    const readyMs: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      const a = await spawnAgent(startEnv, { quiet: true });
+      readyMs.push(a.readyMs);
+      await stop(a);
+    }
+    const nodeMs = await sample(STARTS, () => execFileSync(process.execPath, ['-e', '']), 1);
+    const ready = percentiles(readyMs).median;
+    const bareStart = percentiles(nodeMs).median;
+    rows.push({
+      name: 'start to ready (median)',
+      value: fmtMs(ready),
+      baseline: `node -e "" ${fmtMs(bareStart)}`,
+      ratio: fmtRatio(ready / bareStart),
+      target: '<= 300 ms',
+      ok: ready <= 300,
+    });
+
+    log('UCI layer (bench/uci.ts)');
+    rows.push(...(await uciRows()));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  console.log(renderTable(rows));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});
