@@ -1,5 +1,6 @@
 // The fastify application: body parsing and limits, uniform JSON errors, one log line per
 // request, LuCI login and its gate, health probes, and the API routes.
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type https from 'node:https';
@@ -50,6 +51,8 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     forceCloseConnections: 'idle',
+    // Kubernetes names are up to 253 characters (fastify's default allows 100 in a path segment).
+    routerOptions: { maxParamLength: 1024 },
   };
   const app = (
     tls
@@ -59,6 +62,12 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
         })
       : Fastify(options)
   ) as unknown as FastifyInstance;
+
+  // Every HTTP method reaches the routes, so that a method a route does not serve is a 405
+  // there (WebDAV's PROPFIND or MKCOL included), not a 404.
+  for (const method of http.METHODS) {
+    if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
+  }
 
   // Bodies are JSON or HTML forms; anything else (text/plain included) is a 415.
   app.removeContentTypeParser('text/plain');

@@ -17,14 +17,15 @@ export function logoutCookies(tls: boolean): string[] {
 
 /** Values of the session cookies in a Cookie header, in the order sysauth, _https, _http. */
 export function sessionTokens(cookieHeader: string | undefined): string[] {
-  if (!cookieHeader) return [];
+  if (!cookieHeader || !cookieHeader.includes('sysauth')) return [];
   const found = new Map<string, string>();
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
     const name = part.slice(0, eq).trim();
     if ((SESSION_COOKIES as readonly string[]).includes(name) && !found.has(name)) {
-      found.set(name, part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'));
+      const value = part.slice(eq + 1).trim();
+      found.set(name, value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value);
     }
   }
   return SESSION_COOKIES.flatMap((n) => (found.has(n) ? [found.get(n)!] : []));

@@ -93,7 +93,17 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     return reply.code(302).header('Location', '/cgi-bin/luci/').header('Set-Cookie', loginCookies(session.token, tls)).send();
   };
 
-  for (const url of LOGIN_PATHS) app.post(url, { config: { public: true } }, login);
+  // The login form takes POST only. Other methods, like any path, need a session first (a
+  // 403 asks for the login, as LuCI does), then get a 405.
+  const otherMethods = app.supportedMethods.filter((m) => m !== 'POST');
+  for (const url of LOGIN_PATHS) {
+    app.post(url, { config: { public: true } }, login);
+    app.route({
+      method: otherMethods,
+      url,
+      handler: async (_request, reply) => reply.code(405).header('Allow', 'POST').send({ message: 'Method Not Allowed' }),
+    });
+  }
 
   app.get(LOGOUT_PATH, async (request, reply) => {
     if (request.session) sessions.destroy(request.session.token);

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import type { OwnedFile, ResourceDef, Snapshot } from '../resources/types.js';
@@ -108,13 +110,42 @@ function logUnknownFields(req: FastifyRequest, body: unknown, parsed: object) {
   if (unknown.length) req.log.debug({ unknown }, 'ignored unknown fields');
 }
 
+/**
+ * What identifies one version of a config file: inode (a commit renames a new file in), size,
+ * mtime. A synchronous stat: a few microseconds, far less than a round trip to the thread pool.
+ */
+function fileStamp(confdir: string, pkg: string): string {
+  const st = statSync(path.join(confdir, pkg), { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}` : 'missing';
+}
+
+/**
+ * The JSON text of a collection's list, kept while the files it comes from are unchanged: a
+ * list of hundreds of objects then costs a stat per file instead of a parse, a translation and
+ * a serialization per request. The stamps are taken before the files are read, so the text
+ * is never older than its stamps. Kinds whose objects carry owned files (read outside UCI)
+ * are not cached.
+ */
+function listCache(ctx: AgentContext, def: AnyDef): () => Promise<Buffer> {
+  const pkgs = [def.config, ...(def.reads ?? [])];
+  let cached: { stamps: string; body: Buffer } | undefined;
+  return async () => {
+    const stamps = def.readFiles ? undefined : pkgs.map((p) => fileStamp(ctx.store.confdir, p)).join('/');
+    if (stamps !== undefined && cached?.stamps === stamps) return cached.body;
+    const body = Buffer.from(JSON.stringify({ [def.collection]: await listOf(ctx, def, await snapshotOf(ctx, def)) }));
+    if (stamps !== undefined) cached = { stamps, body };
+    return body;
+  };
+}
+
 /** The five routes of a collection (and its aliases), with the contract's status codes. */
 export function registerResource(app: FastifyInstance, ctx: AgentContext, def: AnyDef): void {
+  const listText = listCache(ctx, def);
   const collectionHandler = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
     const dryRun = req.query.dry_run === '1' || req.query.dry_run === 'true';
     switch (req.method) {
       case 'GET':
-        return { [def.collection]: await listOf(ctx, def, await snapshotOf(ctx, def)) };
+        return reply.type('application/json; charset=utf-8').send(await listText());
       case 'POST': {
         const obj = parseBody(def.schema, req.body);
         logUnknownFields(req, req.body, obj);

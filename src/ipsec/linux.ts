@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { ServiceAction } from '../services/table.js';
 import type { RunResult } from '../services/run.js';
 import { ikeSasFromListSas, type IkeSa } from '../status/ipsec.js';
@@ -87,6 +86,7 @@ export function createLinuxIpsec(opts: LinuxIpsecOptions): IpsecRunner {
   async function swanctl(args: string[], deadline: number): Promise<string> {
     const left = deadline - Date.now();
     if (left <= 0) throw new ActionFailed(`swanctl ${args[0]}: no time left`, true);
+    const { execa } = await import('execa'); // loaded on first use: it weighs on the agent's start-up
     const r = await execa(opts.swanctlBin, [...args, ...uri], {
       reject: false,
       stdin: 'ignore',

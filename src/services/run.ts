@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { execa } from 'execa';
 
 /** What running an init script gave. `message` carries the tail of the script's output. */
 export interface RunResult {
@@ -38,6 +37,7 @@ export async function runInitScript(
   const stdout = new TailBuffer(OUTPUT_TAIL_CHARS);
   const stderr = new TailBuffer(OUTPUT_TAIL_CHARS);
 
+  const { execa } = await import('execa'); // loaded on first use: it weighs on the agent's start-up
   const sub = execa(file, [argument], {
     reject: false,
     stdin: 'ignore',

@@ -1,5 +1,3 @@
-import { execa } from 'execa';
-
 /** What a read-only status command gave: its output, or why there is none. */
 export type CommandOutput =
   | { ok: true; stdout: string }
@@ -16,6 +14,7 @@ export async function runStatusCommand(
   args: readonly string[],
   opts: { timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<CommandOutput> {
+  const { execa } = await import('execa'); // loaded on first use: it weighs on the agent's start-up
   const r = await execa(file, args, {
     reject: false,
     stdin: 'ignore',

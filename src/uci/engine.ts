@@ -79,6 +79,24 @@ function canonical(cmd: string): string | null {
   return known.includes(c) ? c : null;
 }
 
+/**
+ * The last parse of each config file, by path. `uci batch` unloads every package after each
+ * command and loads it again for the next one, so a batch of n commands parses the same file
+ * n times; the same bytes give the same package, so a copy of the earlier parse stands in.
+ * Only strict parses are kept (a non-strict one may print errors as it goes).
+ */
+const parsedFiles = new Map<string, { data: string; pkg: IPackage }>();
+const PARSED_FILES_KEPT = 32;
+
+function copyPackage(p: IPackage): IPackage {
+  return {
+    ...p,
+    sections: p.sections.map((s) => ({ ...s, options: s.options.map((o) => ({ ...o, items: [...o.items] })) })),
+    delta: [...p.delta],
+    saved: [...p.saved],
+  };
+}
+
 function statOrNull(p: string): fs.Stats | null {
   try {
     return fs.statSync(p);
@@ -190,11 +208,30 @@ export class UciEngine {
     } catch {
       fail(Err.IO);
     }
-    const pkg = this.importFrom(new ByteSource(data), name);
+    const pkg = this.importFile(file, data, name);
     pkg.path = file;
     pkg.hasDelta = true;
     this.root.set(name, pkg);
     this.loadDelta(pkg, false);
+    return pkg;
+  }
+
+  /** importFrom for the content of a config file, from parsedFiles when it was parsed before. */
+  private importFile(file: string, data: string, name: string): IPackage {
+    const memo = this.o.strict ? parsedFiles.get(file) : undefined;
+    if (memo && memo.data === data) {
+      // what importFrom leaves behind besides the package: the parse context (error messages use it)
+      this.pctx = new ParseCtx(new ByteSource(data));
+      if (this.root.has(name)) fail(Err.DUPLICATE);
+      this.pctx = null;
+      return copyPackage(memo.pkg);
+    }
+    const pkg = this.importFrom(new ByteSource(data), name);
+    if (this.o.strict) {
+      parsedFiles.delete(file);
+      parsedFiles.set(file, { data, pkg: copyPackage(pkg) });
+      if (parsedFiles.size > PARSED_FILES_KEPT) parsedFiles.delete(parsedFiles.keys().next().value!);
+    }
     return pkg;
   }
 
@@ -537,7 +574,7 @@ export class UciEngine {
         fail(Err.IO);
       }
       this.root.delete(p.name);
-      pkg = this.importFrom(new ByteSource(data), p.name);
+      pkg = this.importFile(file, data, p.name);
       pkg.path = file;
       pkg.hasDelta = true;
       this.root.set(pkg.name, pkg);

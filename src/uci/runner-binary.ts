@@ -1,5 +1,4 @@
 /** BatchRunner on a real uci program: `uci -c confdir -t savedir batch`, the text on stdin. */
-import { execa } from 'execa';
 import type { BatchResult, BatchRunner } from './types.js';
 
 export class BinaryRunner implements BatchRunner {
@@ -11,6 +10,7 @@ export class BinaryRunner implements BatchRunner {
   ) {}
 
   async run(batch: string, opts: { confdir: string; savedir: string }): Promise<BatchResult> {
+    const { execa } = await import('execa'); // loaded on first use: it weighs on the agent's start-up
     const r = await execa(this.bin, ['-c', opts.confdir, '-t', opts.savedir, 'batch'], {
       input: batch,
       reject: false,

@@ -1,4 +1,6 @@
 // Many writers at once: nothing lost, nothing mixed.
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../helpers/agent.js';
 import { FIREWALL, IPSEC, MWAN3, firewallRule, firewallZone, ipsecProposal, mwan3Rule, parseConfigDir } from './lib.js';
@@ -78,6 +80,14 @@ describe('concurrent writes', () => {
     const version = versions.find((v) => v.src_port === final.src_port)!;
     const { name: _name, policy, ...rest } = version;
     expect(Object.fromEntries(section[0]!.options)).toEqual({ use_policy: policy, ...rest });
+  });
+
+  it('serves a hand edit of a config file in the next GET of a list, between cached reads', async () => {
+    const before = (await agent.request('GET', `${MWAN3}/rules`)).json.rules as { name: string }[];
+    expect((await agent.request('GET', `${MWAN3}/rules`)).json.rules).toEqual(before);
+    appendFileSync(path.join(agent.confdir, 'mwan3'), "\nconfig rule 'by_hand'\n\toption proto 'udp'\n");
+    const after = (await agent.request('GET', `${MWAN3}/rules`)).json.rules as { name: string }[];
+    expect(after).toEqual([...before, { name: 'by_hand', proto: 'udp' }]);
   });
 
   it('100 concurrent PUTs of one anonymous firewall zone leave one zone, one of the sent versions', async () => {

@@ -132,10 +132,13 @@ export interface AgentProcess {
  * ephemeral port) and waits for /readyz. Unlike startAgent, the directories are the caller's:
  * the same confdir can be used by one process after another.
  */
-export async function spawnAgent(env: Record<string, string>, opts: { timeoutMs?: number; quiet?: boolean } = {}): Promise<AgentProcess> {
+export async function spawnAgent(
+  env: Record<string, string>,
+  opts: { timeoutMs?: number; quiet?: boolean; /** node arguments (default: dist/src/main.js) */ args?: string[] } = {},
+): Promise<AgentProcess> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [mainScript()], {
+  const child = spawn(process.execPath, opts.args ?? [mainScript()], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

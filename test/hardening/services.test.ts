@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, makeTempDir, startAgent, waitFor } from '../helpers/agent.js';
+import { type Agent, makeTempDir, runAgentUntilExit, startAgent, waitFor } from '../helpers/agent.js';
 import { FIREWALL, MWAN3, SERVICES, firewallRule, makeScriptedInitd, mwan3Rule, parseConfigDir, snapshotDir } from './lib.js';
 
 const RELOAD_DELAY_MS = 50;
@@ -155,5 +155,13 @@ describe('SDEWAN_ROLLBACK=1', () => {
     const res = await agent.request('PUT', `${MWAN3}/rules/after`, mwan3Rule('after', 3));
     expect(res.status).toBe(200);
     expect((await agent.request('GET', `${MWAN3}/rules/after`)).json).toEqual(mwan3Rule('after', 3));
+  });
+});
+
+describe('the SDEWAN_ROLLBACK setting', () => {
+  it('refuses a value that is not a boolean, naming the setting', async () => {
+    const end = await runAgentUntilExit({ env: { SDEWAN_ROLLBACK: 'maybe' } });
+    expect(end.code).toBe(2);
+    expect(end.logs).toContain('SDEWAN_ROLLBACK');
   });
 });

@@ -1,0 +1,13 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+const d = mkdtempSync('/tmp/pf-'); cpSync('uci-fixtures', d + '/config', { recursive: true }); mkdirSync(d + '/save');
+let rules = ''; for (let i = 0; i < 500; i++) rules += `\nconfig rule 'list${i}'\n\toption use_policy 'balanced'\n\toption proto 'tcp'\n\toption dest_port '${1 + i}'\n\toption family 'ipv4'\n`;
+writeFileSync(d + '/config/mwan3', readFileSync(d + '/config/mwan3', 'utf8') + rules);
+const child = spawn('node', ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', 'dist/src/main.js'], { env: { ...process.env, SDEWAN_CONFDIR: d + '/config', SDEWAN_SAVEDIR: d + '/save', SDEWAN_PASSWORD: 'x', PORT: '18555', SDEWAN_UCI_BIN: 'embedded', SDEWAN_INITD: d }, stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((r) => child.stdout.on('data', (b) => String(b).includes('listening') && r()));
+const res = await fetch('http://127.0.0.1:18555/cgi-bin/luci/', { method: 'POST', body: 'luci_username=root&luci_password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+const cookie = res.headers.get('set-cookie').split(';')[0];
+const r = await autocannon({ url: 'http://127.0.0.1:18555/cgi-bin/luci/sdewan/mwan3/v1/rules', headers: { cookie }, connections: 10, duration: 4 });
+console.log('rps', r.requests.average, 'non2xx', r.non2xx);
+child.kill('SIGTERM'); await new Promise((r) => child.on('exit', r));
