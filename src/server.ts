@@ -1,6 +1,5 @@
 // The fastify application: body parsing and limits, uniform JSON errors, one log line per
 // request, LuCI login and its gate, health probes, and the API routes.
-import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type https from 'node:https';
@@ -63,12 +62,6 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
       : Fastify(options)
   ) as unknown as FastifyInstance;
 
-  // Every HTTP method reaches the routes, so that a method a route does not serve is a 405
-  // there (WebDAV's PROPFIND or MKCOL included), not a 404.
-  for (const method of http.METHODS) {
-    if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
-  }
-
   // Bodies are JSON or HTML forms; anything else (text/plain included) is a 415.
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
@@ -79,7 +72,12 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     else request.log.debug({ status, message }, 'request refused');
     return reply.code(status).send({ message });
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not found' }));
+  // A method no route knows (WebDAV's PROPFIND or MKCOL, say) never matches one: a 405.
+  app.setNotFoundHandler((request, reply) =>
+    app.supportedMethods.includes(request.method)
+      ? reply.code(404).send({ message: 'Not found' })
+      : reply.code(405).send({ message: 'Method Not Allowed' }),
+  );
 
   // One line per request; only the path, never the query string, headers or body.
   app.addHook('onResponse', async (request, reply) => {

@@ -22,12 +22,13 @@ import {
  * the same inputs give the same document.
  */
 
+import { DOCS_PATH, OPENAPI_PATH } from './paths.js';
+
 type AnyDef = ResourceDef<{ name: string }>;
 type Json = Record<string, unknown>;
 
 export const LUCI = '/cgi-bin/luci';
-export const OPENAPI_PATH = `${LUCI}/sdewan/openapi.json`;
-export const DOCS_PATH = `${LUCI}/sdewan/docs`;
+export { DOCS_PATH, OPENAPI_PATH } from './paths.js';
 export const SERVICES_PREFIX = `${LUCI}/sdewan/v1`;
 export const INTERFACE_STATUS_PATH = `${LUCI}/admin/status/mwan/interface_status`;
 export const DETAILED_STATUS_PATH = `${LUCI}/admin/status/mwan/detailed_status`;

@@ -2,16 +2,21 @@
 // the API (it is generated from the open source code) and holds no secret, and a public
 // page is what a person reaching for the API first needs. Every route registered here is
 // marked `config.public`, which the auth gate (src/auth) lets through.
-import { existsSync, readFileSync } from 'node:fs';
+//
+// Nothing here is loaded or built at start-up: the document is generated on its first
+// request, and Swagger UI's files (shipped inside the @fastify/swagger-ui package) are read
+// when asked for. The single-file bundle carries no such files: there the page answers 404.
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { packageRoot } from '../config.js';
 import type { ResourceDef } from '../resources/types.js';
-import { buildOpenApiDocument, DOCS_PATH, OPENAPI_PATH, type OpenApiDocument } from './document.js';
+import type { OpenApiDocument } from './document.js';
+import { DOCS_PATH, OPENAPI_PATH } from './paths.js';
 
-export { DOCS_PATH, OPENAPI_PATH } from './document.js';
+export { DOCS_PATH, OPENAPI_PATH } from './paths.js';
 
 export interface DocsOptions {
   /** The resource kinds the API serves (src/http/api.ts `resources`). */
@@ -20,38 +25,85 @@ export interface DocsOptions {
   uiAssetsDir?: string;
 }
 
+/** The files of Swagger UI the page uses, with their content types. */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'index.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+  'favicon-16x16.png': 'image/png',
+};
+
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
+    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
 }
 
 /** The document of the given resources, with the package's version. */
-export function openApiDocument(resources: DocsOptions['resources']): OpenApiDocument {
+export async function openApiDocument(resources: DocsOptions['resources']): Promise<OpenApiDocument> {
+  const { buildOpenApiDocument } = await import('./document.js');
   return buildOpenApiDocument({ resources, version: packageVersion() });
 }
 
+/** Where Swagger UI's files are, or undefined (the single-file bundle). */
+function defaultAssetsDir(): string | undefined {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui/package.json')), 'static');
+  } catch {
+    return undefined;
+  }
+}
+
+const page = () => `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>sdewan-agent API</title>
+  <link rel="stylesheet" href="${DOCS_PATH}/static/swagger-ui.css">
+  <link rel="stylesheet" href="${DOCS_PATH}/static/index.css">
+  <link rel="icon" type="image/png" href="${DOCS_PATH}/static/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="${DOCS_PATH}/static/swagger-ui-bundle.js"></script>
+  <script src="${DOCS_PATH}/static/swagger-ui-standalone-preset.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({
+      url: ${JSON.stringify(OPENAPI_PATH)},
+      dom_id: '#swagger-ui',
+      deepLinking: true,
+      docExpansion: 'list',
+      tryItOutEnabled: false,
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+      layout: 'StandaloneLayout',
+    });
+  </script>
+</body>
+</html>
+`;
+
 /** GET /cgi-bin/luci/sdewan/openapi.json and the Swagger UI at /cgi-bin/luci/sdewan/docs. */
 export async function registerDocs(app: FastifyInstance, opts: DocsOptions): Promise<void> {
-  await app.register(async (docs) => {
-    // Public: applies to the routes of this plugin and of the plugins registered inside it.
-    docs.addHook('onRoute', (route) => {
-      route.config = { ...(route.config ?? {}), public: true };
-    });
-    const document = openApiDocument(opts.resources);
-    docs.get(OPENAPI_PATH, async () => document);
-    await docs.register(swagger, { mode: 'static', specification: { document: document as never } });
-    const baseDir = opts.uiAssetsDir;
-    if (baseDir !== undefined && !existsSync(path.join(baseDir, 'swagger-ui-bundle.js'))) {
-      throw new Error(`Swagger UI assets not found in ${baseDir}`);
-    }
-    await docs.register(swaggerUi, {
-      routePrefix: DOCS_PATH,
-      ...(baseDir !== undefined ? { baseDir } : {}),
-      uiConfig: { docExpansion: 'list', deepLinking: true, displayOperationId: false, tryItOutEnabled: false },
-    });
+  let document: Promise<string> | undefined;
+  const documentText = () => (document ??= openApiDocument(opts.resources).then((d) => JSON.stringify(d)));
+  const assetsDir = opts.uiAssetsDir ?? defaultAssetsDir();
+  const config = { public: true };
+  const notBundled = { message: 'Swagger UI is not part of this build of the agent; fetch the OpenAPI document instead' };
+
+  const sendDocument = async (_req: unknown, reply: FastifyReply) =>
+    reply.type('application/json; charset=utf-8').send(await documentText());
+  app.get(OPENAPI_PATH, { config }, sendDocument);
+  app.get(`${DOCS_PATH}/json`, { config }, sendDocument);
+  app.get(DOCS_PATH, { config }, async (_req, reply) =>
+    assetsDir ? reply.type('text/html; charset=utf-8').send(page()) : reply.code(404).send(notBundled),
+  );
+  app.get<{ Params: { file: string } }>(`${DOCS_PATH}/static/:file`, { config }, async (req, reply) => {
+    const type = ASSETS[req.params.file];
+    if (!assetsDir || !type) return reply.code(404).send({ message: 'Not found' });
+    return reply.type(type).header('Cache-Control', 'public, max-age=3600').send(await readFile(path.join(assetsDir, req.params.file)));
   });
 }
