@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Settings } from './config.js';
 import type { ServiceName } from './resources/types.js';
+import type { ServiceReloader } from './services/reloader.js';
 import type { UciStore } from './uci/types.js';
 
 /** How the reload that covered a change went (src/services/reloader.ts ActionResult fits). */
@@ -22,6 +23,6 @@ export interface Reloader {
 export interface AgentContext {
   settings: Settings;
   store: UciStore;
-  reloader: Reloader;
+  reloader: ServiceReloader;
   log: FastifyBaseLogger;
 }

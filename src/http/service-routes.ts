@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config.js';
-import type { AgentContext, Reloader } from '../context.js';
+import type { AgentContext } from '../context.js';
 import type { ServiceName } from '../resources/types.js';
 import type { ServiceReloader } from '../services/reloader.js';
 import { SERVICE_ACTIONS, SERVICE_NAMES, isServiceAction, isServiceName } from '../services/table.js';
@@ -78,23 +78,15 @@ function methodNotAllowed(reply: FastifyReply, allow: string) {
   return reply.code(405).header('Allow', allow).send({ message: 'Method Not Allowed' });
 }
 
-function isServiceReloader(r: Reloader): r is ServiceReloader {
-  const candidate = r as Partial<ServiceReloader>;
-  return typeof candidate.runAction === 'function' && typeof candidate.lastResults === 'function';
-}
-
-/**
- * `reloader` is the one made by createReloader (src/services/reloader.ts), normally ctx.reloader.
- * A bare Reloader (a test stub) still serves status; service actions then answer 503.
- */
+/** `reloader` is the one made by createReloader (src/services/reloader.ts), normally ctx.reloader. */
 export async function registerServiceRoutes(
   app: FastifyInstance,
   ctx: AgentContext,
-  reloader: ServiceReloader | Reloader = ctx.reloader,
+  reloader: ServiceReloader = ctx.reloader,
   options: StatusOptions = statusOptionsOf(ctx.settings),
 ): Promise<void> {
   const base = `${LUCI_BASE}/sdewan/v1`;
-  const services = isServiceReloader(reloader) ? reloader : undefined;
+  const services = reloader;
 
   const ubusOutput = shareInFlight(() => ubusMwan3Status({ ubusBin: options.ubusBin, timeoutMs: options.timeoutMs }));
   const swanctlOutput = shareInFlight(() =>
@@ -141,7 +133,7 @@ export async function registerServiceRoutes(
   }
 
   function servicesModule(): Record<ServiceName, unknown> {
-    const last = services?.lastResults() ?? { mwan3: undefined, firewall: undefined, ipsec: undefined };
+    const last = services.lastResults();
     const out = {} as Record<ServiceName, unknown>;
     for (const s of SERVICE_NAMES) {
       const r = last[s];
@@ -175,7 +167,6 @@ export async function registerServiceRoutes(
     if (!isServiceAction(action)) {
       throw badRequest(`Field[action] checked failed: action should be one of ${SERVICE_ACTIONS.join(', ')}`);
     }
-    if (!services) throw new ApiError(503, 'Service actions are not available in this agent');
     const result = await services.runAction(name, action);
     if (!result.ok) {
       throw new ApiError(result.timedOut ? 504 : 500, `${name} ${action} failed: ${result.message ?? 'unknown error'}`);
