@@ -29,7 +29,11 @@ export interface ReloaderOptions {
   initd: string;
   /** Quiet time after the last change of a burst before the reload runs. */
   delayMs: number;
-  /** Upper bound on how long a steady stream of changes may postpone the reload (default 10 × delayMs, at least 1 s). */
+  /**
+   * Upper bound on how long a steady stream of changes may postpone the reload (default 25 ×
+   * delayMs, at least 5 s: a service restart takes seconds on a router, so a long burst of
+   * writes is better served by few reloads than by one every second).
+   */
   maxWaitMs?: number;
   /** Per-command timeout (default: SDEWAN_SERVICE_TIMEOUT_MS from `env`, else 30 s). */
   timeoutMs?: number;
@@ -84,7 +88,7 @@ interface ServiceState {
  */
 export function createReloader(opts: ReloaderOptions): ServiceReloader {
   const timeoutMs = opts.timeoutMs ?? serviceTimeoutFromEnv(opts.env ?? process.env) ?? DEFAULT_SERVICE_TIMEOUT_MS;
-  const maxWaitMs = opts.maxWaitMs ?? Math.max(opts.delayMs * 10, 1000);
+  const maxWaitMs = opts.maxWaitMs ?? Math.max(opts.delayMs * 25, 5000);
   const states = new Map<ServiceName, ServiceState>(SERVICE_NAMES.map((s) => [s, { queue: [] }]));
   const last: Record<ServiceName, ActionResult | undefined> = { mwan3: undefined, firewall: undefined, ipsec: undefined };
   let closed = false;
