@@ -10,6 +10,7 @@ import type { Settings } from './config.js';
 import type { AgentContext } from './context.js';
 import { registerApi } from './http/api.js';
 import { ApiError } from './http/errors.js';
+import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
 import { watchTlsFiles } from './bootstrap/secrets.js';
 
@@ -34,6 +35,8 @@ export interface AgentServer {
 /** `{"message": ...}` and the status for any error thrown in a route or by fastify. */
 export function errorAnswer(err: FastifyError | Error): { status: number; message: string } {
   if (err instanceof ApiError) return { status: err.status, message: err.message };
+  // A config file broken by hand: say which file and line, for the operator who mends it.
+  if (err instanceof UciParseError) return { status: 500, message: `Config file cannot be parsed: ${err.message}` };
   const fe = err as FastifyError;
   if (fe.validation) return { status: 400, message: fe.message };
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;

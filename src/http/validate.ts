@@ -24,10 +24,28 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return path === '' ? issue.message : `Field[${path}] checked failed: ${issue.message}`;
 }
 
+/** Control characters a UCI value cannot carry (uci keeps tab, LF and CR). */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** The path of the first string holding such a character, if any. */
+function controlCharacterAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return CONTROL.test(value) ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const found = controlCharacterAt(v, path === '' ? key : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Parses a request body against a schema, or throws a 400 naming the first bad field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest('Request body must be a JSON object');
+  }
+  const control = controlCharacterAt(body, '');
+  if (control !== undefined) {
+    throw badRequest(`Field[${control}] checked failed: control characters (other than tab, CR and LF) cannot be stored in UCI`);
   }
   const result = schema.safeParse(dropAbsent(body));
   if (!result.success) {

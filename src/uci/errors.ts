@@ -39,8 +39,12 @@ export class UciBatchError extends Error {
     readonly pkg: string,
     readonly exit: number,
     readonly stderr: string,
-    readonly batch: string,
+    batch: string,
   ) {
     super(`uci batch on ${pkg} failed${exit !== 0 ? ` (exit ${exit})` : ''}: ${stderr.trim() || 'no message'}`);
+    // The batch holds request values (pre-shared keys among them): kept off the error's
+    // enumerable properties, so that a logged error never carries it.
+    Object.defineProperty(this, 'batch', { value: batch, enumerable: false });
   }
+  declare readonly batch: string;
 }

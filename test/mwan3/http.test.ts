@@ -202,6 +202,8 @@ describe('mwan3 over HTTP', () => {
       ['rule IPv6 with family ipv4', 'rules', { name: 'r', family: 'ipv4', dest_ip: '2001:db8::/32' }, /dest_ip/],
       ['rule name too long', 'rules', { name: 'rule-name-too-long', proto: 'tcp' }, /name.*15/],
       ['rule injection in a name', 'rules', { name: "r\nset mwan3.x=rule" }, /name/],
+      ['rule control character in a value', 'rules', { name: 'r', ipset: 'a\u0001b' }, /Field\[ipset\].*control characters/],
+      ['policy control character in a member', 'policies', { name: 'p', members: [{ ...goodMember, weight: '1\u0000' }] }, /Field\[members\.0\.weight\]/],
       ['interface without network', 'interfaces', { name: 'ghost' }, /name/],
       ['interface enabled', 'interfaces', { name: 'ovn-net1', enabled: 'yes' }, /enabled/],
       ['interface track_ip not a list', 'interfaces', { name: 'ovn-net1', track_ip: '8.8.8.8' }, /track_ip/],
@@ -228,6 +230,21 @@ describe('mwan3 over HTTP', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(`${agent.confdir}/mwan3`, `${agent.readFile('mwan3')}\nconfig rule 'by_hand'\n\toption proto 'icmp'\n`);
     expect((await agent.request('GET', `${MWAN3}/rules/by_hand`)).json).toEqual({ name: 'by_hand', proto: 'icmp' });
+  });
+
+  it('names the file and line of a config file broken by hand, and serves the other packages', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const firewall = agent.readFile('firewall');
+    writeFileSync(`${agent.confdir}/firewall`, `${firewall}\nconfig zone\n\toption name 'unterminated\n`);
+    try {
+      const broken = await agent.request('GET', '/cgi-bin/luci/sdewan/firewall/v1/zones');
+      expect(broken.status).toBe(500);
+      expect(broken.json.message).toMatch(/firewall:\d+/);
+      expect((await agent.request('GET', `${MWAN3}/rules`)).status).toBe(200);
+    } finally {
+      writeFileSync(`${agent.confdir}/firewall`, firewall);
+    }
+    expect((await agent.request('GET', '/cgi-bin/luci/sdewan/firewall/v1/zones')).status).toBe(200);
   });
 
   it('coalesces reloads: 20 concurrent creates, all present, at most 2 reloads', async () => {
