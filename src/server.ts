@@ -65,6 +65,15 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
       : Fastify(options)
   ) as unknown as FastifyInstance;
 
+  // The controller's Go client sends its JSON bodies without a Content-Type (LuCI's Lua
+  // original read the raw body as JSON): a body without one is parsed as JSON.
+  app.addHook('onRequest', async (request) => {
+    const h = request.headers;
+    if (h['content-type'] === undefined && (h['transfer-encoding'] !== undefined || Number(h['content-length'] ?? 0) > 0)) {
+      h['content-type'] = 'application/json';
+    }
+  });
+
   // Bodies are JSON or HTML forms; anything else (text/plain included) is a 415.
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
