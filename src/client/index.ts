@@ -205,7 +205,8 @@ export class SdewanClient {
     };
     this.status = {
       all: () => this.request<ModuleStatus[]>('GET', '/sdewan/v1/status'),
-      get: <M extends keyof StatusModules>(module: M) => this.request<StatusModules[M]>('GET', `/sdewan/v1/status/${encodeURIComponent(module)}`),
+      get: async <M extends keyof StatusModules>(module: M): Promise<StatusModules[M]> =>
+        (await this.request<{ name: M; status: StatusModules[M] }>('GET', `/sdewan/v1/status/${encodeURIComponent(module)}`)).status,
       interfaces: () => this.request<LegacyMwan3Status>('GET', '/admin/status/mwan/interface_status'),
     };
   }

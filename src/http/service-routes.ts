@@ -19,7 +19,8 @@ import { ApiError, badRequest, notFound } from './errors.js';
  *                                     400 unknown service or action; 500 when the init script
  *                                     fails, 504 when it times out, with the script's message.
  *   GET  /sdewan/v1/status            [{"name": <module>, "status": <module status>}, ...]
- *   GET  /sdewan/v1/status/{module}   the module's status alone (as the Lua agent answered); 404 unknown.
+ *   GET  /sdewan/v1/status/{module}   {"name": <module>, "status": <module status>} (the controller's Go
+ *                                     client reads that shape); 404 unknown.
  *        modules:
  *          wan       the `ubus call mwan3 status` object as is (the Lua agent's answer); without
  *                    ubus, the interfaces of the mwan3 config in the legacy shape, status "unknown".
@@ -193,8 +194,7 @@ export async function registerServiceRoutes(
     if (!(MODULES as readonly string[]).includes(m)) {
       throw notFound(`${BAD_URI}: status module ${JSON.stringify(m)} is not supported, expected one of ${MODULES.join(', ')}`);
     }
-    // Send explicitly: an array or object answer from a module is serialized as is.
-    return reply.send(await moduleStatus(m as StatusModule));
+    return reply.send({ name: m, status: await moduleStatus(m as StatusModule) });
   });
   app.all(`${base}/status/:module/*`, async (req, reply) => {
     if (req.method !== 'GET') return methodNotAllowed(reply, 'GET');

@@ -294,7 +294,7 @@ function fixedPaths(doc: OpenApiDocument): void {
       summary: 'The status of one module',
       parameters: [{ name: 'module', in: 'path', required: true, schema: { type: 'string', enum: [...STATUS_MODULES] } }],
       responses: {
-        '200': { description: 'The status of the module alone (as the Lua agent answered).', content: json(ref('schemas', 'ModuleStatusValue')) },
+        '200': { description: 'The module and its status, `{"name", "status"}` (what the controller\'s Go client reads).', content: json(ref('schemas', 'ModuleStatus')) },
         '403': err('LoginRequired'),
         '404': err('NotFound'),
       },

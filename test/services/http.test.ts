@@ -66,7 +66,10 @@ describe('services and status, live sources (fake ubus and swanctl on PATH)', ()
   it('status/wan is the ubus answer; interface_status its legacy form', async () => {
     const wan = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/wan');
     expect(wan.status).toBe(200);
-    expect(wan.json).toEqual(JSON.parse(readFileSync(ubusSample, 'utf8')));
+    // {"name", "status"}: the SdewanModuleStatus the controller's Go client unmarshals
+    expect(Object.keys(wan.json)).toEqual(['name', 'status']);
+    expect(wan.json.name).toBe('wan');
+    expect(wan.json.status).toEqual(JSON.parse(readFileSync(ubusSample, 'utf8')));
     const legacy = await agent.request('GET', '/cgi-bin/luci/admin/status/mwan/interface_status');
     expect(legacy.status).toBe(200);
     expect(legacy.json.interfaces.wan).toEqual({
@@ -87,11 +90,11 @@ describe('services and status, live sources (fake ubus and swanctl on PATH)', ()
   it('status/ipsec: siteB up with its child SA, siteC down', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/ipsec');
     expect(r.status).toBe(200);
-    expect(r.json.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
+    expect(r.json.status.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
       ['siteB', 'up'],
       ['siteC', 'down'],
     ]);
-    expect(r.json[0].child_sas).toMatchObject([{ name: 'net', state: 'INSTALLED', bytes_in: 168, packets_out: 2 }]);
+    expect(r.json.status[0].child_sas).toMatchObject([{ name: 'net', state: 'INSTALLED', bytes_in: 168, packets_out: 2 }]);
   });
 
   it('GET status gives every module, with the last action per service', async () => {
@@ -132,7 +135,7 @@ describe('services and status, failing scripts and no ubus or swanctl', () => {
     expect(r).toMatchObject({ status: 500, json: { message: 'firewall reload failed: Error: zone wan has unknown network wanc' } });
     expect((await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services')).status).toBe(200);
     const services = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/services');
-    expect(services.json.firewall).toMatchObject({ action: 'reload', ok: false, message: 'Error: zone wan has unknown network wanc' });
+    expect(services.json.status.firewall).toMatchObject({ action: 'reload', ok: false, message: 'Error: zone wan has unknown network wanc' });
   });
 
   it('a hanging script is a 504 after SDEWAN_SERVICE_TIMEOUT_MS', async () => {
@@ -144,7 +147,7 @@ describe('services and status, failing scripts and no ubus or swanctl', () => {
   it('without ubus, wan status comes from the mwan3 config with status unknown', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/wan');
     expect(r.status).toBe(200);
-    expect(r.json.interfaces.wan).toEqual({
+    expect(r.json.status.interfaces.wan).toEqual({
       running: false,
       score: 0,
       lost: 0,
@@ -157,16 +160,16 @@ describe('services and status, failing scripts and no ubus or swanctl', () => {
       ],
     });
     const legacy = await agent.request('GET', '/cgi-bin/luci/admin/status/mwan/interface_status');
-    expect(legacy.json).toEqual(r.json);
+    expect(legacy.json).toEqual(r.json.status);
   });
 
   it('without swanctl, every configured remote is unknown', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/ipsec');
     expect(r.status).toBe(200);
-    expect(r.json.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
+    expect(r.json.status.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
       ['siteB', 'unknown'],
       ['siteC', 'unknown'],
     ]);
-    expect(r.json[0].message).toBe(`${path.join(initd.dir, 'no-swanctl')} not found`);
+    expect(r.json.status[0].message).toBe(`${path.join(initd.dir, 'no-swanctl')} not found`);
   });
 });

@@ -155,9 +155,9 @@ describe('service and status routes', () => {
     expect((await h.req('GET', '/sdewan/v1/services')).status).toBe(200);
     const services = await h.req('GET', '/sdewan/v1/status/services');
     expect(services.status).toBe(200);
-    expect(services.json.mwan3).toBeNull();
-    expect(services.json.ipsec).toBeNull();
-    expect(services.json.firewall).toMatchObject({
+    expect(services.json.status.mwan3).toBeNull();
+    expect(services.json.status.ipsec).toBeNull();
+    expect(services.json.status.firewall).toMatchObject({
       action: 'reload',
       trigger: 'explicit',
       ok: false,
@@ -206,13 +206,13 @@ describe('service and status routes', () => {
 
   it('status/wan is the ubus answer as is; without ubus, the config with status unknown', async () => {
     h = await start(initd, status);
-    expect((await h.req('GET', '/sdewan/v1/status/wan')).json).toEqual(JSON.parse(readFileSync(ubusSample, 'utf8')));
+    expect((await h.req('GET', '/sdewan/v1/status/wan')).json.status).toEqual(JSON.parse(readFileSync(ubusSample, 'utf8')));
     await h.app.close();
     h = await start(initd, { ...status, ubusBin: path.join(bin.dir, 'absent-ubus') });
     const r = await h.req('GET', '/sdewan/v1/status/wan');
     expect(r.status).toBe(200);
-    expect(Object.keys(r.json.interfaces)).toEqual(['wan', 'wanb']);
-    expect(r.json.interfaces.wanb).toEqual({
+    expect(Object.keys(r.json.status.interfaces)).toEqual(['wan', 'wanb']);
+    expect(r.json.status.interfaces.wanb).toEqual({
       running: false,
       score: 0,
       lost: 0,
@@ -227,7 +227,7 @@ describe('service and status routes', () => {
     h = await start(initd, status);
     const up = await h.req('GET', '/sdewan/v1/status/ipsec');
     expect(up.status).toBe(200);
-    expect(up.json[0]).toMatchObject({
+    expect(up.json.status[0]).toMatchObject({
       name: 'siteB',
       state: 'up',
       established: 5,
@@ -235,13 +235,13 @@ describe('service and status routes', () => {
       remote_addr: '10.99.0.2',
       child_sas: [{ name: 'net', state: 'INSTALLED', local_ts: ['192.168.10.0/24'], remote_ts: ['192.168.20.0/24'], bytes_in: 168 }],
     });
-    expect(up.json[1]).toEqual({ name: 'siteC', state: 'down', child_sas: [], configured: true });
+    expect(up.json.status[1]).toEqual({ name: 'siteC', state: 'down', child_sas: [], configured: true });
     await h.app.close();
 
     h = await start(initd, { ...status, swanctlBin: path.join(bin.dir, 'absent-swanctl') });
     const unknown = await h.req('GET', '/sdewan/v1/status/ipsec');
     expect(unknown.status).toBe(200);
-    expect(unknown.json).toEqual([
+    expect(unknown.json.status).toEqual([
       { name: 'siteB', state: 'unknown', child_sas: [], configured: true, message: `${path.join(bin.dir, 'absent-swanctl')} not found` },
       { name: 'siteC', state: 'unknown', child_sas: [], configured: true, message: `${path.join(bin.dir, 'absent-swanctl')} not found` },
     ]);
@@ -251,7 +251,7 @@ describe('service and status routes', () => {
     bin.addScript('swanctl', `echo "connecting to 'unix:///var/run/charon.vici' failed: No such file or directory" >&2; exit 1`);
     h = await start(initd, status);
     const r = await h.req('GET', '/sdewan/v1/status/ipsec');
-    expect(r.json[0]).toEqual({
+    expect(r.json.status[0]).toEqual({
       name: 'siteB',
       state: 'unknown',
       child_sas: [],

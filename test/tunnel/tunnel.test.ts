@@ -143,7 +143,8 @@ interface RemoteStatus {
 async function ipsecStatus(s: Site): Promise<RemoteStatus[]> {
   const r = await s.agent!.request('GET', `${STATUS}/ipsec`);
   expect(r.status).toBe(200);
-  return r.json as RemoteStatus[];
+  expect(r.json.name).toBe('ipsec');
+  return r.json.status as RemoteStatus[];
 }
 
 const proposal = { name: 'p1', encryption_algorithm: 'aes128', hash_algorithm: 'sha256', dh_group: 'modp3072' };
@@ -281,7 +282,7 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     expect(readFileSync(path.join(b.dir, 'swanctl', 'swanctl.conf'), 'utf8')).toContain('        start_action = trap\n');
     for (const s of sites) {
       const services = await s.agent!.request('GET', `${STATUS}/services`);
-      expect(services.json.ipsec).toMatchObject({ action: 'reload', trigger: 'auto', ok: true });
+      expect(services.json.status.ipsec).toMatchObject({ action: 'reload', trigger: 'auto', ok: true });
     }
   }, 60_000);
 
