@@ -39,8 +39,8 @@ describe('failing and hanging service scripts', () => {
     expect(res.json.message).toContain('table 42 busy');
     expect((await agent.request('GET', `${MWAN3}/policies`)).status).toBe(200);
     const status = await agent.request('GET', `${SERVICES}/status/services`);
-    expect(status.json.mwan3).toMatchObject({ ok: false, trigger: 'explicit' });
-    expect(status.json.mwan3.message).toContain('table 42 busy');
+    expect(status.json.status.mwan3).toMatchObject({ ok: false, trigger: 'explicit' });
+    expect(status.json.status.mwan3.message).toContain('table 42 busy');
     initd.fail(undefined);
     expect((await agent.request('PUT', `${SERVICES}/service/mwan3`, { action: 'restart' })).status).toBe(200);
   });
@@ -69,10 +69,10 @@ describe('failing and hanging service scripts', () => {
     const before = initd.calls().length;
     const res = await agent.request('POST', `${FIREWALL}/rules`, firewallRule('kept-rule', 1));
     expect(res.status).toBe(201);
-    await waitFor(async () => (await agent.request('GET', `${SERVICES}/status/services`)).json.firewall?.trigger === 'auto' && initd.calls().length > before, {
+    await waitFor(async () => (await agent.request('GET', `${SERVICES}/status/services`)).json.status.firewall?.trigger === 'auto' && initd.calls().length > before, {
       what: 'the automatic reload',
     });
-    const status = (await agent.request('GET', `${SERVICES}/status/services`)).json.firewall;
+    const status = (await agent.request('GET', `${SERVICES}/status/services`)).json.status.firewall;
     expect(status).toMatchObject({ ok: false, trigger: 'auto' });
     expect(status.message).toContain('fw4 refused the ruleset');
     expect((await agent.request('GET', `${FIREWALL}/rules/kept-rule`)).json).toEqual(firewallRule('kept-rule', 1));
