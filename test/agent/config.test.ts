@@ -5,21 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings, settingsFromAgentConfig, SettingsError } from '../../src/config.js';
 import { parseUci } from '../../src/uci/index.js';
 import { makeTempDir, repoRoot } from '../helpers/agent.js';
+import { settingsError } from '../helpers/settings.js';
 
 const tmp = makeTempDir('sdewan-config-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const noUci = path.join(tmp, 'empty-path');
 mkdirSync(noUci);
 
-function errorOf(fn: () => unknown): SettingsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SettingsError) return err;
-    throw err;
-  }
-  throw new Error('no SettingsError');
-}
 
 describe('loadSettings', () => {
   it('has the development defaults', () => {
@@ -50,7 +42,7 @@ describe('loadSettings', () => {
     chmodSync(path.join(bin, 'uci'), 0o755);
     expect(loadSettings({}, { cwd: tmp, openwrt: false, searchPath: bin }).uciBin).toBe(path.join(bin, 'uci'));
     expect(loadSettings({ SDEWAN_UCI_BIN: 'embedded' }, { cwd: tmp, openwrt: false, searchPath: bin }).uciBin).toBeUndefined();
-    expect(errorOf(() => loadSettings({ SDEWAN_UCI_BIN: '/no/such/uci' }, { cwd: tmp, openwrt: false })).setting).toBe('SDEWAN_UCI_BIN');
+    expect(settingsError(() => loadSettings({ SDEWAN_UCI_BIN: '/no/such/uci' }, { cwd: tmp, openwrt: false })).setting).toBe('SDEWAN_UCI_BIN');
   });
 
   it("takes the agent's UCI config on OpenWRT, and the environment wins", () => {
@@ -97,7 +89,7 @@ describe('loadSettings', () => {
     [{ SDEWAN_AUTH: 'shadow', SDEWAN_SHADOW: '/no/shadow' }, 'SDEWAN_SHADOW'],
     [{ SDEWAN_CONFDIR: '/no/such/dir' }, 'SDEWAN_CONFDIR'],
   ])('%o is refused naming %s', (env, name) => {
-    const err = errorOf(() => loadSettings(env, { cwd: tmp, openwrt: false, searchPath: noUci }));
+    const err = settingsError(() => loadSettings(env, { cwd: tmp, openwrt: false, searchPath: noUci }));
     expect(err.setting).toBe(name);
     expect(err.message).toContain(name);
   });

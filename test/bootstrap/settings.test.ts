@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifierFor } from '../../src/auth/verifiers.js';
 import { loadSettings, settingsFromAgentConfig, SettingsError } from '../../src/config.js';
 import { parseUci } from '../../src/uci/parser.js';
+import { settingsError } from '../helpers/settings.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sdewan-secret-settings-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -14,15 +15,6 @@ mkdirSync(noUci);
 const load = (env: Record<string, string>, openwrt = false, fileSettings = {}) =>
   loadSettings({ SDEWAN_CONFDIR: tmp, ...env }, { cwd: tmp, openwrt, searchPath: noUci, fileSettings });
 
-function settingsError(fn: () => unknown): SettingsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SettingsError) return err;
-    throw err;
-  }
-  throw new Error('no SettingsError');
-}
 
 const passwordFile = path.join(tmp, 'password');
 writeFileSync(passwordFile, 'from-the-secret\n');

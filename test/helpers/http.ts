@@ -8,6 +8,15 @@ export interface RawResponse {
   text: string;
 }
 
+/** Reads a response to the end as text. */
+function collect(res: http.IncomingMessage, resolve: (r: RawResponse) => void, reject: (err: Error) => void): void {
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (d: string) => (text += d));
+  res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+  res.on('error', reject);
+}
+
 export function rawRequest(
   url: string,
   opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
@@ -16,13 +25,7 @@ export function rawRequest(
     const req = http.request(
       url,
       { method: opts.method ?? 'GET', headers: opts.headers, localAddress: opts.localAddress, agent: false },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-        res.on('error', reject);
-      },
+      (res) => collect(res, resolve, reject),
     );
     req.on('error', reject);
     req.end(opts.body);
@@ -44,13 +47,7 @@ export function slowRequest(
         headers: { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.first + opts.rest)) },
         agent: false,
       },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-        res.on('error', reject);
-      },
+      (res) => collect(res, resolve, reject),
     );
     req.on('error', reject);
     sent = new Promise<void>((done) => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Collection, ClientError, createClient, type IpsecRemote, type SdewanClient, type ServiceName } from '../../src/client/index.js';
 import { type Agent, repoRoot, startAgent, waitFor } from '../helpers/agent.js';
+import { SAMPLE_RULE } from '../helpers/samples.js';
 
 /** The init script and the argument of an automatic reload, per service (src/services/table.ts). */
 const SCRIPTS: Record<ServiceName, { script: string; reload: string }> = {
@@ -117,18 +118,7 @@ describe('controller lifecycle through the typed client', () => {
     await lifecycle(
       client.mwan3.rules,
       'mwan3',
-      {
-        name: 'sample',
-        policy: 'balance1',
-        src_ip: '10.10.10.10',
-        src_port: '22',
-        dest_ip: '10.10.10.1',
-        dest_port: '1000',
-        proto: 'udp',
-        family: 'ipv4',
-        sticky: '1',
-        timeout: '200',
-      },
+      SAMPLE_RULE,
       { policy: 'balance1', dest_ip: '10.10.20.0/24', proto: 'tcp', dest_port: '443', family: 'ipv4', sticky: '0' },
     );
     // A rule that names a policy keeps the policy from being deleted.

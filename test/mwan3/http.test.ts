@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../helpers/agent.js';
+import { SAMPLE_RULE } from '../helpers/samples.js';
 
 const MWAN3 = '/cgi-bin/luci/sdewan/mwan3/v1';
 
@@ -32,19 +33,7 @@ function show(agent: Agent, ...sections: string[]): string[] {
   return out.split('\n').filter((line) => sections.some((s) => line.startsWith(`mwan3.${s}=`) || line.startsWith(`mwan3.${s}.`)));
 }
 
-/** The ICN sample rule as the Go client sends it: every field, unset ones as "". */
-const sampleRule = {
-  name: 'sample',
-  policy: 'balance1',
-  src_ip: '10.10.10.10',
-  src_port: '22',
-  dest_ip: '10.10.10.1',
-  dest_port: '1000',
-  proto: 'udp',
-  family: 'ipv4',
-  sticky: '1',
-  timeout: '200',
-};
+const sampleRule = SAMPLE_RULE;
 
 describe('mwan3 over HTTP', () => {
   let agent: Agent;

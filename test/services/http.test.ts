@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type Agent } from '../helpers/agent.js';
+import { SAMPLE_CONNECTED, SAMPLE_LEGACY_INTERFACES, unknownInterface } from '../status/expected.js';
 import { makeFakeBin, referenceDir, type FakeBin } from '../status/fakebin.js';
 import { makeFakeInitd, type FakeInitd } from './scripts.js';
 
@@ -72,19 +73,8 @@ describe('services and status, live sources (fake ubus and swanctl on PATH)', ()
     expect(wan.json.status).toEqual(JSON.parse(readFileSync(ubusSample, 'utf8')));
     const legacy = await agent.request('GET', '/cgi-bin/luci/admin/status/mwan/interface_status');
     expect(legacy.status).toBe(200);
-    expect(legacy.json.interfaces.wan).toEqual({
-      running: true,
-      score: 20,
-      lost: 0,
-      status: 'online',
-      age: 3,
-      turn: 0,
-      track_ip: [
-        { status: 'up', latency: 12, packetloss: 0, ip: '1.1.1.1' },
-        { status: 'up', latency: 15, packetloss: 0, ip: '8.8.8.8' },
-      ],
-    });
-    expect(legacy.json.connected.ipv4).toEqual(['10.0.3.0/24', '192.168.56.0/24', '127.0.0.0/8', '224.0.0.0/3']);
+    expect(legacy.json.interfaces.wan).toEqual(SAMPLE_LEGACY_INTERFACES.wan);
+    expect(legacy.json.connected).toEqual(SAMPLE_CONNECTED);
   });
 
   it('status/ipsec: siteB up with its child SA, siteC down', async () => {
@@ -147,18 +137,7 @@ describe('services and status, failing scripts and no ubus or swanctl', () => {
   it('without ubus, wan status comes from the mwan3 config with status unknown', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/wan');
     expect(r.status).toBe(200);
-    expect(r.json.status.interfaces.wan).toEqual({
-      running: false,
-      score: 0,
-      lost: 0,
-      status: 'unknown',
-      age: 0,
-      turn: 0,
-      track_ip: [
-        { status: 'unknown', latency: 0, packetloss: 0, ip: '1.1.1.1' },
-        { status: 'unknown', latency: 0, packetloss: 0, ip: '8.8.8.8' },
-      ],
-    });
+    expect(r.json.status.interfaces.wan).toEqual(unknownInterface('1.1.1.1', '8.8.8.8'));
     const legacy = await agent.request('GET', '/cgi-bin/luci/admin/status/mwan/interface_status');
     expect(legacy.json).toEqual(r.json.status);
   });

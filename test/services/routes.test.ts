@@ -12,6 +12,7 @@ import { registerServiceRoutes, type StatusOptions } from '../../src/http/servic
 import { createReloader, type ServiceReloader } from '../../src/services/reloader.js';
 import { SERVICE_ACTIONS } from '../../src/services/table.js';
 import type { UciPackage, UciStore } from '../../src/uci/types.js';
+import { SAMPLE_LEGACY_INTERFACES, unknownInterface } from '../status/expected.js';
 import { makeFakeBin, referenceDir, type FakeBin } from '../status/fakebin.js';
 import { pkg } from '../status/uci.js';
 import { makeFakeInitd, type FakeInitd } from './scripts.js';
@@ -212,15 +213,7 @@ describe('service and status routes', () => {
     const r = await h.req('GET', '/sdewan/v1/status/wan');
     expect(r.status).toBe(200);
     expect(Object.keys(r.json.status.interfaces)).toEqual(['wan', 'wanb']);
-    expect(r.json.status.interfaces.wanb).toEqual({
-      running: false,
-      score: 0,
-      lost: 0,
-      status: 'unknown',
-      age: 0,
-      turn: 0,
-      track_ip: [{ status: 'unknown', latency: 0, packetloss: 0, ip: '1.0.0.1' }],
-    });
+    expect(r.json.status.interfaces.wanb).toEqual(unknownInterface('1.0.0.1'));
   });
 
   it('status/ipsec merges swanctl SAs with the configured remotes; unknown without swanctl', async () => {
@@ -273,18 +266,7 @@ describe('service and status routes', () => {
     const live = await h.req('GET', '/admin/status/mwan/interface_status');
     expect(live.status).toBe(200);
     expect(Object.keys(live.json)).toEqual(['interfaces', 'connected']);
-    expect(live.json.interfaces.wanb).toEqual({
-      running: true,
-      score: 0,
-      lost: 57,
-      status: 'offline',
-      age: 2,
-      turn: 1,
-      track_ip: [
-        { status: 'down', latency: 0, packetloss: 100, ip: '1.1.1.1' },
-        { status: 'down', latency: 0, packetloss: 100, ip: '208.67.222.222' },
-      ],
-    });
+    expect(live.json.interfaces.wanb).toEqual(SAMPLE_LEGACY_INTERFACES.wanb);
     expect(live.json.connected.ipv6).toEqual(['fe80::/64']);
     await h.app.close();
 

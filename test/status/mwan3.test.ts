@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detailedStatusText, formatDuration, fromMwan3Config, fromUbusStatus, parseUbusStatus } from '../../src/status/mwan3.js';
+import { SAMPLE_CONNECTED, SAMPLE_LEGACY_INTERFACES, unknownInterface } from './expected.js';
 import { pkg } from './uci.js';
 
 const sample = readFileSync(new URL('../reference/mwan3/ubus-mwan3-status.json', import.meta.url), 'utf8');
@@ -10,38 +11,13 @@ describe('fromUbusStatus (recorded ubus-mwan3-status.json)', () => {
 
   it('keeps every interface with the legacy fields only', () => {
     expect(Object.keys(legacy.interfaces)).toEqual(['wan', 'wanb', 'wan6']);
-    expect(legacy.interfaces['wan']).toEqual({
-      running: true,
-      score: 20,
-      lost: 0,
-      status: 'online',
-      age: 3,
-      turn: 0,
-      track_ip: [
-        { status: 'up', latency: 12, packetloss: 0, ip: '1.1.1.1' },
-        { status: 'up', latency: 15, packetloss: 0, ip: '8.8.8.8' },
-      ],
-    });
-    expect(legacy.interfaces['wanb']).toEqual({
-      running: true,
-      score: 0,
-      lost: 57,
-      status: 'offline',
-      age: 2,
-      turn: 1,
-      track_ip: [
-        { status: 'down', latency: 0, packetloss: 100, ip: '1.1.1.1' },
-        { status: 'down', latency: 0, packetloss: 100, ip: '208.67.222.222' },
-      ],
-    });
-    expect(legacy.interfaces['wan6']).toEqual({ running: false, score: 0, lost: 0, status: 'unknown', age: 0, turn: 0, track_ip: [] });
+    expect(legacy.interfaces['wan']).toEqual(SAMPLE_LEGACY_INTERFACES.wan);
+    expect(legacy.interfaces['wanb']).toEqual(SAMPLE_LEGACY_INTERFACES.wanb);
+    expect(legacy.interfaces['wan6']).toEqual(SAMPLE_LEGACY_INTERFACES.wan6);
   });
 
   it('keeps the connected networks and drops policies', () => {
-    expect(legacy.connected).toEqual({
-      ipv4: ['10.0.3.0/24', '192.168.56.0/24', '127.0.0.0/8', '224.0.0.0/3'],
-      ipv6: ['fe80::/64'],
-    });
+    expect(legacy.connected).toEqual(SAMPLE_CONNECTED);
     expect(Object.keys(legacy)).toEqual(['interfaces', 'connected']);
   });
 
@@ -80,21 +56,7 @@ describe('fromMwan3Config', () => {
       ['member', 'wan_m1_w3', { interface: 'wan', metric: '1', weight: '3' }],
     ]);
     expect(fromMwan3Config(mwan3)).toEqual({
-      interfaces: {
-        wan: {
-          running: false,
-          score: 0,
-          lost: 0,
-          status: 'unknown',
-          age: 0,
-          turn: 0,
-          track_ip: [
-            { status: 'unknown', latency: 0, packetloss: 0, ip: '1.1.1.1' },
-            { status: 'unknown', latency: 0, packetloss: 0, ip: '8.8.8.8' },
-          ],
-        },
-        wanb: { running: false, score: 0, lost: 0, status: 'unknown', age: 0, turn: 0, track_ip: [] },
-      },
+      interfaces: { wan: unknownInterface('1.1.1.1', '8.8.8.8'), wanb: unknownInterface() },
       connected: { ipv4: [], ipv6: [] },
     });
   });
