@@ -6,16 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { atomicWriteFileSync } from '../src/uci/atomic.js';
 import { createUciStore, EmbeddedRunner, parseUci, serializeUci } from '../src/uci/index.js';
-
-export interface Row {
-  name: string;
-  value: string;
-  baseline?: string;
-  ratio?: string;
-}
+import { type Row, fmtMs as ms, percentiles, renderTable, sample } from './table.js';
 
 function bigConfig(sections: number): string {
   let t = '';
@@ -29,18 +22,9 @@ function bigConfig(sections: number): string {
 
 /** Median milliseconds per call over `n` calls (after a warm-up). */
 async function median(n: number, fn: () => unknown): Promise<number> {
-  for (let i = 0; i < Math.min(5, n); i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return percentiles(await sample(n, fn, Math.min(5, n))).median;
 }
 
-const ms = (v: number): string => (v >= 1 ? `${v.toFixed(2)} ms` : `${(v * 1000).toFixed(1)} µs`);
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
 
 export async function benchUci(): Promise<Row[]> {
@@ -82,5 +66,5 @@ export async function benchUci(): Promise<Row[]> {
 }
 
 if (process.argv[1] && import.meta.url === `file://${path.resolve(process.argv[1])}`) {
-  for (const r of await benchUci()) console.log([r.name, r.value, r.baseline ?? '', r.ratio ?? ''].join('\t'));
+  console.log(renderTable(await benchUci()));
 }

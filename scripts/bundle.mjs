@@ -21,11 +21,15 @@ const ENTRIES = [
 ];
 
 /**
- * Packages left out of the bundle on purpose. pino-pretty is a development nicety: the agent
- * may import it dynamically when it is installed, and must carry on with JSON logs when the
- * import fails, which is always the case for the bundle.
+ * Packages left out of the bundle on purpose:
+ *  - pino-pretty is a development nicety: the agent may import it dynamically when it is
+ *    installed, and must carry on with JSON logs when the import fails, which is always the
+ *    case for the bundle;
+ *  - fastify's JSON-schema compilers (ajv, fast-json-stringify and their dependencies, a
+ *    quarter of the bundle) are only required when a route declares a schema; the agent's
+ *    routes declare none and src/server.ts gives fastify compiler factories of its own.
  */
-const EXTERNAL = ['pino-pretty'];
+const EXTERNAL = ['pino-pretty', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'];
 
 /**
  * CommonJS packages bundled into an ES module still call require() for Node's built-ins and

@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { passwordFileProblem, tlsFilesIn } from './bootstrap/secrets.js';
 import { findExecutable } from './uci/runner.js';
 import type { UciPackage } from './uci/types.js';

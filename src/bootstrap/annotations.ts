@@ -7,7 +7,7 @@
 // way Go's %q (strconv.Quote) quotes: `"` and `\` are backslash-escaped; \a \b \f \n \r \t \v
 // stand for those control characters; other unprintable characters are \xHH (also single
 // bytes that are not valid UTF-8), \uHHHH or \UHHHHHHHH. Printable non-ASCII text stays as is.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIpv4, isIpv6 } from '../resources/schema.js';
 
 export const NFN_NETWORK_ANNOTATION = 'k8s.plugin.opnfv.org/nfn-network';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SERVICE_ACTIONS, SERVICE_NAMES } from '../services/table.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { BatchOp, UciPackage } from '../uci/types.js';
 
 /** The services whose configs the agent writes; each resource names the one that reloads it. */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ApiError } from '../../src/http/errors.js';
 import { parseBody } from '../../src/http/validate.js';
 

@@ -5,7 +5,7 @@
 // identical, never executed.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { resources } from '../../src/http/api.js';
 import { type Agent, startAgent } from '../helpers/agent.js';
 import { LUCI, SERVICES, changedFiles, ipsecProposal, parseConfigDir, snapshotTree } from './lib.js';

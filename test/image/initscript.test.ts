@@ -183,7 +183,7 @@ describe('init script start_service', () => {
     const shipped = parseUciOptions(shippedConfig);
 
     for (const instance of [main, http]) {
-      expect(instance.command.slice(1)).toEqual(['--max-semi-space-size=2', '--max-old-space-size=64', expect.stringMatching(/sdewan-agent\.mjs$/)]);
+      expect(instance.command.slice(1)).toEqual(['--single-threaded', '--optimize-for-size', '--max-semi-space-size=2', '--max-old-space-size=64', expect.stringMatching(/sdewan-agent\.mjs$/)]);
       expect(instance.respawn).toEqual(['3600', '5', '0']);
       expect(instance.stdout).toEqual(['1']);
       expect(instance.stderr).toEqual(['1']);

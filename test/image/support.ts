@@ -1,6 +1,6 @@
 // Shared helpers of the image tests (test/image/*.test.ts).
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,13 @@ export const INIT_SCRIPT = path.join(IMAGE_DIR, 'etc/init.d/sdewan-agent');
 export const UCI_DEFAULTS_SCRIPT = path.join(IMAGE_DIR, 'etc/uci-defaults/99-sdewan-agent');
 export const AGENT_CONFIG = path.join(IMAGE_DIR, 'etc/config/sdewan-agent');
 export const FIXTURES = path.join(ROOT, 'test/image/fixtures');
+
+/** The node flags the image's init script starts the agent with (its NODE_FLAGS line). */
+export function imageNodeFlags(): string[] {
+  const m = /^NODE_FLAGS="([^"]*)"$/m.exec(readFileSync(INIT_SCRIPT, 'utf8'));
+  if (!m) throw new Error(`${INIT_SCRIPT} has no NODE_FLAGS="..." line`);
+  return m[1]!.split(/\s+/).filter(Boolean);
+}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `sdewan-image-${prefix}-`));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../../http/errors.js';
 import { type Field, type FlatObject, addressOf, anonymousSectionOps, fieldsOf, findByNameOption, managedOptions, optionsOf } from '../fields.js';
 import { isCidr, isIpv4, isIpv6 } from '../schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { oneOf, stringList, text } from '../schema.js';
 import type { ResourceDef } from '../types.js';

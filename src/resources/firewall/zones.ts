@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { apiNameOfRef, findNamed } from '../names.js';
 import { bool01, oneOf, stringList, text } from '../schema.js';

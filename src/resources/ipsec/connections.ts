@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { optionString } from '../fields.js';
 import { apiNameOf } from '../names.js';
 import { oneOf, stringList, text } from '../schema.js';

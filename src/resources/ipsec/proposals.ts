@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { managedOptions, optionList, optionsOf } from '../fields.js';
 import { apiNameOf, findNamed, namedObjectOps, namedObjects } from '../names.js';

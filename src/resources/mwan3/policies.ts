@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../../http/errors.js';
 import { fieldsOf, optionList } from '../fields.js';
 import { apiNameOf, apiNameOfRef, claimSectionName, findNamed, namedObjectOps } from '../names.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../../http/errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
