@@ -6,8 +6,10 @@
  *     atomic rewrite (temp + fsync + rename) of the same file;
  *   - reloads caused by 500 sequential writes, against one reload per write;
  *   - resident memory after the load, against a bare node:http server after the same load;
- *   - start to ready, against `node -e ""`;
+ *   - start to ready, against `node -e ""` with the same node flags;
  *   - the UCI layer's rows (bench/uci.ts).
+ * The targets apply to the agent as the image runs it (the single-file bundle with the node
+ * flags of its init script); `npm start`'s figures are shown beside them for comparison.
  * A benchmark, not a test: nothing here fails a build; the `ok` column compares with the targets.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -23,8 +25,9 @@ import { benchUci } from './uci.js';
 import { type Row, fmtMs, percentiles, renderTable, sample } from './table.js';
 
 const LIST_SIZE = 500;
-const LOAD_SECONDS = 5;
+const LOAD_SECONDS = 4;
 const LOAD_CONNECTIONS = 10;
+const GET_ROUNDS = 3;
 const POSTS_EMBEDDED = 200;
 const POSTS_PROCESS = 60;
 const SEQUENTIAL_WRITES = 500;
@@ -173,21 +176,37 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
   try {
-    // --- GET of a 500-rule list, then POST latency and memory on the same agent -------------
-    log(`GET of ${LIST_SIZE} rules (autocannon, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s each)`);
+    // --- GET of a 500-rule list, then POST latency and memory ---------------------------------
+    // Three servers side by side: the bare node:http baseline, the agent of `npm start`, and the
+    // agent as the image runs it (the single-file bundle with the node flags of its init script).
+    const flags = imageNodeFlags();
+    execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'bundle.mjs'), '--outdir', path.join(root, 'bundle')], { stdio: 'ignore' });
+    const imageArgs = [...flags, path.join(root, 'bundle', 'sdewan-agent.mjs')];
     const listEnv = workspace(root, 'list', LIST_SIZE - 2);
     const agent = await spawnAgent(listEnv, { quiet: true });
+    const deployed = await spawnAgent(workspace(root, 'deployed', LIST_SIZE - 2), { quiet: true, args: imageArgs });
     const cookie = await login(agent.url, 'root', PASSWORD);
+    const deployedCookie = await login(deployed.url, 'root', PASSWORD);
     const list = await call(agent.url, cookie, 'GET', `${MWAN3}/rules`);
     if (list.status !== 200 || list.json.rules.length !== LIST_SIZE) throw new Error(`expected ${LIST_SIZE} rules, got ${list.json?.rules?.length}`);
     const bodyFile = path.join(root, 'rules.json');
     writeFileSync(bodyFile, list.text);
     const bare = await bareServer(bodyFile);
-    const bareRps = await requestsPerSecond(bare.url);
+
+    // The rounds alternate between the three, so that a slower or faster stretch of a shared
+    // machine reaches all of them; each figure is the median of its rounds.
+    log(`GET of ${LIST_SIZE} rules (autocannon, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s, ${GET_ROUNDS} rounds each)`);
+    const rps: Record<'bare' | 'agent' | 'deployed', number[]> = { bare: [], agent: [], deployed: [] };
+    for (let round = 0; round < GET_ROUNDS; round++) {
+      rps.bare.push(await requestsPerSecond(bare.url));
+      rps.agent.push(await requestsPerSecond(`${agent.url}${MWAN3}/rules`, { cookie }));
+      rps.deployed.push(await requestsPerSecond(`${deployed.url}${MWAN3}/rules`, { cookie: deployedCookie }));
+    }
     const bareRss = rss(bare.pid);
     await bare.stop();
-    const agentRps = await requestsPerSecond(`${agent.url}${MWAN3}/rules`, { cookie });
-    rows.push(getRow('npm start', agentRps, bareRps, list.text.length));
+    const bareRps = percentiles(rps.bare).median;
+    rows.push(getRow('npm start', percentiles(rps.agent).median, bareRps, list.text.length));
+    rows.push(getRow('the agent as the image runs it', percentiles(rps.deployed).median, bareRps, list.text.length));
 
     log(`POST latency, embedded engine (${POSTS_EMBEDDED} sequential)`);
     const embedded = await postLatencies(agent, POSTS_EMBEDDED, 'e');
@@ -195,6 +214,18 @@ async function main(): Promise<void> {
     rows.push(...latencyRows('embedded engine', embedded, embeddedAtomic, ''));
     const agentRss = rss(agent.pid);
     await stop(agent);
+
+    // The same writes against the agent as deployed, then its resident memory, at once and once
+    // V8's memory reducer has given pages back after a few idle seconds (what the router lives
+    // with between bursts).
+    await postLatencies(deployed, POSTS_EMBEDDED, 'b');
+    const deployedRss = rss(deployed.pid);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const settledRss = rss(deployed.pid);
+    await stop(deployed);
+    rows.push(memoryRow('resident memory right after the load (VmRSS), the agent as the image runs it', deployedRss, bareRss));
+    rows.push(memoryRow(`resident memory ${SETTLE_MS / 1000} s after the load, the agent as the image runs it`, settledRss, bareRss));
+    rows.push(memoryRow('resident memory right after the load, npm start (V8 defaults)', agentRss, bareRss, false));
 
     log(`POST latency, bin/sdewan-uci as SDEWAN_UCI_BIN (${POSTS_PROCESS} sequential)`);
     const procEnv = workspace(root, 'process', LIST_SIZE - 2);
@@ -228,28 +259,6 @@ async function main(): Promise<void> {
     });
     await stop(reloadAgent);
 
-    // The agent as deployed: the single-file bundle with the node flags of the image's init
-    // script (no V8 helper threads, a small bounded heap); the same load as above.
-    execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'bundle.mjs'), '--outdir', path.join(root, 'bundle')], { stdio: 'ignore' });
-    const flags = imageNodeFlags();
-    const imageArgs = [...flags, path.join(root, 'bundle', 'sdewan-agent.mjs')];
-    log(`the same load against the bundle as the image runs it: node ${flags.join(' ')}`);
-    const deployed = await spawnAgent(workspace(root, 'deployed', LIST_SIZE - 2), { quiet: true, args: imageArgs });
-    const deployedCookie = await login(deployed.url, 'root', PASSWORD);
-    const deployedRps = await requestsPerSecond(`${deployed.url}${MWAN3}/rules`, { cookie: deployedCookie });
-    await postLatencies(deployed, POSTS_EMBEDDED, 'b');
-    const deployedRss = rss(deployed.pid);
-    // V8's memory reducer gives pages back once the process has been idle for a few seconds:
-    // the resident memory the router lives with between bursts.
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
-    const settledRss = rss(deployed.pid);
-    await stop(deployed);
-    rows.push(getRow('the agent as the image runs it', deployedRps, bareRps, list.text.length));
-    rows.push(memoryRow('resident memory right after the load (VmRSS), the agent as the image runs it', deployedRss, bareRss));
-    rows.push(memoryRow(`resident memory ${SETTLE_MS / 1000} s after the load, the agent as the image runs it`, settledRss, bareRss));
-    // For comparison: the agent of `npm start` (dist/src/main.js, V8's default heap sizing).
-    rows.push(memoryRow('resident memory right after the load, npm start (V8 defaults)', agentRss, bareRss, false));
-
     // --- start to ready -------------------------------------------------------------------------
     log(`start to ready (${STARTS} starts)`);
     const startEnv = workspace(root, 'start');
@@ -266,20 +275,21 @@ async function main(): Promise<void> {
       bundleReadyMs.push(a.readyMs);
       await stop(a);
     }
-    const nodeMs = await sample(STARTS, () => execFileSync(process.execPath, ['-e', '']), 1);
-    const bareStart = percentiles(nodeMs).median;
-    for (const [label, sampleMs] of [
-      ['node dist/src/main.js', readyMs],
-      ['single-file bundle, as the image runs it', bundleReadyMs],
+    // Baselines: an empty node program started with the same node flags (any V8 flag makes node
+    // compile its own internal modules instead of using their code cache: ~40 ms here).
+    const emptyStart = async (flags: string[]) => percentiles(await sample(STARTS, () => execFileSync(process.execPath, [...flags, '-e', '']), 1)).median;
+    for (const [label, sampleMs, nodeFlags, target] of [
+      ['the agent as the image runs it', bundleReadyMs, flags, true],
+      ['npm start (node dist/src/main.js)', readyMs, [], false],
     ] as const) {
       const ready = percentiles([...sampleMs]).median;
+      const bare = await emptyStart([...nodeFlags]);
       rows.push({
-        name: `start to ready, ${label} (median)`,
+        name: `start to ready (median), ${label}`,
         value: fmtMs(ready),
-        baseline: `node -e "" ${fmtMs(bareStart)}`,
-        ratio: fmtRatio(ready / bareStart),
-        target: '<= 300 ms',
-        ok: ready <= 300,
+        baseline: `node ${nodeFlags.length > 0 ? 'NODE_FLAGS ' : ''}-e "" ${fmtMs(bare)}`,
+        ratio: fmtRatio(ready / bare),
+        ...(target ? { target: '<= 300 ms', ok: ready <= 300 } : { target: '(comparison)' }),
       });
     }
 

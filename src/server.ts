@@ -1,7 +1,6 @@
 // The fastify application: body parsing and limits, uniform JSON errors, one log line per
 // request, LuCI login and its gate, health probes, and the API routes.
 import { readFileSync } from 'node:fs';
-import formbody from '@fastify/formbody';
 import type https from 'node:https';
 import Fastify, { LogController, type FastifyError, type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
@@ -53,7 +52,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   const tls = settings.tlsCert !== undefined && settings.tlsKey !== undefined;
   const options: FastifyServerOptions = {
     loggerInstance: deps.logger,
-    // fastify's own per-request lines are off: the onResponse hook below writes one line
+    // fastify's own per-request lines are off: the onResponse hook below writes them
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
@@ -82,9 +81,8 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     }
   });
 
-  // Bodies are JSON or HTML forms; anything else (text/plain included) is a 415.
+  // Bodies are JSON (the login's form aside, src/auth); anything else (text/plain included) is a 415.
   app.removeContentTypeParser('text/plain');
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, message } = errorAnswer(err);
@@ -100,9 +98,12 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   );
 
   // One line per request; only the path, never the query string, headers or body.
+  // One line per request, at info for writes, logins and failures, at debug for the reads that
+  // succeed: a controller polls, and a router's log buffer is small.
   app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD') ? 'debug' : 'info';
     const q = request.url.indexOf('?');
-    request.log.info(
+    request.log[level](
       {
         method: request.method,
         path: q === -1 ? request.url : request.url.slice(0, q),
@@ -115,7 +116,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   const sessions = new SessionStore({ ttlMs: settings.sessionTtlSec * 1000 });
   const throttle = new LoginThrottle({ maxFailures: deps.maxLoginFailures ?? 5, windowMs: 60_000 });
-  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls });
+  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls, bodyLimit: BODY_LIMIT });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
   if (tls) {

@@ -18,15 +18,13 @@ export function logoutCookies(tls: boolean): string[] {
 /** Values of the session cookies in a Cookie header, in the order sysauth, _https, _http. */
 export function sessionTokens(cookieHeader: string | undefined): string[] {
   if (!cookieHeader || !cookieHeader.includes('sysauth')) return [];
-  const found = new Map<string, string>();
+  const found: (string | undefined)[] = SESSION_COOKIES.map(() => undefined);
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    const name = part.slice(0, eq).trim();
-    if ((SESSION_COOKIES as readonly string[]).includes(name) && !found.has(name)) {
-      const value = part.slice(eq + 1).trim();
-      found.set(name, value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value);
-    }
+    const at = eq === -1 ? -1 : (SESSION_COOKIES as readonly string[]).indexOf(part.slice(0, eq).trim());
+    if (at === -1 || found[at] !== undefined) continue;
+    const value = part.slice(eq + 1).trim();
+    found[at] = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
   }
-  return SESSION_COOKIES.flatMap((n) => (found.has(n) ? [found.get(n)!] : []));
+  return found.filter((v) => v !== undefined);
 }

@@ -1,6 +1,7 @@
 // LuCI login for fastify: the login and logout routes, and the gate that answers 403 with
 // `X-LuCI-Login-Required: yes` to every request without a live session (routes marked
 // `config: { public: true }` excepted). The gate runs in onRequest, before body parsing.
+import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loginCookies, logoutCookies, sessionTokens } from './cookies.js';
 import { SessionStore, type Session } from './sessions.js';
@@ -30,6 +31,8 @@ export interface AuthOptions {
   sessions: SessionStore;
   throttle: LoginThrottle;
   tls: boolean;
+  /** The largest login form, in bytes. */
+  bodyLimit: number;
 }
 
 export function loginRequired(reply: FastifyReply, message = 'Login required'): FastifyReply {
@@ -94,16 +97,20 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   };
 
   // The login form takes POST only. Other methods, like any path, need a session first (a
-  // 403 asks for the login, as LuCI does), then get a 405.
+  // 403 asks for the login, as LuCI does), then get a 405. The form parser belongs to these
+  // routes alone: every other body is JSON.
   const otherMethods = app.supportedMethods.filter((m) => m !== 'POST');
-  for (const url of LOGIN_PATHS) {
-    app.post(url, { config: { public: true } }, login);
-    app.route({
-      method: otherMethods,
-      url,
-      handler: async (_request, reply) => reply.code(405).header('Allow', 'POST').send({ message: 'Method Not Allowed' }),
-    });
-  }
+  app.register(async (scope) => {
+    await scope.register(formbody, { bodyLimit: opts.bodyLimit });
+    for (const url of LOGIN_PATHS) {
+      scope.post(url, { config: { public: true } }, login);
+      scope.route({
+        method: otherMethods,
+        url,
+        handler: async (_request, reply) => reply.code(405).header('Allow', 'POST').send({ message: 'Method Not Allowed' }),
+      });
+    }
+  });
 
   app.get(LOGOUT_PATH, async (request, reply) => {
     if (request.session) sessions.destroy(request.session.token);

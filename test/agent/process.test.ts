@@ -79,6 +79,30 @@ describe('a running agent', () => {
   });
 });
 
+describe('request lines at LOG_LEVEL=info', () => {
+  let agent: Agent;
+  beforeAll(async () => {
+    agent = await startAgent({ env: { LOG_LEVEL: 'info' } });
+  });
+  afterAll(async () => agent?.stop());
+
+  it('logs writes, logins and failures, and leaves out the reads that succeed', async () => {
+    const cookie = await agent.login();
+    const policies = '/cgi-bin/luci/sdewan/mwan3/v1/policies';
+    expect((await agent.request('GET', policies, undefined, { cookie })).status).toBe(200);
+    expect((await agent.request('GET', '/healthz', undefined, { cookie: '' })).status).toBe(200);
+    expect((await agent.request('GET', `${policies}/nosuch`, undefined, { cookie })).status).toBe(404);
+    expect((await agent.request('POST', policies, { name: 'p1', members: 'not-a-list' }, { cookie })).status).toBe(400);
+    await waitFor(() => agent.logRecords().some((r) => r.method === 'POST' && r.path === policies), { what: 'the POST line' });
+    const lines = agent.logRecords().filter((r) => r.msg === 'request');
+    expect(lines.map((r) => [r.method, r.path, r.status])).toEqual([
+      ['POST', '/cgi-bin/luci', 302],
+      ['GET', `${policies}/nosuch`, 404],
+      ['POST', policies, 400],
+    ]);
+  });
+});
+
 describe('without SDEWAN_PASSWORD', () => {
   let agent: Agent;
   beforeAll(async () => {

@@ -289,6 +289,8 @@ describe('bad input', () => {
       // The controller's Go client sends JSON without a Content-Type: such a body is read as
       // JSON (test/controller/go-client.test.ts), so one that is not JSON is a 400.
       await refused(`${method} ${url} without a content type, not JSON`, () => raw(agent.url, method, url, { cookie, body: 'name=probe' }), [400]);
+      // HTML forms are for the login alone.
+      await refused(`${method} ${url} as a form`, () => raw(agent.url, method, url, { cookie, body: 'name=probe&policy=balanced&proto=tcp', type: 'application/x-www-form-urlencoded' }), [415]);
     }
     for (const url of loginEndpoints) {
       for (const type of WRONG_TYPES) await refused(`POST ${url} as ${type}`, () => raw(agent.url, 'POST', url, { body: 'luci_username=root', type }), [400, 415]);
