@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isOpenWrt, packageRoot } from './config.js';
-import { findExecutable } from './uci/runner.js';
+import { SettingsError, isOpenWrt, packageRoot, resolveUciBin, settingDefaults } from './config.js';
 
 const USAGE = `Usage:
   sdewan-agent [serve]
@@ -46,19 +45,17 @@ interface BootstrapSettings {
 }
 
 function bootstrapSettings(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): BootstrapSettings {
-  const openwrt = isOpenWrt();
   const cwd = process.cwd();
+  const dflt = settingDefaults(isOpenWrt(), cwd);
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const confdir = path.resolve(str('confdir') ?? nonEmpty(env.SDEWAN_CONFDIR) ?? (openwrt ? '/etc/config' : path.join(cwd, 'var', 'config')));
-  const savedir = path.resolve(str('savedir') ?? nonEmpty(env.SDEWAN_SAVEDIR) ?? (openwrt ? '/tmp/.uci-sdewan' : path.join(cwd, 'var', 'save')));
-  const uciSetting = str('uci-bin') ?? nonEmpty(env.SDEWAN_UCI_BIN);
+  const confdir = path.resolve(str('confdir') ?? nonEmpty(env.SDEWAN_CONFDIR) ?? dflt.SDEWAN_CONFDIR!);
+  const savedir = path.resolve(str('savedir') ?? nonEmpty(env.SDEWAN_SAVEDIR) ?? dflt.SDEWAN_SAVEDIR!);
   let uciBin: string | undefined;
-  if (uciSetting === undefined) uciBin = findExecutable('uci', env.PATH);
-  else if (uciSetting === 'embedded') uciBin = undefined;
-  else if (uciSetting.includes('/')) uciBin = path.resolve(uciSetting);
-  else {
-    uciBin = findExecutable(uciSetting, env.PATH);
-    if (!uciBin) usageError(`uci program ${JSON.stringify(uciSetting)} not found on PATH`);
+  try {
+    uciBin = resolveUciBin(str('uci-bin') ?? nonEmpty(env.SDEWAN_UCI_BIN), env.PATH, cwd);
+  } catch (err) {
+    if (err instanceof SettingsError) usageError(err.message);
+    throw err;
   }
   return {
     annotations: path.resolve(str('annotations') ?? nonEmpty(env.SDEWAN_ANNOTATIONS) ?? '/tmp/podinfo/annotations'),

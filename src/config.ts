@@ -161,7 +161,8 @@ const schema = z.object({
   SDEWAN_ROLLBACK: boolean(),
 });
 
-function defaults(openwrt: boolean, cwd: string): Record<SettingName, string | undefined> {
+/** The built-in value of every setting, on OpenWRT or elsewhere (relative to `cwd`). */
+export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingName, string | undefined> {
   return {
     HOST: openwrt ? '0.0.0.0' : '127.0.0.1',
     PORT: '8080',
@@ -215,6 +216,28 @@ export function settingsFromAgentConfig(pkg: UciPackage): RawSettings {
 }
 
 /**
+ * The uci program of an SDEWAN_UCI_BIN value: undefined for "embedded" (the built-in engine),
+ * a path as given (relative to `cwd`), else a name looked up on `searchPath`; unset means `uci`
+ * on the path, or the built-in engine when there is none.
+ */
+export function resolveUciBin(setting: string | undefined, searchPath: string | undefined, cwd: string): string | undefined {
+  if (setting === undefined) return findExecutable('uci', searchPath);
+  if (setting === 'embedded') return undefined;
+  if (setting.includes('/')) {
+    const file = path.resolve(cwd, setting);
+    try {
+      accessSync(file, constants.X_OK);
+    } catch {
+      throw new SettingsError('SDEWAN_UCI_BIN', `${JSON.stringify(setting)} is not an executable file (use "embedded" for the built-in engine)`);
+    }
+    return file;
+  }
+  const found = findExecutable(setting, searchPath);
+  if (!found) throw new SettingsError('SDEWAN_UCI_BIN', `${JSON.stringify(setting)} not found on PATH`);
+  return found;
+}
+
+/**
  * Loads and validates the settings. An environment variable that is set wins over the file,
  * even when empty (the init script clears a file setting that way); an empty value means the
  * built-in default.
@@ -223,7 +246,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   const cwd = opts.cwd ?? process.cwd();
   const openwrt = opts.openwrt ?? isOpenWrt();
   const fromFile: RawSettings = openwrt ? (opts.fileSettings ?? {}) : {};
-  const dflt = defaults(openwrt, cwd);
+  const dflt = settingDefaults(openwrt, cwd);
   const raw: Record<string, string | undefined> = {};
   for (const name of Object.keys(SETTING_OPTIONS) as SettingName[]) {
     const v = env[name];
@@ -241,23 +264,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   const s = parsed.data;
   const abs = (p: string) => path.resolve(cwd, p);
 
-  let uciBin: string | undefined;
-  const uciSetting = s.SDEWAN_UCI_BIN;
-  if (uciSetting === undefined) {
-    uciBin = findExecutable('uci', opts.searchPath ?? env.PATH);
-  } else if (uciSetting === 'embedded') {
-    uciBin = undefined;
-  } else if (uciSetting.includes('/')) {
-    uciBin = abs(uciSetting);
-    try {
-      accessSync(uciBin, constants.X_OK);
-    } catch {
-      throw new SettingsError('SDEWAN_UCI_BIN', `${JSON.stringify(uciSetting)} is not an executable file (use "embedded" for the built-in engine)`);
-    }
-  } else {
-    uciBin = findExecutable(uciSetting, opts.searchPath ?? env.PATH);
-    if (!uciBin) throw new SettingsError('SDEWAN_UCI_BIN', `${JSON.stringify(uciSetting)} not found on PATH`);
-  }
+  const uciBin = resolveUciBin(s.SDEWAN_UCI_BIN, opts.searchPath ?? env.PATH, cwd);
 
   let tlsCert = s.SDEWAN_TLS_CERT ? abs(s.SDEWAN_TLS_CERT) : undefined;
   let tlsKey = s.SDEWAN_TLS_KEY ? abs(s.SDEWAN_TLS_KEY) : undefined;

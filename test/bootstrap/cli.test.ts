@@ -101,6 +101,17 @@ describe('sdewan-agent bootstrap', () => {
     expect(cmd.code).toBe(2);
     expect(cmd.stderr).toContain('unknown command "frobnicate"');
   });
+
+  it('refuses a uci program it cannot run, as the agent does (SDEWAN_UCI_BIN)', async () => {
+    const missing = await cli(['bootstrap', '--uci-bin', 'no-such-uci']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('invalid setting SDEWAN_UCI_BIN: "no-such-uci" not found on PATH');
+    const notExecutable = path.join(dir, 'not-executable-uci');
+    writeFileSync(notExecutable, '');
+    const file = await cli(['bootstrap', '--uci-bin', notExecutable]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('is not an executable file');
+  });
 });
 
 describe('bin/sdewan-agent', () => {
