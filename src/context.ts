@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Settings } from './config.js';
 import type { ServiceName } from './resources/types.js';
 import type { ServiceReloader } from './services/reloader.js';
+import type { HostView } from './host/facts.js';
 import type { UciStore } from './uci/types.js';
 
 /** How the reload that covered a change went (src/services/reloader.ts ActionResult fits). */
@@ -25,4 +26,6 @@ export interface AgentContext {
   store: UciStore;
   reloader: ServiceReloader;
   log: FastifyBaseLogger;
+  /** The box's devices and default routes, for the kinds that reference devices. */
+  host: HostView;
 }

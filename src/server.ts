@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
 import type { Settings } from './config.js';
 import type { AgentContext } from './context.js';
+import { kernelHostView } from './host/facts.js';
 import { registerApi } from './http/api.js';
 import { ApiError } from './http/errors.js';
 import { UciParseError } from './uci/errors.js';
@@ -19,6 +20,8 @@ export interface ServerDeps {
   logger: Logger;
   store: AgentContext['store'];
   reloader: AgentContext['reloader'];
+  /** Default: the kernel of this network namespace. */
+  host?: AgentContext['host'];
   /** Default: from settings.auth. */
   verifier?: PasswordVerifier;
   /** Failed logins allowed per client address and minute before 429 (default 5). */
@@ -125,7 +128,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     app.addHook('onClose', async () => watch.stop());
   }
 
-  const ctx: AgentContext = { settings, store: deps.store, reloader: deps.reloader, log: app.log };
+  const ctx: AgentContext = { settings, store: deps.store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
   await registerApi(app, ctx);
   return { app, ctx, sessions };
 }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
+import type { HostFacts } from '../host/facts.js';
 import type { OwnedFile, ResourceDef, Snapshot } from '../resources/types.js';
 import { buildBatch } from '../uci/index.js';
 import type { BatchOp, UciPackage, UpdateResult } from '../uci/types.js';
@@ -46,9 +47,10 @@ const findIn = (def: AnyDef, snap: Snapshot, name: string) => def.list(snap).fin
  * if the batch fails. Then the service is scheduled for reload. With `?dry_run=1` the batch
  * text is answered and nothing changes.
  */
-async function write(ctx: AgentContext, def: AnyDef, reply: FastifyReply, dryRun: boolean, plan: (snap: Snapshot) => Plan): Promise<boolean> {
+async function write(ctx: AgentContext, def: AnyDef, reply: FastifyReply, dryRun: boolean, plan: (snap: Snapshot, host: HostFacts) => Plan): Promise<boolean> {
+  const host: HostFacts = def.usesHost ? await ctx.host.facts() : { devices: [] };
   if (dryRun) {
-    const { ops } = plan(await snapshotOf(ctx, def));
+    const { ops } = plan(await snapshotOf(ctx, def), host);
     await reply.code(200).send({ dry_run: true, batch: ops.length ? buildBatch(def.config, ops) : '' });
     return false;
   }
@@ -58,7 +60,7 @@ async function write(ctx: AgentContext, def: AnyDef, reply: FastifyReply, dryRun
   let result;
   try {
     result = await ctx.store.update(def.config, async (current) => {
-      const planned = plan(await snapshotOf(ctx, def, current));
+      const planned = plan(await snapshotOf(ctx, def, current), host);
       if (planned.files) stage = await stageOwnedFiles(root, planned.files.next, planned.files.previous);
       remove = planned.remove ?? [];
       return planned.ops;
@@ -91,9 +93,9 @@ async function reload(ctx: AgentContext, def: AnyDef, result: UpdateResult): Pro
 }
 
 /** The plan of a create or replace of `obj`. */
-function upsertPlan(def: AnyDef, obj: { name: string }, snap: Snapshot, existing: { name: string } | undefined): Plan {
-  def.check?.(obj, snap, existing);
-  const ops = def.toBatch(obj, snap, existing);
+function upsertPlan(def: AnyDef, obj: { name: string }, snap: Snapshot, existing: { name: string } | undefined, host: HostFacts): Plan {
+  def.check?.(obj, snap, existing, host);
+  const ops = def.toBatch(obj, snap, existing, host);
   return def.files ? { ops, files: { next: def.files(obj), previous: def.ownedPaths?.(obj.name, snap) ?? [] } } : { ops };
 }
 
@@ -149,9 +151,9 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, def: A
       case 'POST': {
         const obj = parseBody(def.schema, req.body);
         logUnknownFields(req, req.body, obj);
-        const done = await write(ctx, def, reply, dryRun, (snap) => {
+        const done = await write(ctx, def, reply, dryRun, (snap, host) => {
           if (findIn(def, snap, obj.name)) throw conflict();
-          return upsertPlan(def, obj, snap, undefined);
+          return upsertPlan(def, obj, snap, undefined, host);
         });
         if (!done) return reply;
         return reply.code(201).send(await readBack(ctx, def, obj.name));
@@ -178,7 +180,7 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, def: A
         const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? { ...(req.body as object), name } : req.body;
         const obj = parseBody(def.schema, body);
         logUnknownFields(req, req.body, obj);
-        const done = await write(ctx, def, reply, dryRun, (snap) => upsertPlan(def, obj, snap, findIn(def, snap, obj.name)));
+        const done = await write(ctx, def, reply, dryRun, (snap, host) => upsertPlan(def, obj, snap, findIn(def, snap, obj.name), host));
         if (!done) return reply;
         return reply.code(200).send(await readBack(ctx, def, obj.name));
       }

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import type { HostFacts } from '../host/facts.js';
 import type { BatchOp, UciPackage } from '../uci/types.js';
 
 /** The services whose configs the agent writes; each resource names the one that reloads it. */
@@ -40,10 +41,12 @@ export interface ResourceDef<T extends { name: string }> {
   schema: z.ZodType<T>;
   /** Every object of this kind in the snapshot, in file order. */
   list(snap: Snapshot): T[];
+  /** True when check/toBatch need the box's devices (`host`); they are read for each write. */
+  usesHost?: boolean;
   /** Reference checks against the snapshot beyond the schema (400/409/428 as ApiError). */
-  check?(obj: T, snap: Snapshot, existing: T | undefined): void;
+  check?(obj: T, snap: Snapshot, existing: T | undefined, host?: HostFacts): void;
   /** Operations that create `obj`, or replace the existing object of that name. */
-  toBatch(obj: T, snap: Snapshot, existing: T | undefined): BatchOp[];
+  toBatch(obj: T, snap: Snapshot, existing: T | undefined, host?: HostFacts): BatchOp[];
   /** Operations that delete the object. */
   deleteBatch(name: string, snap: Snapshot): BatchOp[];
   /** A message when another object still uses `name` (DELETE is refused with 400). */

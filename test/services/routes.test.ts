@@ -1,6 +1,7 @@
 // The service and status routes in a fastify instance of their own, on a real socket, with a
 // real reloader running fake init scripts, fake ubus/swanctl programs and hand-built configs.
 // (test/services/http.test.ts runs the same routes through the whole agent process.)
+import { kernelHostView } from '../../src/host/facts.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -57,7 +58,7 @@ async function start(initd: FakeInitd, status: StatusOptions, timeoutMs = 10_000
     return reply.code(500).send({ message: 'Internal server error' });
   });
   const reloader = createReloader({ initd: initd.dir, delayMs: 0, timeoutMs, log: { info: () => undefined, warn: () => undefined } });
-  const ctx: AgentContext = { settings: { initd: initd.dir } as Settings, store, reloader, log: app.log };
+  const ctx: AgentContext = { settings: { initd: initd.dir } as Settings, store, reloader, log: app.log, host: kernelHostView };
   await registerServiceRoutes(app, ctx, reloader, status);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
