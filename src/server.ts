@@ -8,8 +8,9 @@ import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVe
 import type { Settings } from './config.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
+import { methodNotAllowed } from './http/methods.js';
 import { registerApi } from './http/api.js';
-import { ApiError } from './http/errors.js';
+import { ApiError } from './errors.js';
 import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
 import { watchTlsFiles } from './bootstrap/secrets.js';
@@ -97,7 +98,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   app.setNotFoundHandler((request, reply) =>
     app.supportedMethods.includes(request.method)
       ? reply.code(404).send({ message: 'Not found' })
-      : reply.code(405).send({ message: 'Method Not Allowed' }),
+      : methodNotAllowed(reply, app.supportedMethods.filter((m) => m !== 'OPTIONS')),
   );
 
   // One line per request; only the path, never the query string, headers or body.

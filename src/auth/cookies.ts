@@ -1,6 +1,6 @@
 // The sysauth cookies of LuCI's login, written byte for byte as the contract says.
 
-export const COOKIE_PATH = '/cgi-bin/luci/';
+import { LUCI_HOME as COOKIE_PATH } from '../paths.js';
 export const SESSION_COOKIES = ['sysauth', 'sysauth_https', 'sysauth_http'] as const;
 
 /** Set-Cookie values after a login: `sysauth` first (the controller reads only that one). */

@@ -3,6 +3,8 @@
 // `config: { public: true }` excepted). The gate runs in onRequest, before body parsing.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { methodNotAllowed } from '../http/methods.js';
+import { LOGIN_PATHS, LOGOUT_PATH, LUCI_HOME } from '../paths.js';
 import { loginCookies, logoutCookies, sessionTokens } from './cookies.js';
 import { SessionStore, type Session } from './sessions.js';
 import { LoginThrottle } from './throttle.js';
@@ -23,8 +25,6 @@ declare module 'fastify' {
   }
 }
 
-export const LOGIN_PATHS = ['/cgi-bin/luci', '/cgi-bin/luci/'] as const;
-export const LOGOUT_PATH = '/cgi-bin/luci/admin/logout';
 
 export interface AuthOptions {
   verifier: PasswordVerifier;
@@ -93,7 +93,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     }
     const session = sessions.create(user!);
     request.log.info({ user }, 'login');
-    return reply.code(302).header('Location', '/cgi-bin/luci/').header('Set-Cookie', loginCookies(session.token, tls)).send();
+    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', loginCookies(session.token, tls)).send();
   };
 
   // The login form takes POST only. Other methods, like any path, need a session first (a
@@ -107,7 +107,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       scope.route({
         method: otherMethods,
         url,
-        handler: async (_request, reply) => reply.code(405).header('Allow', 'POST').send({ message: 'Method Not Allowed' }),
+        handler: async (_request, reply) => methodNotAllowed(reply, ['POST']),
       });
     }
   });
@@ -115,6 +115,6 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.get(LOGOUT_PATH, async (request, reply) => {
     if (request.session) sessions.destroy(request.session.token);
     request.log.info({ user: request.session?.user }, 'logout');
-    return reply.code(302).header('Location', '/cgi-bin/luci/').header('Set-Cookie', logoutCookies(tls)).send();
+    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', logoutCookies(tls)).send();
   });
 }

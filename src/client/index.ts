@@ -14,7 +14,7 @@ import type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
 import type { Mwan3Member } from '../resources/mwan3/members.js';
 import type { Mwan3Policy } from '../resources/mwan3/policies.js';
 import type { Mwan3Rule } from '../resources/mwan3/rules.js';
-import type { ServiceName } from '../resources/types.js';
+import type { ServiceName } from '../services/table.js';
 import type { ActionResult } from '../services/reloader.js';
 import type { RemoteStatus } from '../status/ipsec.js';
 import type { LegacyMwan3Status } from '../status/mwan3.js';

@@ -1,20 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { AgentContext } from '../context.js';
-import { mwan3Resources } from '../resources/mwan3/index.js';
-import { firewallResources } from '../resources/firewall/index.js';
-import { ipsecResources } from '../resources/ipsec/index.js';
 import { registerDocs } from '../openapi/routes.js';
-import type { ResourceDef } from '../resources/types.js';
+import { RESOURCES } from '../resources/index.js';
 import { registerPrefix, registerResource } from './resource-routes.js';
 import { registerServiceRoutes } from './service-routes.js';
 
-/** Every resource kind the API serves. Adding a kind is adding its definition here. */
-export const resources: ResourceDef<{ name: string }>[] = [...mwan3Resources, ...firewallResources, ...ipsecResources];
-
-/** Registers every API route (resources, services, status) under /cgi-bin/luci. */
+/** Registers every API route (the registry's collections, services, status) under /cgi-bin/luci. */
 export async function registerApi(app: FastifyInstance, ctx: AgentContext): Promise<void> {
-  for (const prefix of new Set(resources.map((r) => r.prefix))) registerPrefix(app, prefix);
-  for (const def of resources) registerResource(app, ctx, def);
+  for (const prefix of new Set(RESOURCES.map((r) => r.prefix))) registerPrefix(app, prefix);
+  for (const kind of RESOURCES) registerResource(app, ctx, kind);
   await registerServiceRoutes(app, ctx, ctx.reloader);
-  await registerDocs(app, { resources });
+  await registerDocs(app, { resources: RESOURCES });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config.js';
 import type { AgentContext } from '../context.js';
-import type { ServiceName } from '../resources/types.js';
+import type { ServiceName } from '../services/table.js';
 import type { ServiceReloader } from '../services/reloader.js';
 import { SERVICE_ACTIONS, SERVICE_NAMES, isServiceAction, isServiceName } from '../services/table.js';
 import { DEFAULT_STATUS_TIMEOUT_MS } from '../status/command.js';
@@ -9,7 +9,9 @@ import { ikeSasFromListSas, ipsecStatus, type IkeSa, type RemoteStatus } from '.
 import { detailedStatusText, fromMwan3Config, fromUbusStatus, parseUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
 import { swanctlListSas } from '../status/swanctl.js';
 import { ubusMwan3Status } from '../status/ubus.js';
-import { ApiError, badRequest, notFound } from './errors.js';
+import { ApiError, BAD_URI, badRequest, fieldError, notFound } from '../errors.js';
+import { MWAN3_DETAILED_STATUS_PATH, MWAN3_INTERFACE_STATUS_PATH, SDEWAN_V1 } from '../paths.js';
+import { methodNotAllowed } from './methods.js';
 
 /**
  * Services and status (contract §3 "interface status" and §6). Paths under /cgi-bin/luci:
@@ -58,11 +60,8 @@ export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri
   };
 }
 
-/** LuCI's base path (the same as resource-routes.ts; kept here so these routes do not load the UCI layer). */
-const LUCI_BASE = '/cgi-bin/luci';
 const MODULES = ['wan', 'ipsec', 'services'] as const;
 type StatusModule = (typeof MODULES)[number];
-const BAD_URI = 'Bad request URI';
 
 /** Concurrent callers share one run of `fn` (a burst of status requests starts one process). */
 export function shareInFlight<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -75,10 +74,6 @@ export function shareInFlight<T>(fn: () => Promise<T>): () => Promise<T> {
   };
 }
 
-function methodNotAllowed(reply: FastifyReply, allow: string) {
-  return reply.code(405).header('Allow', allow).send({ message: 'Method Not Allowed' });
-}
-
 /** `reloader` is the one made by createReloader (src/services/reloader.ts), normally ctx.reloader. */
 export async function registerServiceRoutes(
   app: FastifyInstance,
@@ -86,7 +81,7 @@ export async function registerServiceRoutes(
   reloader: ServiceReloader = ctx.reloader,
   options: StatusOptions = statusOptionsOf(ctx.settings),
 ): Promise<void> {
-  const base = `${LUCI_BASE}/sdewan/v1`;
+  const base = SDEWAN_V1;
   const services = reloader;
 
   const ubusOutput = shareInFlight(() => ubusMwan3Status({ ubusBin: options.ubusBin, timeoutMs: options.timeoutMs }));
@@ -149,12 +144,12 @@ export async function registerServiceRoutes(
   // --- services -------------------------------------------------------------------------
 
   app.all(`${base}/services`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, 'GET');
+    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
     return { services: [...SERVICE_NAMES] };
   });
 
   const serviceHandler = async (req: FastifyRequest<{ Params: { name?: string } }>, reply: FastifyReply) => {
-    if (req.method !== 'PUT') return methodNotAllowed(reply, 'PUT');
+    if (req.method !== 'PUT') return methodNotAllowed(reply, ['PUT']);
     const name = req.params.name;
     if (name === undefined || name === '') throw badRequest(BAD_URI);
     if (!isServiceName(name)) {
@@ -163,10 +158,10 @@ export async function registerServiceRoutes(
     const body: unknown = req.body;
     const action = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['action'] : undefined;
     if (action === undefined || action === null || action === '') {
-      throw badRequest(`Field[action] checked failed: action is required, one of ${SERVICE_ACTIONS.join(', ')}`);
+      throw fieldError('action', `action is required, one of ${SERVICE_ACTIONS.join(', ')}`);
     }
     if (!isServiceAction(action)) {
-      throw badRequest(`Field[action] checked failed: action should be one of ${SERVICE_ACTIONS.join(', ')}`);
+      throw fieldError('action', `action should be one of ${SERVICE_ACTIONS.join(', ')}`);
     }
     const result = await services.runAction(name, action);
     if (!result.ok) {
@@ -177,19 +172,19 @@ export async function registerServiceRoutes(
   app.all(`${base}/service`, serviceHandler);
   app.all(`${base}/service/:name`, serviceHandler);
   app.all(`${base}/service/:name/*`, async (req, reply) => {
-    if (req.method !== 'PUT') return methodNotAllowed(reply, 'PUT');
+    if (req.method !== 'PUT') return methodNotAllowed(reply, ['PUT']);
     throw badRequest(BAD_URI);
   });
 
   // --- status ---------------------------------------------------------------------------
 
   app.all(`${base}/status`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, 'GET');
+    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
     const statuses = await Promise.all(MODULES.map((m) => moduleStatus(m)));
     return MODULES.map((name, i) => ({ name, status: statuses[i] }));
   });
   app.all(`${base}/status/:module`, async (req: FastifyRequest<{ Params: { module: string } }>, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, 'GET');
+    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
     const m = req.params.module;
     if (!(MODULES as readonly string[]).includes(m)) {
       throw notFound(`${BAD_URI}: status module ${JSON.stringify(m)} is not supported, expected one of ${MODULES.join(', ')}`);
@@ -197,19 +192,19 @@ export async function registerServiceRoutes(
     return reply.send({ name: m, status: await moduleStatus(m as StatusModule) });
   });
   app.all(`${base}/status/:module/*`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, 'GET');
+    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
     throw badRequest(BAD_URI);
   });
 
   // --- legacy LuCI mwan3 status -----------------------------------------------------------
 
-  app.all(`${LUCI_BASE}/admin/status/mwan/interface_status`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, 'GET');
+  app.all(MWAN3_INTERFACE_STATUS_PATH, async (req, reply) => {
+    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
     const live = await ubusStatus();
     return live ? fromUbusStatus(live) : configStatus();
   });
-  app.all(`${LUCI_BASE}/admin/status/mwan/detailed_status`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, 'GET');
+  app.all(MWAN3_DETAILED_STATUS_PATH, async (req, reply) => {
+    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
     const status = (await ubusStatus()) ?? (await configStatus());
     return { mwandetail: [detailedStatusText(status)] };
   });

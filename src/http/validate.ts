@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { badRequest } from './errors.js';
+import { badRequest, fieldError } from '../errors.js';
 
 /**
  * The Go client marshals every field: unset strings arrive as "" and unset lists as null.
@@ -45,7 +45,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   }
   const control = controlCharacterAt(body, '');
   if (control !== undefined) {
-    throw badRequest(`Field[${control}] checked failed: control characters (other than tab, CR and LF) cannot be stored in UCI`);
+    throw fieldError(control, `control characters (other than tab, CR and LF) cannot be stored in UCI`);
   }
   const result = schema.safeParse(dropAbsent(body));
   if (!result.success) {

@@ -12,15 +12,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { packageRoot } from '../config.js';
-import type { ResourceDef } from '../resources/types.js';
+import type { Resource } from '../resources/types.js';
 import type { OpenApiDocument } from './document.js';
-import { DOCS_PATH, OPENAPI_PATH } from './paths.js';
-
-export { DOCS_PATH, OPENAPI_PATH } from './paths.js';
+import { DOCS_PATH, OPENAPI_PATH } from '../paths.js';
 
 export interface DocsOptions {
-  /** The resource kinds the API serves (src/http/api.ts `resources`). */
-  resources: readonly ResourceDef<{ name: string }>[];
+  /** The resource kinds the API serves (the registry, src/resources/index.ts). */
+  resources: readonly Resource[];
   /** Directory of Swagger UI's static files (default: the one inside @fastify/swagger-ui). */
   uiAssetsDir?: string;
 }

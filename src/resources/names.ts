@@ -1,4 +1,4 @@
-import { badRequest, conflict } from '../http/errors.js';
+import { conflict, fieldError } from '../errors.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../uci/types.js';
 import { type Field, type FlatObject, fieldsOf, namedSectionOps } from './fields.js';
 
@@ -19,8 +19,7 @@ const API_NAME = /^[A-Za-z0-9_.-]+$/;
 /** Validates an API name and returns its UCI section name, or throws a 400 naming `field`. */
 export function sectionNameFor(apiName: string, field = 'name'): string {
   if (!API_NAME.test(apiName)) {
-    throw badRequest(
-      `Field[${field}] checked failed: ${JSON.stringify(apiName)} may contain only letters, digits, '_', '-' and '.'`,
+    throw fieldError(field, `${JSON.stringify(apiName)} may contain only letters, digits, '_', '-' and '.'`,
     );
   }
   return apiName.replace(/[-.]/g, '_');

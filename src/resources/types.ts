@@ -1,12 +1,12 @@
 import type * as z from 'zod';
 import type { HostFacts } from '../host/facts.js';
+import type { ServiceName } from '../services/table.js';
 import type { BatchOp, UciPackage } from '../uci/types.js';
 
-/** The services whose configs the agent writes; each resource names the one that reloads it. */
-export type ServiceName = 'mwan3' | 'firewall' | 'ipsec';
+export type { ServiceName };
 
-/** The UCI packages loaded for one request, keyed by package name (config + reads). */
-export type Snapshot = Readonly<Record<string, UciPackage>>;
+/** The UCI packages loaded for one request: the kind's own package and those it reads. */
+export type Snapshot<P extends string = string> = Readonly<Record<P, UciPackage>>;
 
 /** A file beside the UCI config that a resource owns (IPsec certificates). */
 export interface OwnedFile {
@@ -16,51 +16,92 @@ export interface OwnedFile {
   mode: number;
 }
 
+/** Directories the agent writes owned files under; the write path maps each onto a setting. */
+export type FileRoot = 'swanctl';
+
 /**
- * A declarative definition of one kind of object. Everything here is pure translation:
- * no I/O. The generic route factory (src/http/resource-routes.ts) does the I/O around it.
- * Errors are thrown as ApiError (src/http/errors.ts).
+ * Files an object owns beside its UCI sections, under one root: written before the batch is
+ * committed, removed when the object is deleted or no longer lists them, read back into the
+ * fields they hold.
  */
-export interface ResourceDef<T extends { name: string }> {
+export interface OwnedFiles<T, P extends string> {
+  root: FileRoot;
+  /** The files `obj` owns once written. */
+  files(obj: T): OwnedFile[];
+  /** Paths (relative to the root) of the files the stored object `name` owns now. */
+  paths(name: string, snap: Snapshot<P>): string[];
+  /**
+   * The object with the fields kept in its owned files filled in; `read` gives the bytes of a
+   * path under the root (undefined when the file is missing). Pure: the write path reads.
+   */
+  fill(obj: T, snap: Snapshot<P>, read: (path: string) => Buffer | undefined): T;
+}
+
+/**
+ * A declarative definition of one kind of object. Everything here is pure translation: no
+ * I/O. The write path (src/changes/) does the I/O around it. Errors are thrown as ApiError
+ * (src/errors.ts). `P` is the union of the packages it names (config and reads): the
+ * snapshot it is given holds exactly those.
+ */
+export interface ResourceSpec<T extends { name: string }, P extends string> {
+  /** The API's domain: the collection is served under `/sdewan/<domain>/v1/`. */
+  domain: string;
   /** Path segment and JSON list key, e.g. `policies`. */
   collection: string;
-  /** Other path segments serving the same collection (`sites` for IPsec remotes). */
-  aliases?: string[];
-  /** Path prefix under /cgi-bin/luci, e.g. `/sdewan/mwan3/v1`. */
-  prefix: string;
+  /** Other path segments serving the same collection, each answering its list under its own key. */
+  aliases?: readonly string[];
+  /** More keys under which a list is answered (a controller reads another one). */
+  listKeys?: readonly string[];
   /** The UCI package this kind lives in (and the one written). */
-  config: string;
+  config: P;
   /** Other packages read for reference checks (read-only). */
-  reads?: string[];
+  reads?: readonly P[];
   /** The service reloaded after a committed change. */
   service: ServiceName;
   /**
-   * Validates a request body after "" and null were removed; returns the object with
-   * only the fields that were set. Messages must name the field.
+   * Validates a request body after "" and null were removed; returns the object with only
+   * the fields that were set. Messages must name the field.
    */
   schema: z.ZodType<T>;
-  /** Every object of this kind in the snapshot, in file order. */
-  list(snap: Snapshot): T[];
-  /** True when check/toBatch need the box's devices (`host`); they are read for each write. */
+  /** True when check/toBatch need the box's devices and routes (`host`). */
   usesHost?: boolean;
+  /** When a write can answer 428 (a referenced object is missing): what it means, for the docs. */
+  preconditions?: string;
+  /** Every object of this kind in the snapshot, in file order. */
+  list(snap: Snapshot<P>): T[];
   /** Reference checks against the snapshot beyond the schema (400/409/428 as ApiError). */
-  check?(obj: T, snap: Snapshot, existing: T | undefined, host?: HostFacts): void;
+  check?(obj: T, snap: Snapshot<P>, existing: T | undefined, host: HostFacts): void;
   /** Operations that create `obj`, or replace the existing object of that name. */
-  toBatch(obj: T, snap: Snapshot, existing: T | undefined, host?: HostFacts): BatchOp[];
+  toBatch(obj: T, snap: Snapshot<P>, existing: T | undefined, host: HostFacts): BatchOp[];
   /** Operations that delete the object. */
-  deleteBatch(name: string, snap: Snapshot): BatchOp[];
+  deleteBatch(name: string, snap: Snapshot<P>): BatchOp[];
   /** A message when another object still uses `name` (DELETE is refused with 400). */
-  usedBy?(name: string, snap: Snapshot): string | undefined;
-  /** Files owned by the object, written before commit and removed on delete. */
-  files?(obj: T): OwnedFile[];
-  /**
-   * Paths (relative to the file root) of the files the stored object `name` owns now: removed
-   * when it is deleted, or after a write whose `files` no longer lists them.
-   */
-  ownedPaths?(name: string, snap: Snapshot): string[];
-  /**
-   * The object with the fields kept in its owned files filled in; `read` gives the bytes of a
-   * path under the file root (undefined when the file is missing). Pure: the factory reads.
-   */
-  readFiles?(obj: T, snap: Snapshot, read: (path: string) => Buffer | undefined): T;
+  usedBy?(name: string, snap: Snapshot<P>): string | undefined;
+  /** Files the objects own beside the config. */
+  ownedFiles?: OwnedFiles<T, P>;
+}
+
+/** The object type any kind handles once its type is erased. */
+export type AnyObject = { name: string };
+
+/**
+ * A kind with its object type erased, as the registry, the write path and the OpenAPI
+ * document handle it. `T`, `D`, `C` and `A` are kept as phantom types only, for the typed
+ * client (the object type, domain, collection and aliases).
+ */
+export interface Resource<T extends AnyObject = AnyObject, D extends string = string, C extends string = string, A extends string = string>
+  extends ResourceSpec<AnyObject, string> {
+  readonly domain: D;
+  readonly collection: C;
+  readonly aliases?: readonly A[];
+  /** The path under /cgi-bin/luci of the domain, `/sdewan/<domain>/v1`. */
+  readonly prefix: string;
+  readonly __object?: T;
+}
+
+/** A definition, checked against its own object and package types, with its type erased. */
+export function defineResource<T extends AnyObject, P extends string, const D extends string, const C extends string, const A extends string = never>(
+  spec: ResourceSpec<T, P> & { domain: D; collection: C; aliases?: readonly A[] },
+): Resource<T, D, C, A> {
+  return { ...spec, prefix: `/sdewan/${spec.domain}/v1` } as unknown as Resource<T, D, C, A>;
 }

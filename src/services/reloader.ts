@@ -1,7 +1,21 @@
-import type { Reloader } from '../context.js';
-import type { ServiceName } from '../resources/types.js';
+import type { ServiceName } from './table.js';
 import { DEFAULT_SERVICE_TIMEOUT_MS, runInitScript, type RunResult } from './run.js';
 import { SERVICE_NAMES, commandFor, type ServiceAction } from './table.js';
+
+/** How the reload that covered a change went (an ActionResult fits). */
+export interface ReloadOutcome {
+  ok: boolean;
+  timedOut?: boolean;
+  message?: string;
+}
+
+/**
+ * Schedules the reload of a service after a committed change (coalesced per burst). The
+ * agent's reloader resolves with the outcome of the reload that covered the change.
+ */
+export interface Reloader {
+  schedule(service: ServiceName): void | Promise<ReloadOutcome>;
+}
 
 /** The outcome of one service action, kept per service for the status routes. */
 export interface ActionResult {

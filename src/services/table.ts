@@ -1,12 +1,9 @@
-import type { ServiceName } from '../resources/types.js';
-
 /**
  * The only commands the agent can run on behalf of a request: `<initd>/<script> <argument>`,
  * with the script and the argument both taken from this table. Request data selects a row and
  * an action by exact match; it never reaches a command line itself.
  */
 
-export const SERVICE_NAMES = ['mwan3', 'firewall', 'ipsec'] as const satisfies readonly ServiceName[];
 export const SERVICE_ACTIONS = ['start', 'stop', 'restart', 'reload'] as const;
 export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
 
@@ -24,13 +21,19 @@ const sameActions: Readonly<Record<ServiceAction, string>> = {
   reload: 'reload',
 };
 
-export const SERVICE_TABLE: Readonly<Record<ServiceName, ServiceEntry>> = {
+export const SERVICE_TABLE = {
   // mwan3's reload does not rebuild everything the way the Lua agent expected: reload means restart.
   mwan3: { script: 'mwan3', actions: { ...sameActions, reload: 'restart' } },
   firewall: { script: 'firewall', actions: sameActions },
   // OpenWRT's strongSwan package: /etc/init.d/swanctl turns /etc/config/ipsec into swanctl.conf.
   ipsec: { script: 'swanctl', actions: sameActions },
-};
+} as const satisfies Readonly<Record<string, ServiceEntry>>;
+
+/** A service the agent manages: a row of the table, so none can be half-declared. */
+export type ServiceName = keyof typeof SERVICE_TABLE;
+
+/** Every service, in table order. */
+export const SERVICE_NAMES = Object.keys(SERVICE_TABLE) as ServiceName[];
 
 export function isServiceName(value: unknown): value is ServiceName {
   return typeof value === 'string' && (SERVICE_NAMES as readonly string[]).includes(value);
@@ -42,6 +45,6 @@ export function isServiceAction(value: unknown): value is ServiceAction {
 
 /** The init script and its single argument for a service action. */
 export function commandFor(service: ServiceName, action: ServiceAction): { script: string; argument: string } {
-  const entry = SERVICE_TABLE[service];
+  const entry: ServiceEntry = SERVICE_TABLE[service];
   return { script: entry.script, argument: entry.actions[action] };
 }

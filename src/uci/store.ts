@@ -113,6 +113,12 @@ class Store implements UciStore {
     }
   }
 
+  identity(pkg: string): string {
+    checkPackage(pkg);
+    const st = fs.statSync(this.file(pkg), { bigint: true, throwIfNoEntry: false });
+    return st ? `${st.ino}:${st.size}:${st.mtimeNs}` : 'missing';
+  }
+
   update(pkg: string, plan: (current: UciPackage) => BatchOp[] | Promise<BatchOp[]>): Promise<UpdateResult> {
     checkPackage(pkg);
     return this.locks.run(pkg, async () => {

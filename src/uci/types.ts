@@ -79,6 +79,11 @@ export interface UpdateResult {
 export interface UciStore {
   readonly confdir: string;
   read(pkg: string): Promise<UciPackage>;
+  /**
+   * What identifies the file's current version (inode, size, mtime), or `missing`: equal
+   * identities mean equal content. A synchronous stat, no read.
+   */
+  identity(pkg: string): string;
   update(pkg: string, plan: (current: UciPackage) => BatchOp[] | Promise<BatchOp[]>): Promise<UpdateResult>;
   /**
    * Write a whole file back (rollback), under the package lock, atomically. With `ifCurrent`,

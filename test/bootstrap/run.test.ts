@@ -1,5 +1,6 @@
 // The bootstrap against real config files through the real UCI store (embedded engine); only
 // the pod's devices are given by the test (the network-namespace test reads real ones).
+import { applyChange, readObject } from '../../src/changes/index.js';
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,16 +127,12 @@ describe('bootstrap with the ICN chart two-interface example', () => {
 
   it('keeps what the API made, before and on the bootstrap sections, across a rerun', async () => {
     await bootstrap(fixture('icn-chart-two-interfaces.annotations'));
-    // Through the API's own translations: a policy over both interfaces, and tracking on net2.
-    const snap = async () => ({ mwan3: await store.read('mwan3'), network: await store.read('network') });
+    // Through the API's own write path: a policy over both interfaces, and tracking on net2.
+    const api = { store, reloader: { schedule: () => undefined }, settings: { rollback: false, ipsecDir: dir }, log: { warn: () => undefined }, host: { facts: async () => ({ devices: [] }) } };
     const policy = { name: 'balance-ovn', members: [{ interface: 'net2', metric: '1', weight: '2' }, { interface: 'net0', metric: '1', weight: '3' }] };
-    const s1 = await snap();
-    policies.check!(policy, s1, undefined);
-    await store.update('mwan3', () => policies.toBatch(policy, s1, undefined));
-    const tracked = { name: 'net2', enabled: '1', family: 'ipv4', track_ip: ['10.10.10.1'], reliability: '1' } as Parameters<typeof interfaces.toBatch>[0];
-    const s2 = await snap();
-    interfaces.check!(tracked, s2, undefined);
-    await store.update('mwan3', () => interfaces.toBatch(tracked, s2, undefined));
+    await applyChange(api, { op: 'create', kind: policies, obj: policy });
+    const tracked = { name: 'net2', enabled: '1', family: 'ipv4', track_ip: ['10.10.10.1'], reliability: '1' };
+    await applyChange(api, { op: 'replace', kind: interfaces, obj: tracked });
     await store.update('network', () => [
       { op: 'section', section: 'lan2', type: 'interface' },
       { op: 'set', section: 'lan2', option: 'device', value: 'net9' },
@@ -150,7 +147,7 @@ describe('bootstrap with the ICN chart two-interface example', () => {
     expect(mwan3).toContain("mwan3.balance_ovn.use_member='balance_ovn_net2' 'balance_ovn_net0'");
     expect(mwan3).toContain("mwan3.net2.track_ip='10.10.10.1'");
     expect(mwan3).toContain("mwan3.net2.sdewan_network='pnetwork'");
-    expect(policies.list({ mwan3: await store.read('mwan3') }).find((p) => p.name === 'balance-ovn')?.members).toEqual(policy.members);
+    expect(await readObject(api, policies, 'balance-ovn')).toEqual(policy);
   });
 
   it('keeps the sections of an interface that left the pod, deletes those that left the annotation', async () => {

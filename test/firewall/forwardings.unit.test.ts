@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseBody } from '../../src/http/validate.js';
 import { forwardings } from '../../src/resources/firewall/forwardings.js';
-import { pkg, section, stockFirewall, stockSnapshot } from './fixtures.js';
-import { refusal, thrown } from './helpers.js';
+import { kindHarness } from '../helpers/kind.js';
+import { firewallWith, stockFiles } from './fixtures.js';
+import { refusal } from './helpers.js';
 
 describe('firewall forwardings', () => {
   it('accepts the ICN sample and keeps only what was set', () => {
@@ -21,31 +22,28 @@ describe('firewall forwardings', () => {
     expect(refusal(forwardings.schema, body)).toContain(message);
   });
 
-  it('needs both zones to exist (or be *)', () => {
-    const snap = stockSnapshot();
-    expect(thrown(() => forwardings.check!({ name: 'f', src: 'wan', dest: 'lan' }, snap, undefined))).toBeUndefined();
-    expect(thrown(() => forwardings.check!({ name: 'f', src: '*', dest: 'lan' }, snap, undefined))).toBeUndefined();
-    expect(thrown(() => forwardings.check!({ name: 'f', src: 'lan0', dest: 'lan' }, snap, undefined))).toEqual({ status: 400, message: 'Field[src] checked failed: zone "lan0" is not defined' });
-    expect(thrown(() => forwardings.check!({ name: 'f', src: 'lan', dest: 'wan0' }, snap, undefined))?.message).toMatch(/^Field\[dest\]/);
+  it('needs both zones to exist (or be *)', async () => {
+    const h = kindHarness(forwardings, stockFiles());
+    await h.create({ name: 'f', src: 'wan', dest: 'lan' });
+    await h.create({ name: 'g', src: '*', dest: 'lan' });
+    expect(await h.refusal(() => h.create({ name: 'h', src: 'lan0', dest: 'lan' }))).toEqual({ status: 400, message: 'Field[src] checked failed: zone "lan0" is not defined' });
+    expect((await h.refusal(() => h.create({ name: 'i', src: 'lan', dest: 'wan0' }))).message).toMatch(/^Field\[dest\]/);
   });
 
-  it('lists the unnamed stock forwarding without a name, and named ones with theirs', () => {
-    const fw = pkg('firewall', [...stockFirewall().sections, section('forwarding', [['name', 'f1'], ['src', 'wan'], ['dest', 'lan'], ['family', 'ipv4']])]);
-    expect(forwardings.list(stockSnapshot(fw))).toEqual([{ src: 'lan', dest: 'wan' }, { name: 'f1', src: 'wan', dest: 'lan', family: 'ipv4' }]);
+  it('lists the unnamed stock forwarding without a name, and named ones with theirs', async () => {
+    const h = kindHarness(forwardings, stockFiles(firewallWith("config forwarding\n\toption name 'f1'\n\toption src 'wan'\n\toption dest 'lan'\n\toption family 'ipv4'")));
+    expect(await h.list()).toEqual([{ src: 'lan', dest: 'wan' }, { name: 'f1', src: 'wan', dest: 'lan', family: 'ipv4' }]);
   });
 
-  it('creates and deletes anonymous sections', () => {
-    const fw = pkg('firewall', [...stockFirewall().sections, section('forwarding', [['name', 'f1'], ['src', 'wan'], ['dest', 'lan']])]);
-    const snap = stockSnapshot(fw);
-    expect(forwardings.toBatch({ name: 'f2', src: 'lan', dest: 'wan' }, snap, undefined)).toEqual([
-      { op: 'add', type: 'forwarding' },
-      { op: 'set', section: '@forwarding[-1]', option: 'name', value: 'f2' },
-      { op: 'set', section: '@forwarding[-1]', option: 'src', value: 'lan' },
-      { op: 'set', section: '@forwarding[-1]', option: 'dest', value: 'wan' },
-    ]);
-    expect(forwardings.toBatch({ name: 'f1', src: 'wan', dest: 'lan', family: 'ipv4' }, snap, forwardings.list(snap)[1])).toEqual([
-      { op: 'set', section: '@forwarding[1]', option: 'family', value: 'ipv4' },
-    ]);
-    expect(forwardings.deleteBatch('f1', snap)).toEqual([{ op: 'delete', section: '@forwarding[1]' }]);
+  it('creates, updates and deletes anonymous sections', async () => {
+    const f1 = "config forwarding\n\toption name 'f1'\n\toption src 'wan'\n\toption dest 'lan'";
+    const h = kindHarness(forwardings, stockFiles(firewallWith(f1)));
+    expect(await h.create({ name: 'f2', src: 'lan', dest: 'wan' })).toEqual({ name: 'f2', src: 'lan', dest: 'wan' });
+    const f2 = "config forwarding\n\toption name 'f2'\n\toption src 'lan'\n\toption dest 'wan'";
+    expect(h.file('firewall')).toBe(firewallWith(f1, f2));
+    expect(await h.replace('f1', { src: 'wan', dest: 'lan', family: 'ipv4' })).toEqual({ name: 'f1', src: 'wan', dest: 'lan', family: 'ipv4' });
+    expect(h.file('firewall')).toBe(firewallWith(`${f1}\n\toption family 'ipv4'`, f2));
+    await h.remove('f1');
+    expect(h.file('firewall')).toBe(firewallWith(f2));
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type * as z from 'zod';
-import { ApiError } from '../../src/http/errors.js';
+import { ApiError } from '../../src/errors.js';
 import { parseBody } from '../../src/http/validate.js';
 
 /** The 400 message a body gets from a schema (through the routes' own parser), or undefined when valid. */

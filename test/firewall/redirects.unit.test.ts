@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseBody } from '../../src/http/validate.js';
 import { redirects } from '../../src/resources/firewall/redirects.js';
-import { pkg, section, stockFirewall, stockSnapshot } from './fixtures.js';
-import { refusal, thrown } from './helpers.js';
+import { kindHarness } from '../helpers/kind.js';
+import { firewallWith, stockFiles } from './fixtures.js';
+import { refusal } from './helpers.js';
 
 const GO_EMPTY_REDIRECT = {
   name: '', src: '', src_ip: '', src_dip: '', src_mac: '', src_port: '', src_dport: '', proto: '', dest: '', dest_ip: '', dest_port: '', mark: '', target: '', family: '',
@@ -50,30 +51,25 @@ describe('firewall redirects: schema', () => {
   });
 });
 
-describe('firewall redirects: references, listing, batches', () => {
-  it('needs src and dest to be existing zones', () => {
-    const snap = stockSnapshot();
-    expect(thrown(() => redirects.check!({ name: 'r', src: 'wan', dest: 'lan' }, snap, undefined))).toBeUndefined();
-    expect(thrown(() => redirects.check!({ name: 'r', src: 'wan0' }, snap, undefined))).toEqual({ status: 400, message: 'Field[src] checked failed: zone "wan0" is not defined' });
-    expect(thrown(() => redirects.check!({ name: 'r', src: 'wan', dest: 'lan0' }, snap, undefined))?.message).toMatch(/^Field\[dest\]/);
+describe('firewall redirects: body -> UCI -> list', () => {
+  it('needs src and dest to be existing zones', async () => {
+    const h = kindHarness(redirects, stockFiles());
+    await h.create({ name: 'r', src: 'wan', dest: 'lan' });
+    expect(await h.refusal(() => h.create({ name: 'r2', src: 'wan0' }))).toEqual({ status: 400, message: 'Field[src] checked failed: zone "wan0" is not defined' });
+    expect((await h.refusal(() => h.create({ name: 'r3', src: 'wan', dest: 'lan0' }))).message).toMatch(/^Field\[dest\]/);
   });
 
-  it('lists, creates and deletes redirects as anonymous sections', () => {
-    const fw = pkg('firewall', [...stockFirewall().sections, section('redirect', [['src', 'wan'], ['src_dport', '80'], ['dest', 'lan'], ['dest_ip', '192.168.16.235'], ['reflection', '0']])]);
-    const snap = stockSnapshot(fw);
-    expect(redirects.list(snap)).toEqual([{ src: 'wan', src_dport: '80', dest: 'lan', dest_ip: '192.168.16.235' }]);
-    const obj = parseBody(redirects.schema, { ...GO_EMPTY_REDIRECT, name: 'dnat1', src: 'wan', src_dport: '8080', dest: 'lan', dest_ip: '192.168.1.2', dest_port: '80', proto: 'tcp', target: 'DNAT' });
-    expect(redirects.toBatch(obj, snap, undefined)).toEqual([
-      { op: 'add', type: 'redirect' },
-      { op: 'set', section: '@redirect[-1]', option: 'name', value: 'dnat1' },
-      { op: 'set', section: '@redirect[-1]', option: 'src', value: 'wan' },
-      { op: 'set', section: '@redirect[-1]', option: 'src_dport', value: '8080' },
-      { op: 'set', section: '@redirect[-1]', option: 'proto', value: 'tcp' },
-      { op: 'set', section: '@redirect[-1]', option: 'dest', value: 'lan' },
-      { op: 'set', section: '@redirect[-1]', option: 'dest_ip', value: '192.168.1.2' },
-      { op: 'set', section: '@redirect[-1]', option: 'dest_port', value: '80' },
-      { op: 'set', section: '@redirect[-1]', option: 'target', value: 'DNAT' },
-    ]);
-    expect(redirects.deleteBatch('missing', snap)).toEqual([]);
+  it('lists, creates and deletes redirects as anonymous sections', async () => {
+    const stock = "config redirect\n\toption src 'wan'\n\toption src_dport '80'\n\toption dest 'lan'\n\toption dest_ip '192.168.16.235'\n\toption reflection '0'";
+    const h = kindHarness(redirects, stockFiles(firewallWith(stock)));
+    expect(await h.list()).toEqual([{ src: 'wan', src_dport: '80', dest: 'lan', dest_ip: '192.168.16.235' }]);
+    const sent = { name: 'dnat1', src: 'wan', src_dport: '8080', dest: 'lan', dest_ip: '192.168.1.2', dest_port: '80', proto: 'tcp', target: 'DNAT' };
+    expect(await h.create({ ...GO_EMPTY_REDIRECT, ...sent })).toEqual(sent);
+    const dnat1 =
+      "config redirect\n\toption name 'dnat1'\n\toption src 'wan'\n\toption src_dport '8080'\n\toption proto 'tcp'\n\toption dest 'lan'\n\toption dest_ip '192.168.1.2'\n\toption dest_port '80'\n\toption target 'DNAT'";
+    expect(h.file('firewall')).toBe(firewallWith(stock, dnat1));
+    expect(await h.refusal(() => h.remove('missing'))).toEqual({ status: 404, message: 'Not found' });
+    await h.remove('dnat1');
+    expect(h.file('firewall')).toBe(firewallWith(stock));
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseBody } from '../../src/http/validate.js';
 import { rules } from '../../src/resources/firewall/rules.js';
-import { pkg, section, stockFirewall, stockSnapshot } from './fixtures.js';
-import { refusal, thrown } from './helpers.js';
+import { kindHarness, sectionText } from '../helpers/kind.js';
+import { firewallWith, STOCK_FIREWALL, stockFiles } from './fixtures.js';
+import { refusal } from './helpers.js';
 
 const GO_EMPTY_RULE = {
   name: '', src: '', src_ip: '', src_mac: '', src_port: '', proto: '', icmp_type: null, dest: '', dest_ip: '', dest_port: '',
@@ -60,17 +61,17 @@ describe('firewall rules: schema', () => {
 });
 
 describe('firewall rules: references', () => {
-  it('needs src and dest to be existing zones or *', () => {
-    const snap = stockSnapshot();
-    expect(thrown(() => rules.check!({ name: 'r', src: 'wan', dest: '*' }, snap, undefined))).toBeUndefined();
-    expect(thrown(() => rules.check!({ name: 'r', src: 'lan0' }, snap, undefined))).toEqual({ status: 400, message: 'Field[src] checked failed: zone "lan0" is not defined' });
-    expect(thrown(() => rules.check!({ name: 'r', src: 'lan', dest: 'nowhere' }, snap, undefined))?.message).toMatch(/^Field\[dest\]/);
+  it('needs src and dest to be existing zones or *', async () => {
+    const h = kindHarness(rules, stockFiles());
+    await h.create({ name: 'r', src: 'wan', dest: '*' });
+    expect(await h.refusal(() => h.create({ name: 'r2', src: 'lan0' }))).toEqual({ status: 400, message: 'Field[src] checked failed: zone "lan0" is not defined' });
+    expect((await h.refusal(() => h.create({ name: 'r3', src: 'lan', dest: 'nowhere' }))).message).toMatch(/^Field\[dest\]/);
   });
 });
 
-describe('firewall rules: listing and batches', () => {
-  it('lists the stock rules with the fields the API knows, in file order', () => {
-    const list = rules.list(stockSnapshot());
+describe('firewall rules: body -> UCI -> list', () => {
+  it('lists the stock rules with the fields the API knows, in file order', async () => {
+    const list = await kindHarness(rules, stockFiles()).list();
     expect(list.map((r) => r.name)).toEqual([
       'Allow-DHCP-Renew', 'Allow-Ping', 'Allow-IGMP', 'Allow-DHCPv6', 'Allow-MLD', 'Allow-ICMPv6-Input', 'Allow-ICMPv6-Forward', 'Allow-IPSec-ESP', 'Allow-ISAKMP',
     ]);
@@ -80,34 +81,39 @@ describe('firewall rules: listing and batches', () => {
     expect(list[6]).not.toHaveProperty('limit');
   });
 
-  it('creates a rule as an anonymous section appended at the end', () => {
-    const obj = parseBody(rules.schema, { ...GO_EMPTY_RULE, name: 'r1', src: 'wan', proto: 'tcp', dest_port: '22', target: 'ACCEPT', icmp_type: [] });
-    expect(rules.toBatch(obj, stockSnapshot(), undefined)).toEqual([
-      { op: 'add', type: 'rule' },
-      { op: 'set', section: '@rule[-1]', option: 'name', value: 'r1' },
-      { op: 'set', section: '@rule[-1]', option: 'src', value: 'wan' },
-      { op: 'set', section: '@rule[-1]', option: 'proto', value: 'tcp' },
-      { op: 'set', section: '@rule[-1]', option: 'dest_port', value: '22' },
-      { op: 'set', section: '@rule[-1]', option: 'target', value: 'ACCEPT' },
-    ]);
+  it('creates a rule as an anonymous section appended at the end, and lists it back as sent', async () => {
+    const h = kindHarness(rules, stockFiles());
+    const body = { ...GO_EMPTY_RULE, name: 'r1', src: 'wan', proto: 'tcp', dest_port: '22', target: 'ACCEPT', icmp_type: [] };
+    const sent = { name: 'r1', src: 'wan', proto: 'tcp', dest_port: '22', target: 'ACCEPT' };
+    expect(await h.create(body)).toEqual(sent);
+    expect(h.file('firewall')).toBe(firewallWith("config rule\n\toption name 'r1'\n\toption src 'wan'\n\toption proto 'tcp'\n\toption dest_port '22'\n\toption target 'ACCEPT'"));
+    expect((await h.list()).at(-1)).toEqual(sent);
+    expect(h.reloads).toEqual(['firewall']);
   });
 
-  it('replaces a stock rule in place, leaving the options the API does not know', () => {
-    const snap = stockSnapshot();
-    const obj = parseBody(rules.schema, { name: 'Allow-ICMPv6-Input', src: 'wan', proto: 'icmp', icmp_type: ['echo-request'], family: 'ipv6', target: 'DROP' });
-    const ops = rules.toBatch(obj, snap, rules.list(snap)[5]);
-    // only the changed options of that section: limit (unknown to the API) and the rest stay
-    expect(new Set(ops.map((o) => `${'section' in o ? o.section : ''}.${'option' in o ? o.option : ''}`))).toEqual(new Set(['@rule[5].icmp_type', '@rule[5].target']));
-    expect(ops.filter((o) => o.op !== 'delete')).toEqual([
-      { op: 'add_list', section: '@rule[5]', option: 'icmp_type', value: 'echo-request' },
-      { op: 'set', section: '@rule[5]', option: 'target', value: 'DROP' },
-    ]);
+  it('replaces a stock rule in place, leaving the options the API does not know', async () => {
+    const h = kindHarness(rules, stockFiles());
+    const body = { name: 'Allow-ICMPv6-Input', src: 'wan', proto: 'icmp', icmp_type: ['echo-request'], family: 'ipv6', target: 'DROP' };
+    expect(await h.replace('Allow-ICMPv6-Input', body)).toEqual(body);
+    const before = sectionText(STOCK_FIREWALL, 'Allow-ICMPv6-Input')!;
+    const after = sectionText(h.file('firewall'), 'Allow-ICMPv6-Input')!;
+    // only icmp_type and target changed; limit (unknown to the API) stays where it was
+    expect(after).toBe(
+      before
+        .split('\n')
+        .filter((l) => !l.includes('icmp_type'))
+        .map((l) => (l.includes('option target') ? "\toption target 'DROP'" : l))
+        .concat("\tlist icmp_type 'echo-request'")
+        .join('\n'),
+    );
+    expect(h.file('firewall').replace(after, before)).toBe(STOCK_FIREWALL);
   });
 
-  it('deletes by address; unnamed rules are listed without a name', () => {
-    const fw = pkg('firewall', [...stockFirewall().sections, section('rule', [['src', 'lan'], ['target', 'DROP']])]);
-    const snap = stockSnapshot(fw);
-    expect(rules.list(snap).at(-1)).toEqual({ src: 'lan', target: 'DROP' });
-    expect(rules.deleteBatch('Allow-ISAKMP', snap)).toEqual([{ op: 'delete', section: '@rule[8]' }]);
+  it('deletes by name; unnamed rules are listed without a name', async () => {
+    const h = kindHarness(rules, stockFiles(firewallWith("config rule\n\toption src 'lan'\n\toption target 'DROP'")));
+    expect((await h.list()).at(-1)).toEqual({ src: 'lan', target: 'DROP' });
+    await h.remove('Allow-ISAKMP');
+    expect(h.file('firewall')).toBe(firewallWith("config rule\n\toption src 'lan'\n\toption target 'DROP'").replace(sectionText(STOCK_FIREWALL, 'Allow-ISAKMP')! + '\n\n', ''));
+    expect(await h.refusal(() => h.remove('Allow-ISAKMP'))).toEqual({ status: 404, message: 'Not found' });
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/http/errors.js';
+import { ApiError } from '../../src/errors.js';
 import { parseBody } from '../../src/http/validate.js';
 import { zones } from '../../src/resources/firewall/zones.js';
-import { pkg, section, stockFirewall, stockSnapshot } from './fixtures.js';
+import { kindHarness, sectionText } from '../helpers/kind.js';
+import { firewallWith, NETWORK, STOCK_FIREWALL, stockFiles } from './fixtures.js';
 
 /** The 400 message a body gets, or undefined when it is valid. */
 function refusal(body: Record<string, unknown>): string | undefined {
@@ -61,75 +62,60 @@ describe('firewall zones: schema', () => {
 });
 
 describe('firewall zones: references', () => {
-  it('needs every network to be an interface of the network config', () => {
-    const snap = stockSnapshot();
-    expect(() => zones.check!({ name: 'z', network: ['lan', 'ovn_net1'] }, snap, undefined)).not.toThrow();
-    expect(() => zones.check!({ name: 'z', network: ['lan', 'ovn-net1'] }, snap, undefined)).toThrow(/^Field\[network\.1\] checked failed: "ovn-net1" is not an interface/);
+  it('needs every network to be an interface of the network config', async () => {
+    const h = kindHarness(zones, stockFiles());
+    await h.create({ name: 'z', network: ['lan', 'ovn_net1'] });
+    expect((await h.refusal(() => h.create({ name: 'z2', network: ['lan', 'ovn-net1'] }))).message).toMatch(/^Field\[network\.1\] checked failed: "ovn-net1" is not an interface/);
     // a section of the network config that is not an interface does not count
-    expect(() => zones.check!({ name: 'z', network: ['globals'] }, snap, undefined)).toThrow(/Field\[network\.0\]/);
+    expect((await h.refusal(() => h.create({ name: 'z3', network: ['globals'] }))).message).toMatch(/Field\[network\.0\]/);
   });
 
-  it('is used while a rule, forwarding or redirect names it in src or dest', () => {
-    const snap = stockSnapshot();
-    expect(zones.usedBy!('lan', snap)).toBe('Zone "lan" is used by forwarding @forwarding[0] (src)');
-    expect(zones.usedBy!('wan', snap)).toBe('Zone "wan" is used by forwarding @forwarding[0] (dest)');
-    expect(zones.usedBy!('lan0', snap)).toBeUndefined();
-    const withRedirect = pkg('firewall', [...stockFirewall().sections, section('redirect', [['name', 'r1'], ['src', 'x'], ['dest', 'lan0']])]);
-    expect(zones.usedBy!('lan0', stockSnapshot(withRedirect))).toBe('Zone "lan0" is used by redirect "r1" (dest)');
+  it('is used while a rule, forwarding or redirect names it in src or dest', async () => {
+    const h = kindHarness(zones, stockFiles(firewallWith("config zone\n\toption name 'lan0'", "config redirect\n\toption name 'r1'\n\toption src 'x'\n\toption dest 'lan0'")));
+    expect(await h.refusal(() => h.remove('lan'))).toEqual({ status: 400, message: 'Zone "lan" is used by forwarding @forwarding[0] (src)' });
+    expect(await h.refusal(() => h.remove('wan'))).toEqual({ status: 400, message: 'Zone "wan" is used by forwarding @forwarding[0] (dest)' });
+    expect(await h.refusal(() => h.remove('lan0'))).toEqual({ status: 400, message: 'Zone "lan0" is used by redirect "r1" (dest)' });
   });
 });
 
-describe('firewall zones: listing', () => {
-  it('lists the stock zones with exactly their options', () => {
-    expect(zones.list(stockSnapshot())).toEqual([
+describe('firewall zones: body -> UCI -> list', () => {
+  it('lists the stock zones with exactly their options', async () => {
+    expect(await kindHarness(zones, stockFiles()).list()).toEqual([
       { name: 'lan', network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'ACCEPT' },
       { name: 'wan', network: ['wan', 'wan6'], masq: '1', mtu_fix: '1', input: 'REJECT', forward: 'DROP', output: 'ACCEPT' },
     ]);
   });
 
-  it('reads extra_dest as etra_dest, splits list options written as one option, and lists unnamed zones without a name', () => {
-    const fw = pkg('firewall', [
-      section('zone', [['name', 'z1'], ['network', 'lan  wan'], ['extra_dest', '-j X'], ['log', '1']]),
-      section('zone', [['input', 'DROP']]),
-    ]);
-    expect(zones.list(stockSnapshot(fw))).toEqual([{ name: 'z1', network: ['lan', 'wan'], etra_dest: '-j X' }, { input: 'DROP' }]);
-  });
-});
-
-describe('firewall zones: batches', () => {
-  it('creates an anonymous zone section, name first, etra_dest stored as extra_dest', () => {
-    const obj = parseBody(zones.schema, { name: 'lan0', network: ['lan0', 'ovn_net1'], input: 'ACCEPT', etra_dest: '-j LOG', masq: '' });
-    expect(zones.toBatch(obj, stockSnapshot(), undefined)).toEqual([
-      { op: 'add', type: 'zone' },
-      { op: 'set', section: '@zone[-1]', option: 'name', value: 'lan0' },
-      { op: 'add_list', section: '@zone[-1]', option: 'network', value: 'lan0' },
-      { op: 'add_list', section: '@zone[-1]', option: 'network', value: 'ovn_net1' },
-      { op: 'set', section: '@zone[-1]', option: 'input', value: 'ACCEPT' },
-      { op: 'set', section: '@zone[-1]', option: 'extra_dest', value: '-j LOG' },
-    ]);
+  it('reads extra_dest as etra_dest, splits list options written as one option, and lists unnamed zones without a name', async () => {
+    const h = kindHarness(zones, { firewall: "config zone\n\toption name 'z1'\n\toption network 'lan  wan'\n\toption extra_dest '-j X'\n\toption log '1'\n\nconfig zone\n\toption input 'DROP'\n", network: NETWORK });
+    expect(await h.list()).toEqual([{ name: 'z1', network: ['lan', 'wan'], etra_dest: '-j X' }, { input: 'DROP' }]);
   });
 
-  it('updates an existing zone in place, touching only the options the API manages', () => {
-    const fw = stockFirewall();
-    fw.sections[2]!.options.set('device', ['tun+']);
-    fw.sections[2]!.options.set('log', '1');
-    const snap = stockSnapshot(fw);
-    const existing = zones.list(snap).find((z) => z.name === 'wan');
-    const obj = parseBody(zones.schema, { name: 'wan', network: ['wan6', 'wan'], input: 'REJECT', forward: 'DROP', output: 'ACCEPT', masq: '1' });
-    expect(zones.toBatch(obj, snap, existing)).toEqual([
-      { op: 'delete', section: '@zone[1]', option: 'network' },
-      { op: 'add_list', section: '@zone[1]', option: 'network', value: 'wan6' },
-      { op: 'add_list', section: '@zone[1]', option: 'network', value: 'wan' },
-      { op: 'delete', section: '@zone[1]', option: 'mtu_fix' },
-    ]);
+  it('creates an anonymous zone section, name first, etra_dest stored as extra_dest, and lists it back as sent', async () => {
+    const h = kindHarness(zones, stockFiles());
+    const sent = { name: 'lan0', network: ['lan0', 'ovn_net1'], input: 'ACCEPT', etra_dest: '-j LOG' };
+    expect(await h.create({ ...sent, masq: '' })).toEqual(sent);
+    expect(h.file('firewall')).toBe(
+      firewallWith("config zone\n\toption name 'lan0'\n\tlist network 'lan0'\n\tlist network 'ovn_net1'\n\toption input 'ACCEPT'\n\toption extra_dest '-j LOG'"),
+    );
+    expect((await h.list()).at(-1)).toEqual(sent);
   });
 
-  it('deletes every zone of that name, the last first', () => {
-    const fw = pkg('firewall', [section('zone', [['name', 'a']]), section('zone', [['name', 'b']]), section('zone', [['name', 'a']])]);
-    expect(zones.deleteBatch('a', stockSnapshot(fw))).toEqual([
-      { op: 'delete', section: '@zone[2]' },
-      { op: 'delete', section: '@zone[0]' },
-    ]);
-    expect(zones.deleteBatch('wan', stockSnapshot())).toEqual([{ op: 'delete', section: '@zone[1]' }]);
+  it('updates an existing zone in place, touching only the options the API manages', async () => {
+    const wan = sectionText(STOCK_FIREWALL, 'wan')!;
+    const handMade = STOCK_FIREWALL.replace(wan, `${wan}\n\tlist device 'tun+'\n\toption log '1'`);
+    const h = kindHarness(zones, stockFiles(handMade));
+    const body = { name: 'wan', network: ['wan6', 'wan'], input: 'REJECT', forward: 'DROP', output: 'ACCEPT', masq: '1' };
+    expect(await h.replace('wan', body)).toEqual(body);
+    // network rewritten in the order sent, mtu_fix gone, device and log (unknown to the API) kept
+    expect(sectionText(h.file('firewall'), 'wan')).toBe(
+      "config zone\n\toption name 'wan'\n\toption input 'REJECT'\n\toption output 'ACCEPT'\n\toption forward 'DROP'\n\toption masq '1'\n\tlist device 'tun+'\n\toption log '1'\n\tlist network 'wan6'\n\tlist network 'wan'",
+    );
+  });
+
+  it('deletes every zone of that name', async () => {
+    const h = kindHarness(zones, { firewall: "config zone\n\toption name 'a'\n\nconfig zone\n\toption name 'b'\n\nconfig zone\n\toption name 'a'\n", network: NETWORK });
+    await h.remove('a');
+    expect(h.file('firewall')).toBe("\nconfig zone\n\toption name 'b'\n\n");
   });
 });

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { resources } from '../../src/http/api.js';
+import { RESOURCES as resources } from '../../src/resources/index.js';
 import { type Agent, startAgent } from '../helpers/agent.js';
 import { LUCI, SERVICES, changedFiles, ipsecProposal, parseConfigDir, snapshotTree } from './lib.js';
 

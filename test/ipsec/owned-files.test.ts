@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fillFileFields, removeOwnedFiles, resolveUnder, stageOwnedFiles } from '../../src/http/owned-files.js';
+import { fillFileFields, removeOwnedFiles, resolveUnder, stageOwnedFiles } from '../../src/changes/owned-files.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
 import { parseBody } from '../../src/http/validate.js';
-import { pkg, snap, write } from './uci-model.js';
+import { ipsecAfter } from './packages.js';
 import { proposalBody } from './samples.js';
 
 const b64 = (file: string) => readFileSync(`test/ipsec/fixtures/${file}`).toString('base64');
@@ -31,7 +31,7 @@ describe('owned files (certificates beside the UCI config)', () => {
   it('writes the files with their modes whatever the umask, and the object reads back as sent', async () => {
     const old = process.umask(0o000);
     try {
-      const files = remotes.files!(parseBody(remotes.schema, body));
+      const files = remotes.ownedFiles!.files(parseBody(remotes.schema, body));
       const stage = await stageOwnedFiles(root, files, []);
       await stage.commit();
     } finally {
@@ -43,8 +43,8 @@ describe('owned files (certificates beside the UCI config)', () => {
     expect(mode(path.join(root, 'x509ca/site_1.pem'))).toBe(0o644);
     for (const dir of ['x509', 'private', 'x509ca']) expect(readdirSync(path.join(root, dir))).toEqual(['site_1.pem']);
 
-    const p = write(remotes, write(proposals, pkg(), proposalBody), body);
-    const filled = await fillFileFields(remotes, snap(p), remotes.list(snap(p)), root);
+    const snap = { ipsec: await ipsecAfter([[proposals, proposalBody], [remotes, body]]) };
+    const filled = await fillFileFields(remotes.ownedFiles, snap, remotes.list(snap), root);
     expect(filled).toEqual([{ ...body, connections: [] }]);
   });
 

@@ -3,10 +3,11 @@ import { parseBody } from '../../src/http/validate.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
 import { ENCRYPTION_ALGORITHMS, isAead } from '../../src/resources/ipsec/algorithms.js';
-import { pkg, plain, section, snap, thrown, write } from './uci-model.js';
+import { kindHarness, plain } from '../helpers/kind.js';
 import { proposalBody, sampleYamlHolds, siteBody } from './samples.js';
 
 const parse = (body: unknown) => parseBody(proposals.schema, body);
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('ipsec proposals: schema', () => {
   it('accepts the ICN sample as the Go client sends it', () => {
@@ -24,9 +25,7 @@ describe('ipsec proposals: schema', () => {
     [{ name: 'p q', encryption_algorithm: 'aes' }, 'Field[name] checked failed:'],
     [{ name: 'p', encryption_algorithm: 128 }, 'Field[encryption_algorithm] checked failed: should be a string'],
   ])('refuses %j', (body, message) => {
-    const err = thrown(() => parse(body));
-    expect(err.status).toBe(400);
-    expect(err.message.startsWith(message)).toBe(true);
+    expect(() => parse(body)).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(new RegExp(`^${escapeRe(message)}`)) }));
   });
 
   it('accepts AEAD ciphers without a hash and the usual groups', () => {
@@ -53,38 +52,48 @@ describe('ipsec proposals: schema', () => {
   });
 });
 
-describe('ipsec proposals: UCI', () => {
-  it('stores a crypto_proposal section and reads it back', () => {
-    const after = write(proposals, pkg(section('ipsec', 'globals', { debug: '0' })), proposalBody);
-    expect(plain(after.sections[1])).toEqual({ '.type': 'crypto_proposal', '.name': 'ipsecproposal', encryption_algorithm: 'aes', hash_algorithm: 'sha1', dh_group: 'modp4096' });
-    expect(proposals.list(snap(after))).toEqual([proposalBody]);
+describe('ipsec proposals: body -> UCI -> list', () => {
+  const GLOBALS = "config ipsec 'globals'\n\toption debug '0'\n";
+
+  it('stores a crypto_proposal section and reads it back', async () => {
+    const h = kindHarness(proposals, { ipsec: GLOBALS });
+    expect(await h.create(proposalBody)).toEqual(proposalBody);
+    expect(h.file('ipsec')).toBe(
+      "\nconfig ipsec 'globals'\n\toption debug '0'\n\nconfig crypto_proposal 'ipsecproposal'\n\toption encryption_algorithm 'aes'\n\toption hash_algorithm 'sha1'\n\toption dh_group 'modp4096'\n\n",
+    );
+    expect(await h.list()).toEqual([proposalBody]);
+    expect(h.reloads).toEqual(['ipsec']);
   });
 
-  it('maps a Kubernetes name and keeps it in api_name', () => {
-    const after = write(proposals, pkg(), { name: 'ike-prop.1', encryption_algorithm: 'aes128gcm16' });
-    expect(plain(after.sections[0])).toEqual({ '.type': 'crypto_proposal', '.name': 'ike_prop_1', encryption_algorithm: 'aes128gcm16', api_name: 'ike-prop.1' });
-    expect(proposals.list(snap(after))).toEqual([{ name: 'ike-prop.1', encryption_algorithm: 'aes128gcm16' }]);
+  it('maps a Kubernetes name and keeps it in api_name', async () => {
+    const h = kindHarness(proposals);
+    await h.create({ name: 'ike-prop.1', encryption_algorithm: 'aes128gcm16' });
+    expect(plain(h.pkg('ipsec').sections[0])).toEqual({ '.type': 'crypto_proposal', '.name': 'ike_prop_1', encryption_algorithm: 'aes128gcm16', api_name: 'ike-prop.1' });
+    expect(await h.list()).toEqual([{ name: 'ike-prop.1', encryption_algorithm: 'aes128gcm16' }]);
   });
 
-  it('replaces the options on update (a field left out is removed)', () => {
-    const first = write(proposals, pkg(), proposalBody);
-    const second = write(proposals, first, { name: 'ipsecproposal', encryption_algorithm: 'aes256gcm16', dh_group: 'ecp384' });
-    expect(plain(second.sections[0])).toEqual({ '.type': 'crypto_proposal', '.name': 'ipsecproposal', encryption_algorithm: 'aes256gcm16', dh_group: 'ecp384' });
+  it('replaces the options on update (a field left out is removed)', async () => {
+    const h = kindHarness(proposals);
+    await h.create(proposalBody);
+    await h.replace('ipsecproposal', { encryption_algorithm: 'aes256gcm16', dh_group: 'ecp384' });
+    expect(plain(h.pkg('ipsec').sections[0])).toEqual({ '.type': 'crypto_proposal', '.name': 'ipsecproposal', encryption_algorithm: 'aes256gcm16', dh_group: 'ecp384' });
   });
 
-  it('409 when a name maps onto a section another object holds', () => {
-    const p = pkg(section('remote', 'a_b', { api_name: 'a.b' }));
-    expect(thrown(() => write(proposals, p, { name: 'a-b', encryption_algorithm: 'aes' })).status).toBe(409);
+  it('409 when a name maps onto a section another object holds', async () => {
+    const h = kindHarness(proposals, { ipsec: "config remote 'a_b'\n\toption api_name 'a.b'\n" });
+    expect((await h.refusal(() => h.create({ name: 'a-b', encryption_algorithm: 'aes' }))).status).toBe(409);
   });
 
-  it('is used by a remote or a connection listing it; deleting removes only its section', () => {
-    let p = write(proposals, pkg(), proposalBody);
-    p = write(proposals, p, { name: 'other', encryption_algorithm: 'aes' });
-    expect(proposals.usedBy!('ipsecproposal', snap(p))).toBeUndefined();
-    p = write(remotes, p, { ...siteBody, crypto_proposal: ['other'] });
-    expect(proposals.usedBy!('other', snap(p))).toBe('Proposal "other" is used by remote "ipsecsite"');
-    expect(proposals.usedBy!('ipsecproposal', snap(p))).toBe('Proposal "ipsecproposal" is used by connection "connB"');
-    const q = write(proposals, pkg(), { name: 'x.y', encryption_algorithm: 'aes' });
-    expect(proposals.deleteBatch('x.y', snap(q))).toEqual([{ op: 'delete', section: 'x_y' }]);
+  it('is used by a remote or a connection listing it; deleting removes only its section', async () => {
+    const h = kindHarness(proposals);
+    await h.create(proposalBody);
+    await h.create({ name: 'other', encryption_algorithm: 'aes' });
+    await h.with(remotes).create({ ...siteBody, crypto_proposal: ['other'] });
+    expect(await h.refusal(() => h.remove('other'))).toEqual({ status: 400, message: 'Proposal "other" is used by remote "ipsecsite"' });
+    expect(await h.refusal(() => h.remove('ipsecproposal'))).toEqual({ status: 400, message: 'Proposal "ipsecproposal" is used by connection "connB"' });
+    await h.create({ name: 'x.y', encryption_algorithm: 'aes' });
+    const before = h.pkg('ipsec').sections.map((s) => s.name);
+    await h.remove('x.y');
+    expect(h.pkg('ipsec').sections.map((s) => s.name)).toEqual(before.filter((n) => n !== 'x_y'));
   });
 });

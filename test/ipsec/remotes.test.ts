@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBody } from '../../src/http/validate.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
-import { remotes } from '../../src/resources/ipsec/remotes.js';
-import { apply, pkg, plain, section, snap, thrown, write } from './uci-model.js';
+import { remotes, type IpsecRemote } from '../../src/resources/ipsec/remotes.js';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { kindHarness, plain, type KindHarness } from '../helpers/kind.js';
 import { hostBody, proposalBody, sampleYamlHolds, siteBody, withoutAbsent } from './samples.js';
 
 const b64 = (file: string) => readFileSync(`test/ipsec/fixtures/${file}`).toString('base64');
@@ -11,12 +13,16 @@ const CERT = b64('host.pem');
 const KEY = b64('host.key');
 const CA = b64('ca.pem');
 
-const withProposals = () => {
-  let p = write(proposals, pkg(section('ipsec', 'globals', { debug: '0' })), proposalBody);
-  p = write(proposals, p, { name: 'esp-gcm', encryption_algorithm: 'aes256gcm16', dh_group: 'ecp384' });
-  return p;
-};
-const sectionNamed = (p: ReturnType<typeof pkg>, name: string) => plain(p.sections.find((s) => s.name === name));
+/** Remotes over an ipsec config holding the globals and two proposals. */
+async function withProposals(): Promise<KindHarness> {
+  const h = kindHarness(remotes, { ipsec: "config ipsec 'globals'\n\toption debug '0'\n" });
+  await h.with(proposals).create(proposalBody);
+  await h.with(proposals).create({ name: 'esp-gcm', encryption_algorithm: 'aes256gcm16', dh_group: 'ecp384' });
+  return h;
+}
+const sectionNamed = (h: KindHarness, name: string) => plain(h.pkg('ipsec').sections.find((s) => s.name === name));
+const sectionNames = (h: KindHarness) => h.pkg('ipsec').sections.map((s) => s.name);
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const conn = (over: Record<string, unknown>) => ({ name: 'c1', conn_type: 'tunnel', mode: 'start', ...over });
 const psk = (over: Record<string, unknown> = {}) => ({ name: 'r1', gateway: '10.0.0.1', authentication_method: 'psk', pre_shared_key: 'k', ...over });
 
@@ -26,9 +32,10 @@ describe('ipsec remotes: the ICN samples', () => {
     expect(sampleYamlHolds('ipsechost.yaml', ['remote: 10.10.10.35', 'local_identifier: host', 'remote_identifier: Hub', 'name: connA', 'local_sourceip: "%config"', 'remote_subnet: 192.168.1.1/24,10.10.10.35/32'])).toEqual([]);
   });
 
-  it('stores the site as swanctl.init reads it and reads it back as sent', () => {
-    const p = write(remotes, withProposals(), siteBody);
-    expect(sectionNamed(p, 'ipsecsite')).toEqual({
+  it('stores the site as swanctl.init reads it and reads it back as sent', async () => {
+    const h = await withProposals();
+    expect(await h.create(siteBody)).toEqual(withoutAbsent(siteBody));
+    expect(sectionNamed(h, 'ipsecsite')).toEqual({
       '.type': 'remote',
       '.name': 'ipsecsite',
       enabled: '1',
@@ -43,31 +50,33 @@ describe('ipsec remotes: the ICN samples', () => {
       pools: ['connB_pool'],
       tunnel: ['connB'],
     });
-    expect(sectionNamed(p, 'connB')).toEqual({ '.type': 'tunnel', '.name': 'connB',
+    expect(sectionNamed(h, 'connB')).toEqual({ '.type': 'tunnel', '.name': 'connB',
       startaction: 'start',
       local_subnet: ['192.168.1.1/24', '10.10.10.35/32'],
       remote_sourceip: '192.168.1.5-192.168.1.6',
       crypto_proposal: ['ipsecproposal'],
       mark: '42',
     });
-    expect(sectionNamed(p, 'connB_pool')).toEqual({ '.type': 'pools', '.name': 'connB_pool', addrs: '192.168.1.5-192.168.1.6' });
-    expect(remotes.list(snap(p))).toEqual([withoutAbsent(siteBody)]);
+    expect(sectionNamed(h, 'connB_pool')).toEqual({ '.type': 'pools', '.name': 'connB_pool', addrs: '192.168.1.5-192.168.1.6' });
+    expect(await h.list()).toEqual([withoutAbsent(siteBody)]);
+    expect(h.reloads).toEqual(['ipsec', 'ipsec', 'ipsec']);
   });
 
-  it('stores the host with the virtual IP it asks for', () => {
-    const p = write(remotes, withProposals(), hostBody);
-    const remote = p.sections.find((s) => s.name === 'ipsechost')!;
+  it('stores the host with the virtual IP it asks for', async () => {
+    const h = await withProposals();
+    await h.create(hostBody);
+    const remote = h.pkg('ipsec').sections.find((s) => s.name === 'ipsechost')!;
     expect(remote.options.get('remote_addrs')).toEqual(['10.10.10.35']);
     expect(remote.options.get('vips')).toEqual(['0.0.0.0']);
     expect(remote.options.has('pools')).toBe(false);
-    expect(sectionNamed(p, 'connA')).toEqual({ '.type': 'tunnel', '.name': 'connA',
+    expect(sectionNamed(h, 'connA')).toEqual({ '.type': 'tunnel', '.name': 'connA',
       startaction: 'start',
       local_sourceip: '%config',
       remote_subnet: ['192.168.1.1/24', '10.10.10.35/32'],
       crypto_proposal: ['ipsecproposal'],
       mark: '42',
     });
-    expect(remotes.list(snap(p))).toEqual([withoutAbsent(hostBody)]);
+    expect(await h.list()).toEqual([withoutAbsent(hostBody)]);
   });
 });
 
@@ -106,9 +115,7 @@ describe('ipsec remotes: schema', () => {
     [psk({ connections: [conn({ if_id: 'x' })] }), 'Field[connections.0.if_id] checked failed'],
     [psk({ connections: [conn({ crypto_proposal: [1] })] }), 'Field[connections.0.crypto_proposal.0] checked failed: should be a string'],
   ])('refuses %j', (body, message) => {
-    const err = thrown(() => parse(body));
-    expect(err.status).toBe(400);
-    expect(err.message.startsWith(message), err.message).toBe(true);
+    expect(() => parse(body)).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(new RegExp(`^${escapeRe(message)}`)) }));
   });
 
   it('accepts what strongSwan accepts', () => {
@@ -123,100 +130,104 @@ describe('ipsec remotes: schema', () => {
   });
 });
 
-describe('ipsec remotes: UCI', () => {
-  it('428 when a listed proposal does not exist, for the remote and for a connection', () => {
-    const p = withProposals();
-    const remote = thrown(() => write(remotes, p, psk({ crypto_proposal: ['ipsecproposal', 'nope'] })));
-    expect(remote.status).toBe(428);
-    expect(remote.message).toBe('Field[crypto_proposal.1] checked failed: proposal "nope" is not defined');
-    const child = thrown(() => write(remotes, p, psk({ connections: [conn({ crypto_proposal: ['gone'] })] })));
+describe('ipsec remotes: body -> UCI -> list', () => {
+  it('428 when a listed proposal does not exist, for the remote and for a connection', async () => {
+    const h = await withProposals();
+    expect(await h.refusal(() => h.create(psk({ crypto_proposal: ['ipsecproposal', 'nope'] })))).toEqual({
+      status: 428,
+      message: 'Field[crypto_proposal.1] checked failed: proposal "nope" is not defined',
+    });
+    const child = await h.refusal(() => h.create(psk({ connections: [conn({ crypto_proposal: ['gone'] })] })));
     expect(child.status).toBe(428);
     expect(child.message).toContain('Field[connections.0.crypto_proposal.0]');
   });
 
-  it('stores proposal references by section name and reads back the API names', () => {
-    const p = write(remotes, withProposals(), psk({ crypto_proposal: ['esp-gcm'], connections: [conn({ crypto_proposal: ['esp-gcm', 'ipsecproposal'] })] }));
-    expect(p.sections.find((s) => s.name === 'r1')!.options.get('crypto_proposal')).toEqual(['esp_gcm']);
-    expect(p.sections.find((s) => s.name === 'c1')!.options.get('crypto_proposal')).toEqual(['esp_gcm', 'ipsecproposal']);
-    expect(remotes.list(snap(p))[0]).toMatchObject({ crypto_proposal: ['esp-gcm'], connections: [{ crypto_proposal: ['esp-gcm', 'ipsecproposal'] }] });
+  it('stores proposal references by section name and reads back the API names', async () => {
+    const h = await withProposals();
+    await h.create(psk({ crypto_proposal: ['esp-gcm'], connections: [conn({ crypto_proposal: ['esp-gcm', 'ipsecproposal'] })] }));
+    expect(sectionNamed(h, 'r1')).toMatchObject({ crypto_proposal: ['esp_gcm'] });
+    expect(sectionNamed(h, 'c1')).toMatchObject({ crypto_proposal: ['esp_gcm', 'ipsecproposal'] });
+    expect((await h.list())[0]).toMatchObject({ crypto_proposal: ['esp-gcm'], connections: [{ crypto_proposal: ['esp-gcm', 'ipsecproposal'] }] });
   });
 
-  it('409 when a connection name is held by another remote, a proposal or the remote itself', () => {
-    const p = write(remotes, withProposals(), psk({ connections: [conn({ name: 'shared' })] }));
-    const taken = thrown(() => write(remotes, p, psk({ name: 'r2', connections: [conn({ name: 'shared' })] })));
+  it('409 when a connection name is held by another remote, a proposal or the remote itself', async () => {
+    const h = await withProposals();
+    await h.create(psk({ connections: [conn({ name: 'shared' })] }));
+    const taken = await h.refusal(() => h.create(psk({ name: 'r2', connections: [conn({ name: 'shared' })] })));
     expect(taken.status).toBe(409);
     expect(taken.message).toContain("UCI section 'shared', already used by tunnel \"shared\"");
-    expect(thrown(() => write(remotes, p, psk({ name: 'r2', connections: [conn({ name: 'ipsecproposal' })] }))).status).toBe(409);
-    expect(thrown(() => write(remotes, p, psk({ name: 'shared' }))).status).toBe(409);
-    const self = thrown(() => write(remotes, p, psk({ name: 'r3', connections: [conn({ name: 'r3' })] })));
-    expect(self.status).toBe(400);
-    expect(self.message).toBe("Field[connections.0.name] checked failed: maps to UCI section 'r3', which name needs");
+    expect((await h.refusal(() => h.create(psk({ name: 'r2', connections: [conn({ name: 'ipsecproposal' })] })))).status).toBe(409);
+    expect((await h.refusal(() => h.create(psk({ name: 'shared' })))).status).toBe(409);
+    expect(await h.refusal(() => h.create(psk({ name: 'r3', connections: [conn({ name: 'r3' })] })))).toEqual({
+      status: 400,
+      message: "Field[connections.0.name] checked failed: maps to UCI section 'r3', which name needs",
+    });
   });
 
-  it('keeps comma strings as sent, storing lists for swanctl', () => {
+  it('keeps comma strings as sent, storing lists for swanctl', async () => {
+    const h = await withProposals();
     const body = psk({ gateway: '10.0.0.1, 10.0.0.2', connections: [conn({ local_subnet: '10.0.0.0/24, 10.1.0.0/24', remote_subnet: '10.2.0.0/24,10.3.0.0/24' })] });
-    const p = write(remotes, withProposals(), body);
-    const remote = p.sections.find((s) => s.name === 'r1')!;
-    expect(remote.options.get('remote_addrs')).toEqual(['10.0.0.1', '10.0.0.2']);
-    expect(remote.options.get('api_gateway')).toBe('10.0.0.1, 10.0.0.2');
-    expect(sectionNamed(p, 'c1')).toEqual({ '.type': 'tunnel', '.name': 'c1',
+    await h.create(body);
+    expect(sectionNamed(h, 'r1')).toMatchObject({ remote_addrs: ['10.0.0.1', '10.0.0.2'], api_gateway: '10.0.0.1, 10.0.0.2' });
+    expect(sectionNamed(h, 'c1')).toEqual({ '.type': 'tunnel', '.name': 'c1',
       startaction: 'start',
       local_subnet: ['10.0.0.0/24', '10.1.0.0/24'],
       api_local_subnet: '10.0.0.0/24, 10.1.0.0/24',
       remote_subnet: ['10.2.0.0/24', '10.3.0.0/24'],
     });
-    expect(remotes.list(snap(p))).toEqual([body]);
+    expect(await h.list()).toEqual([body]);
     // a hand edit of the list wins over the stale copy
-    const edited = apply(p, [{ op: 'delete', section: 'c1', option: 'local_subnet' }, { op: 'add_list', section: 'c1', option: 'local_subnet', value: '10.9.0.0/24' }]);
-    expect(remotes.list(snap(edited))[0]!.connections![0]!.local_subnet).toBe('10.9.0.0/24');
+    await h.handEdit("delete ipsec.c1.local_subnet\nadd_list ipsec.c1.local_subnet='10.9.0.0/24'\ncommit ipsec\n");
+    expect(((await h.get('r1')) as IpsecRemote).connections![0]!.local_subnet).toBe('10.9.0.0/24');
   });
 
-  it('reads back mixed tunnel and transport connections in the order sent', () => {
+  it('reads back mixed tunnel and transport connections in the order sent', async () => {
+    const h = await withProposals();
     const body = psk({ connections: [conn({ name: 'tp', conn_type: 'transport', mode: 'route' }), conn({ name: 'tn', mode: 'add', if_id: '7' })] });
-    const p = write(remotes, withProposals(), body);
-    const remote = p.sections.find((s) => s.name === 'r1')!;
-    expect(remote.options.get('tunnel')).toEqual(['tn']);
-    expect(remote.options.get('transport')).toEqual(['tp']);
-    expect(remotes.list(snap(p))).toEqual([body]);
+    expect(await h.create(body)).toEqual(body);
+    expect(sectionNamed(h, 'r1')).toMatchObject({ tunnel: ['tn'], transport: ['tp'] });
+    expect(await h.list()).toEqual([body]);
   });
 
-  it('PUT replaces the connections: no stale sections, new order kept', () => {
-    const first = write(remotes, withProposals(), { ...siteBody, connections: [siteBody.connections[0], conn({ name: 'c2', remote_sourceip: '10.7.0.0/24' })] });
-    expect(first.sections.map((s) => s.name)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsecsite', 'connB', 'c2', 'connB_pool', 'c2_pool']);
-    const only = write(remotes, first, { ...siteBody, connections: [conn({ name: 'c2', mode: 'route' })] });
-    expect(only.sections.map((s) => s.name)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsecsite', 'c2']);
-    expect(remotes.list(snap(only))[0]!.connections).toEqual([conn({ name: 'c2', mode: 'route' })]);
-    const swapped = write(remotes, first, { ...siteBody, connections: [conn({ name: 'c2' }), siteBody.connections[0]] });
-    expect(remotes.list(snap(swapped))[0]!.connections!.map((c) => c.name)).toEqual(['c2', 'connB']);
-    const none = write(remotes, first, { ...siteBody, connections: [] });
-    expect(none.sections.map((s) => s.name)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsecsite']);
-    expect(remotes.list(snap(none))).toEqual([{ ...withoutAbsent(siteBody), connections: [] }]);
+  it('PUT replaces the connections: no stale sections, new order kept', async () => {
+    const h = await withProposals();
+    const first = { ...siteBody, connections: [siteBody.connections[0], conn({ name: 'c2', remote_sourceip: '10.7.0.0/24' })] };
+    await h.create(first);
+    expect(sectionNames(h)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsecsite', 'connB', 'c2', 'connB_pool', 'c2_pool']);
+    const only = (await h.replace('ipsecsite', { ...siteBody, connections: [conn({ name: 'c2', mode: 'route' })] })) as IpsecRemote;
+    expect(sectionNames(h)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsecsite', 'c2']);
+    expect(only.connections).toEqual([conn({ name: 'c2', mode: 'route' })]);
+    await h.replace('ipsecsite', first);
+    const swapped = (await h.replace('ipsecsite', { ...siteBody, connections: [conn({ name: 'c2' }), siteBody.connections[0]] })) as IpsecRemote;
+    expect(swapped.connections!.map((c) => c.name)).toEqual(['c2', 'connB']);
+    const none = await h.replace('ipsecsite', { ...siteBody, connections: [] });
+    expect(sectionNames(h)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsecsite']);
+    expect(none).toEqual({ ...withoutAbsent(siteBody), connections: [] });
   });
 
-  it('PUT with the same connections changes only what differs', () => {
-    const first = write(remotes, withProposals(), siteBody);
-    const sn = snap(first);
-    const obj = parseBody(remotes.schema, siteBody);
-    expect(remotes.toBatch(obj, sn, remotes.list(sn)[0])).toEqual([]);
-    const changed = parseBody(remotes.schema, { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '43' }] });
-    const ops = remotes.toBatch(changed, sn, remotes.list(sn)[0]);
-    expect(ops.every((op) => 'section' in op && op.section === 'connB' && 'option' in op && op.option === 'mark')).toBe(true);
-    expect(apply(first, ops).sections.find((s) => s.name === 'connB')!.options.get('mark')).toBe('43');
+  it('PUT with the same connections changes only what differs', async () => {
+    const h = await withProposals();
+    await h.create(siteBody);
+    expect(await h.dryRun('replace', siteBody)).toBe('');
+    const batch = await h.dryRun('replace', { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '43' }] });
+    expect(batch.trim().split('\n')).toEqual(["set ipsec.connB.mark='43'"]);
+    await h.replace('ipsecsite', { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '43' }] });
+    expect(sectionNamed(h, 'connB')).toMatchObject({ mark: '43' });
   });
 
-  it('DELETE removes the remote, its connections and pools, nothing else', () => {
-    let p = write(remotes, withProposals(), siteBody);
-    p = write(remotes, p, hostBody);
-    const after = apply(p, remotes.deleteBatch('ipsecsite', snap(p)));
-    expect(after.sections.map((s) => s.name)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsechost', 'connA']);
+  it('DELETE removes the remote, its connections and pools, nothing else', async () => {
+    const h = await withProposals();
+    await h.create(siteBody);
+    await h.create(hostBody);
+    await h.remove('ipsecsite');
+    expect(sectionNames(h)).toEqual(['globals', 'ipsecproposal', 'esp_gcm', 'ipsechost', 'connA']);
   });
 
-  it('reads a hand-written remote without injecting anything', () => {
-    const p = pkg(
-      section('remote', 'hand', { enabled: '0', remote_addrs: ['1.2.3.4'], authentication_method: 'psk', tunnel: ['t1', 'missing'] }),
-      section('tunnel', 't1', { startaction: 'trap', local_subnet: '10.0.0.0/24' }),
-    );
-    expect(remotes.list(snap(p))).toEqual([
+  it('reads a hand-written remote without injecting anything', async () => {
+    const h = kindHarness(remotes, {
+      ipsec: "config remote 'hand'\n\toption enabled '0'\n\tlist remote_addrs '1.2.3.4'\n\toption authentication_method 'psk'\n\tlist tunnel 't1'\n\tlist tunnel 'missing'\n\nconfig tunnel 't1'\n\toption startaction 'trap'\n\toption local_subnet '10.0.0.0/24'\n",
+    });
+    expect(await h.list()).toEqual([
       { name: 'hand', gateway: '1.2.3.4', authentication_method: 'psk', connections: [{ name: 't1', conn_type: 'tunnel', mode: 'route', local_subnet: '10.0.0.0/24' }] },
     ]);
   });
@@ -224,33 +235,38 @@ describe('ipsec remotes: UCI', () => {
 
 describe('ipsec remotes: certificates', () => {
   const body = psk({ name: 'site-1', authentication_method: 'pubkey', pre_shared_key: undefined, local_public_cert: CERT, local_private_cert: KEY, shared_ca: CA });
+  const FILES = [
+    ['x509/site_1.pem', 'host.pem', 0o644],
+    ['private/site_1.pem', 'host.key', 0o600],
+    ['x509ca/site_1.pem', 'ca.pem', 0o644],
+  ] as const;
 
-  it('become files in the swanctl tree, named in the options swanctl.init reads', () => {
-    const obj = parseBody(remotes.schema, body);
-    expect(remotes.files!(obj)).toEqual([
-      { path: 'x509/site_1.pem', content: readFileSync('test/ipsec/fixtures/host.pem', 'utf8'), mode: 0o644 },
-      { path: 'private/site_1.pem', content: readFileSync('test/ipsec/fixtures/host.key', 'utf8'), mode: 0o600 },
-      { path: 'x509ca/site_1.pem', content: readFileSync('test/ipsec/fixtures/ca.pem', 'utf8'), mode: 0o644 },
-    ]);
-    const p = write(remotes, withProposals(), body);
-    const remote = p.sections.find((s) => s.name === 'site_1')!;
-    expect([remote.options.get('local_cert'), remote.options.get('local_key'), remote.options.get('ca_cert')]).toEqual(['site_1.pem', 'site_1.pem', 'site_1.pem']);
-    expect(remote.options.has('pre_shared_key')).toBe(false);
-    expect(remotes.ownedPaths!('site-1', snap(p))).toEqual(['x509/site_1.pem', 'private/site_1.pem', 'x509ca/site_1.pem']);
+  it('become files in the swanctl tree, named in the options swanctl.init reads, and read back as sent', async () => {
+    const h = await withProposals();
+    const sent = { name: 'site-1', gateway: '10.0.0.1', authentication_method: 'pubkey', local_public_cert: CERT, local_private_cert: KEY, shared_ca: CA, connections: [] };
+    expect(await h.create(body)).toEqual(sent);
+    for (const [file, fixture, mode] of FILES) {
+      expect(readFileSync(path.join(h.filesDir, file), 'utf8')).toBe(readFileSync(`test/ipsec/fixtures/${fixture}`, 'utf8'));
+      expect(statSync(path.join(h.filesDir, file)).mode & 0o777).toBe(mode);
+    }
+    expect(sectionNamed(h, 'site_1')).toMatchObject({ local_cert: 'site_1.pem', local_key: 'site_1.pem', ca_cert: 'site_1.pem' });
+    expect(sectionNamed(h, 'site_1')).not.toHaveProperty('pre_shared_key');
+    expect(await h.list()).toEqual([sent]);
+    await h.remove('site-1');
+    for (const [file] of FILES) expect(existsSync(path.join(h.filesDir, file))).toBe(false);
   });
 
-  it('read back from the files as sent', () => {
-    const p = write(remotes, withProposals(), body);
-    const [listed] = remotes.list(snap(p));
-    expect(listed).not.toHaveProperty('local_private_cert');
-    const files = new Map(remotes.files!(parseBody(remotes.schema, body)).map((f) => [f.path, Buffer.from(f.content)]));
-    expect(remotes.readFiles!(listed!, snap(p), (path) => files.get(path))).toEqual({ name: 'site-1', gateway: '10.0.0.1', authentication_method: 'pubkey', local_public_cert: CERT, local_private_cert: KEY, shared_ca: CA, connections: [] });
-  });
-
-  it('a hand-made remote pointing at shared files owns none of them', () => {
-    const p = pkg(section('remote', 'hand', { local_cert: 'shared.pem', ca_cert: 'hand.pem' }));
-    expect(remotes.ownedPaths!('hand', snap(p))).toEqual(['x509ca/hand.pem']);
-    const q = pkg(section('remote', 'evil', { local_cert: '../../etc/shadow' }));
-    expect(remotes.readFiles!({ name: 'evil' } as never, snap(q), () => Buffer.from('x'))).toEqual({ name: 'evil' });
+  it('a hand-made remote pointing at shared files owns none of them', async () => {
+    const h = kindHarness(remotes, {
+      ipsec: "config remote 'hand'\n\toption local_cert 'shared.pem'\n\toption ca_cert 'hand.pem'\n\nconfig remote 'evil'\n\toption local_cert '../../etc/shadow'\n",
+    });
+    for (const file of ['x509/shared.pem', 'x509ca/hand.pem']) {
+      mkdirSync(path.dirname(path.join(h.filesDir, file)), { recursive: true });
+      writeFileSync(path.join(h.filesDir, file), readFileSync('test/ipsec/fixtures/ca.pem'));
+    }
+    expect(await h.get('evil')).toEqual({ name: 'evil', connections: [] });
+    await h.remove('hand');
+    expect(existsSync(path.join(h.filesDir, 'x509/shared.pem'))).toBe(true);
+    expect(existsSync(path.join(h.filesDir, 'x509ca/hand.pem'))).toBe(false);
   });
 });

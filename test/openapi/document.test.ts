@@ -6,8 +6,9 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { COLLECTIONS } from '../../src/client/index.js';
-import { resources } from '../../src/http/api.js';
-import { buildOpenApiDocument, componentName, LUCI } from '../../src/openapi/document.js';
+import { RESOURCES as resources } from '../../src/resources/index.js';
+import { buildOpenApiDocument, componentName } from '../../src/openapi/document.js';
+import { LUCI_BASE as LUCI } from '../../src/paths.js';
 import { fromUbusStatus } from '../../src/status/mwan3.js';
 import { repoRoot } from '../helpers/agent.js';
 
@@ -161,22 +162,23 @@ describe('the OpenAPI document', () => {
 
   it('describes every collection of the contract with all its fields and enum values', () => {
     for (const kind of CONTRACT) {
+      const component = componentName({ domain: kind.prefix.split('/')[2]!, collection: kind.collection });
       for (const segment of [kind.collection, ...(kind.aliases ?? [])]) {
         expect(Object.keys(doc.paths), `${kind.prefix}/${segment}`).toContain(`${LUCI}${kind.prefix}/${segment}`);
       }
-      const schema = doc.components.schemas[componentName(kind)] as Json;
-      expect(schema, componentName(kind)).toBeDefined();
+      const schema = doc.components.schemas[component] as Json;
+      expect(schema, component).toBeDefined();
       const props = propertiesOf(schema);
       expect(Object.keys(props)).toEqual(expect.arrayContaining(kind.fields));
       for (const [field, values] of Object.entries(kind.enums ?? {})) {
-        expect([...enumValues(props[field]!)], `${componentName(kind)}.${field}`).toEqual(expect.arrayContaining(values));
+        expect([...enumValues(props[field]!)], `${component}.${field}`).toEqual(expect.arrayContaining(values));
       }
       for (const [field, sub] of Object.entries(kind.nested ?? {})) {
         const items = deref(props[field]!)['items'] as Json;
         const subProps = propertiesOf(items);
-        expect(Object.keys(subProps), `${componentName(kind)}.${field}[]`).toEqual(expect.arrayContaining(sub.fields));
+        expect(Object.keys(subProps), `${component}.${field}[]`).toEqual(expect.arrayContaining(sub.fields));
         for (const [f, values] of Object.entries(sub.enums ?? {})) {
-          expect([...enumValues(subProps[f]!)], `${componentName(kind)}.${field}[].${f}`).toEqual(expect.arrayContaining(values));
+          expect([...enumValues(subProps[f]!)], `${component}.${field}[].${f}`).toEqual(expect.arrayContaining(values));
         }
       }
     }

@@ -6,8 +6,9 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resources } from '../../src/http/api.js';
-import { buildOpenApiDocument, DOCS_PATH, OPENAPI_PATH } from '../../src/openapi/document.js';
+import { RESOURCES as resources } from '../../src/resources/index.js';
+import { buildOpenApiDocument } from '../../src/openapi/document.js';
+import { DOCS_PATH, OPENAPI_PATH } from '../../src/paths.js';
 import { type Agent, makeTempDir, repoRoot, startAgent } from '../helpers/agent.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config.js';
 import type { AgentContext } from '../../src/context.js';
-import { ApiError } from '../../src/http/errors.js';
+import { ApiError } from '../../src/errors.js';
 import { registerServiceRoutes, type StatusOptions } from '../../src/http/service-routes.js';
 import { createReloader, type ServiceReloader } from '../../src/services/reloader.js';
 import { SERVICE_ACTIONS } from '../../src/services/table.js';
@@ -34,6 +34,7 @@ const configs: Record<string, UciPackage> = {
 const store: UciStore = {
   confdir: '/nonexistent',
   read: async (name) => configs[name] ?? { name, sections: [] },
+  identity: () => 'fixed',
   update: async () => {
     throw new Error('read-only test store');
   },

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { badRequest } from '../../http/errors.js';
+import { fieldError } from '../../errors.js';
 import { type Field, type FlatObject, addressOf, anonymousSectionOps, fieldsOf, findByNameOption, managedOptions, optionsOf } from '../fields.js';
 import { isCidr, isIpv4, isIpv6 } from '../schema.js';
 import type { Snapshot } from '../types.js';
@@ -17,12 +17,10 @@ import type { BatchOp, UciPackage, UciSection } from '../../uci/types.js';
  * real one; without a name they cannot be addressed by GET/PUT/DELETE of one object and every
  * write leaves them as they are.
  */
-export const FIREWALL_PREFIX = '/sdewan/firewall/v1';
 export const FIREWALL = 'firewall';
 export const NETWORK = 'network';
 
 /** A 400 naming the field, in the Lua original's wording. */
-export const fieldError = (field: string, message: string) => badRequest(`Field[${field}] checked failed: ${message}`);
 
 /** A string field; a missing required one says so (an absent optional field never gets here). */
 export const str = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'should be a string') });

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { oneOf } from '../schema.js';
-import type { ResourceDef } from '../types.js';
-import { FAMILIES, FIREWALL, FIREWALL_PREFIX, checkZoneRef, deleteOps, listObjects, objectName, upsertOps, zoneRef } from './common.js';
+import { defineResource } from '../types.js';
+import { FAMILIES, FIREWALL, checkZoneRef, deleteOps, listObjects, objectName, upsertOps, zoneRef } from './common.js';
 
 const FIELDS: readonly Field[] = [{ api: 'name' }, { api: 'src' }, { api: 'dest' }, { api: 'family' }];
 
@@ -14,9 +14,9 @@ const schema = z.object({
 });
 export type FirewallForwarding = z.infer<typeof schema>;
 
-export const forwardings: ResourceDef<FirewallForwarding> = {
+export const forwardings = defineResource({
+  domain: 'firewall',
   collection: 'forwardings',
-  prefix: FIREWALL_PREFIX,
   config: FIREWALL,
   service: 'firewall',
   schema,
@@ -27,4 +27,4 @@ export const forwardings: ResourceDef<FirewallForwarding> = {
   },
   toBatch: (obj, snap) => upsertOps(snap[FIREWALL]!, 'forwarding', obj, FIELDS),
   deleteBatch: (name, snap) => deleteOps(snap[FIREWALL], 'forwarding', name),
-};
+});

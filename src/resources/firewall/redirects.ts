@@ -1,11 +1,10 @@
 import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { oneOf } from '../schema.js';
-import type { ResourceDef } from '../types.js';
+import { defineResource } from '../types.js';
 import {
   FAMILIES,
   FIREWALL,
-  FIREWALL_PREFIX,
   checkZoneRef,
   deleteOps,
   listObjects,
@@ -77,9 +76,9 @@ const schema = z
   });
 export type FirewallRedirect = z.infer<typeof schema>;
 
-export const redirects: ResourceDef<FirewallRedirect> = {
+export const redirects = defineResource({
+  domain: 'firewall',
   collection: 'redirects',
-  prefix: FIREWALL_PREFIX,
   config: FIREWALL,
   service: 'firewall',
   schema,
@@ -90,4 +89,4 @@ export const redirects: ResourceDef<FirewallRedirect> = {
   },
   toBatch: (obj, snap) => upsertOps(snap[FIREWALL]!, 'redirect', obj, FIELDS),
   deleteBatch: (name, snap) => deleteOps(snap[FIREWALL], 'redirect', name),
-};
+});

@@ -1,11 +1,10 @@
 import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { oneOf, stringList, text } from '../schema.js';
-import type { ResourceDef } from '../types.js';
+import { defineResource } from '../types.js';
 import {
   FAMILIES,
   FIREWALL,
-  FIREWALL_PREFIX,
   checkZoneRef,
   deleteOps,
   icmpType,
@@ -73,9 +72,9 @@ const schema = z
   });
 export type FirewallRule = z.infer<typeof schema>;
 
-export const rules: ResourceDef<FirewallRule> = {
+export const rules = defineResource({
+  domain: 'firewall',
   collection: 'rules',
-  prefix: FIREWALL_PREFIX,
   config: FIREWALL,
   service: 'firewall',
   schema,
@@ -86,4 +85,4 @@ export const rules: ResourceDef<FirewallRule> = {
   },
   toBatch: (obj, snap) => upsertOps(snap[FIREWALL]!, 'rule', obj, FIELDS),
   deleteBatch: (name, snap) => deleteOps(snap[FIREWALL], 'rule', name),
-};
+});

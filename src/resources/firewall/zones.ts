@@ -2,20 +2,18 @@ import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { apiNameOfRef, findNamed } from '../names.js';
 import { bool01, oneOf, stringList, text } from '../schema.js';
-import type { ResourceDef, Snapshot } from '../types.js';
+import { defineResource, type Snapshot } from '../types.js';
 import {
   FAMILIES,
   FIREWALL,
-  FIREWALL_PREFIX,
   NETWORK,
   deleteOps,
-  describeSection,
-  fieldError,
-  listObjects,
+  describeSection, listObjects,
   networkSpec,
   upsertOps,
   zoneName,
 } from './common.js';
+import { fieldError } from '../../errors.js';
 
 /**
  * `etra_dest` is the controller's own spelling (its Go struct tags it so). The UCI option is
@@ -75,9 +73,9 @@ function networkSection(snap: Snapshot, apiName: string, field: string): string 
 /** The kinds whose `src`/`dest` name a zone. */
 const REFERRERS = ['rule', 'forwarding', 'redirect'] as const;
 
-export const zones: ResourceDef<FirewallZone> = {
+export const zones = defineResource({
+  domain: 'firewall',
   collection: 'zones',
-  prefix: FIREWALL_PREFIX,
   config: FIREWALL,
   reads: [NETWORK],
   service: 'firewall',
@@ -102,4 +100,4 @@ export const zones: ResourceDef<FirewallZone> = {
     }
     return undefined;
   },
-};
+});

@@ -1,11 +1,10 @@
-import { badRequest, preconditionRequired } from '../../http/errors.js';
+import { fieldError } from '../../errors.js';
 import { optionList, optionString } from '../fields.js';
 import { apiNameOfRef, findNamed } from '../names.js';
 import { isCidr, isIpv4, isIpv6, text } from '../schema.js';
 import type { UciPackage, UciSection, UciValue } from '../../uci/types.js';
 
 export const IPSEC = 'ipsec';
-export const IPSEC_PREFIX = '/sdewan/ipsec/v1';
 export const PROPOSAL_TYPE = 'crypto_proposal';
 export const REMOTE_TYPE = 'remote';
 export const CONNECTION_TYPES = ['tunnel', 'transport'] as const;
@@ -13,7 +12,6 @@ export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 /** swanctl.init's address pools (`config pools '<name>'`, `option addrs`). */
 export const POOL_TYPE = 'pools';
 
-export const fieldError = (path: string, message: string) => badRequest(`Field[${path}] checked failed: ${message}`);
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -135,7 +133,7 @@ export const ifIdValue = () =>
 export function proposalSections(pkg: UciPackage, names: readonly string[], field: string): string[] {
   return names.map((name, i) => {
     const section = findNamed(pkg, PROPOSAL_TYPE, name);
-    if (!section) throw preconditionRequired(`Field[${field}.${i}] checked failed: proposal ${JSON.stringify(name)} is not defined`);
+    if (!section) throw fieldError(`${field}.${i}`, `proposal ${JSON.stringify(name)} is not defined`, 428);
     return section.name;
   });
 }

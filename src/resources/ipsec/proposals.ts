@@ -2,9 +2,9 @@ import * as z from 'zod';
 import type { Field } from '../fields.js';
 import { managedOptions, optionList, optionsOf } from '../fields.js';
 import { apiNameOf, findNamed, namedObjectOps, namedObjects } from '../names.js';
-import type { ResourceDef, Snapshot } from '../types.js';
+import { defineResource, type Snapshot } from '../types.js';
 import { DH_GROUPS, ENCRYPTION_ALGORITHMS, HASH_ALGORITHMS, isAead } from './algorithms.js';
-import { apiName, CONNECTION_TYPES, IPSEC, IPSEC_PREFIX, PROPOSAL_TYPE, REMOTE_TYPE } from './common.js';
+import { apiName, CONNECTION_TYPES, IPSEC, PROPOSAL_TYPE, REMOTE_TYPE } from './common.js';
 
 /**
  * `config crypto_proposal '<name>'` with the three options swanctl.init joins into a proposal
@@ -43,9 +43,9 @@ function users(snap: Snapshot, section: string) {
   );
 }
 
-export const proposals: ResourceDef<IpsecProposal> = {
+export const proposals = defineResource({
+  domain: 'ipsec',
   collection: 'proposals',
-  prefix: IPSEC_PREFIX,
   config: IPSEC,
   service: 'ipsec',
   schema,
@@ -59,4 +59,4 @@ export const proposals: ResourceDef<IpsecProposal> = {
     const kind = user.type === REMOTE_TYPE ? 'remote' : 'connection';
     return `Proposal ${JSON.stringify(name)} is used by ${kind} ${JSON.stringify(apiNameOf(user))}`;
   },
-};
+});

@@ -1,21 +1,18 @@
 import * as z from 'zod';
-import { conflict } from '../../http/errors.js';
+import { conflict, fieldError } from '../../errors.js';
 import { certFileName, certFiles, certPath, CERT_FIELDS, pemBase64 } from '../../ipsec/certs.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.js';
 import { namedSectionOps, optionList, optionString, syncOptionsOps } from '../fields.js';
 import { API_NAME_OPTION, apiNameOf, claimSectionName, findNamed, sectionNameFor } from '../names.js';
 import { bool01, stringList, text } from '../schema.js';
-import type { ResourceDef, Snapshot } from '../types.js';
+import { defineResource, type Snapshot } from '../types.js';
 import {
   apiCopyOption,
   apiName,
   commaList,
   CONNECTION_TYPES,
-  type ConnectionType,
-  fieldError,
-  getCommaField,
+  type ConnectionType, getCommaField,
   IPSEC,
-  IPSEC_PREFIX,
   isPeerAddress,
   POOL_TYPE,
   presharedKey,
@@ -243,10 +240,10 @@ function remoteOps(plan: RemotePlan, pkg: UciPackage): BatchOp[] {
 
 const ipsecOf = (snap: Snapshot): UciPackage => snap[IPSEC] ?? { name: IPSEC, sections: [] };
 
-export const remotes: ResourceDef<IpsecRemote> = {
+export const remotes = defineResource({
+  domain: 'ipsec',
   collection: 'remotes',
   aliases: ['sites'],
-  prefix: IPSEC_PREFIX,
   config: IPSEC,
   service: 'ipsec',
   schema,
@@ -267,22 +264,26 @@ export const remotes: ResourceDef<IpsecRemote> = {
     const owned = [...childSections(remote, pkg), ...poolSections(remote, pkg)];
     return [...owned.map((s): BatchOp => ({ op: 'delete', section: s.name })), { op: 'delete', section: remote.name }];
   },
-  files: (obj) => certFiles(sectionNameFor(obj.name), obj),
-  ownedPaths(name, snap) {
-    const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, name);
-    if (!remote) return [];
-    // only the files the agent named for this remote: a hand-made remote may point at shared ones
-    return CERT_FIELDS.filter((f) => optionString(remote, f.option) === certFileName(remote.name)).map((f) => `${f.dir}/${certFileName(remote.name)}`);
+  preconditions: 'a proposal named in `crypto_proposal` or in a connection does not exist',
+  ownedFiles: {
+    root: 'swanctl',
+    files: (obj) => certFiles(sectionNameFor(obj.name), obj),
+    paths(name, snap) {
+      const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, name);
+      if (!remote) return [];
+      // only the files the agent named for this remote: a hand-made remote may point at shared ones
+      return CERT_FIELDS.filter((f) => optionString(remote, f.option) === certFileName(remote.name)).map((f) => `${f.dir}/${certFileName(remote.name)}`);
+    },
+    fill(obj, snap, read) {
+      const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, obj.name);
+      if (!remote) return obj;
+      const out: IpsecRemote = { ...obj };
+      for (const f of CERT_FIELDS) {
+        const path = certPath(f, optionString(remote, f.option));
+        const bytes = path === undefined ? undefined : read(path);
+        if (bytes !== undefined) out[f.api] = bytes.toString('base64');
+      }
+      return out;
+    },
   },
-  readFiles(obj, snap, read) {
-    const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, obj.name);
-    if (!remote) return obj;
-    const out: IpsecRemote = { ...obj };
-    for (const f of CERT_FIELDS) {
-      const path = certPath(f, optionString(remote, f.option));
-      const bytes = path === undefined ? undefined : read(path);
-      if (bytes !== undefined) out[f.api] = bytes.toString('base64');
-    }
-    return out;
-  },
-};
+});

@@ -1,7 +1,6 @@
-import { badRequest } from '../../http/errors.js';
+import { fieldError } from '../../errors.js';
 import { sectionNameFor } from '../names.js';
 
-export const MWAN3_PREFIX = '/sdewan/mwan3/v1';
 export const MWAN3 = 'mwan3';
 
 /** mwan3 names iptables chains after policies and rules, and skips names over 15 characters. */
@@ -11,8 +10,7 @@ export const MWAN3_NAME_MAX = 15;
 export function chainSectionName(apiName: string, kind: 'policy' | 'rule'): string {
   const name = sectionNameFor(apiName);
   if (name.length > MWAN3_NAME_MAX) {
-    throw badRequest(
-      `Field[name] checked failed: mwan3 ignores a ${kind} whose name is longer than ${MWAN3_NAME_MAX} characters (${JSON.stringify(apiName)} has ${name.length})`,
+    throw fieldError('name', `mwan3 ignores a ${kind} whose name is longer than ${MWAN3_NAME_MAX} characters (${JSON.stringify(apiName)} has ${name.length})`,
     );
   }
   return name;

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { badRequest } from '../../http/errors.js';
+import { fieldError } from '../../errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { claimSectionName, findNamed, namedObjectOps, namedObjects } from '../names.js';
 import { bool01, intString, oneOf, stringList, text } from '../schema.js';
-import type { ResourceDef, Snapshot } from '../types.js';
-import { MWAN3, MWAN3_PREFIX } from './common.js';
+import { defineResource, type Snapshot } from '../types.js';
+import { MWAN3 } from './common.js';
 
 /** mwan3's interface options (mwan3's documentation and scripts: mwan3.sh, mwan3track). */
 const FIELDS: readonly Field[] = [
@@ -64,9 +64,9 @@ export type Mwan3Interface = z.infer<typeof schema>;
 
 const list = (snap: Snapshot) => namedObjects(snap[MWAN3], 'interface', FIELDS) as Mwan3Interface[];
 
-export const interfaces: ResourceDef<Mwan3Interface> = {
+export const interfaces = defineResource({
+  domain: 'mwan3',
   collection: 'interfaces',
-  prefix: MWAN3_PREFIX,
   config: MWAN3,
   reads: ['network'],
   service: 'mwan3',
@@ -76,7 +76,7 @@ export const interfaces: ResourceDef<Mwan3Interface> = {
     const section = claimSectionName(snap[MWAN3]!, 'interface', obj.name);
     const network = snap['network']?.sections.find((s) => s.type === 'interface' && s.name === section);
     if (!network) {
-      throw badRequest(`Field[name] checked failed: mwan3 interface ${JSON.stringify(obj.name)} needs a network interface '${section}' in the network config`);
+      throw fieldError('name', `mwan3 interface ${JSON.stringify(obj.name)} needs a network interface '${section}' in the network config`);
     }
   },
   toBatch: (obj, snap) => namedObjectOps(snap[MWAN3]!, 'interface', obj.name, optionsOf(obj, FIELDS), MANAGED),
@@ -89,4 +89,4 @@ export const interfaces: ResourceDef<Mwan3Interface> = {
     const member = snap[MWAN3]?.sections.find((s) => s.type === 'member' && s.options.get('interface') === section?.name);
     return member ? `Interface ${JSON.stringify(name)} is used by member '${member.name}'` : undefined;
   },
-};
+});

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { badRequest } from '../../http/errors.js';
+import { fieldError } from '../../errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
 import { intString, text } from '../schema.js';
-import type { ResourceDef, Snapshot } from '../types.js';
-import { MWAN3, MWAN3_PREFIX } from './common.js';
+import { defineResource, type Snapshot } from '../types.js';
+import { MWAN3 } from './common.js';
 
 export const MEMBER_FIELDS: readonly Field[] = [{ api: 'interface' }, { api: 'metric' }, { api: 'weight' }];
 const FIELDS = MEMBER_FIELDS;
@@ -22,7 +22,7 @@ export type Mwan3Member = z.infer<typeof schema>;
 /** The UCI section name of an mwan3 interface given by its API name; 400 naming `field` when absent. */
 export function interfaceSection(snap: Snapshot, apiName: string, field: string): string {
   const section = findNamed(snap[MWAN3], 'interface', apiName);
-  if (!section) throw badRequest(`Field[${field}] checked failed: ${JSON.stringify(apiName)} is not an mwan3 interface`);
+  if (!section) throw fieldError(field, `${JSON.stringify(apiName)} is not an mwan3 interface`);
   return section.name;
 }
 
@@ -38,9 +38,9 @@ export function memberFromOptions(fields: Record<string, string | string[]>, sna
   return out;
 }
 
-export const members: ResourceDef<Mwan3Member> = {
+export const members = defineResource({
+  domain: 'mwan3',
   collection: 'members',
-  prefix: MWAN3_PREFIX,
   config: MWAN3,
   service: 'mwan3',
   schema,
@@ -55,4 +55,4 @@ export const members: ResourceDef<Mwan3Member> = {
     const policy = snap[MWAN3]?.sections.find((s) => s.type === 'policy' && [s.options.get('use_member') ?? []].flat().includes(section ?? ''));
     return policy ? `Member ${JSON.stringify(name)} is used by policy '${policy.name}'` : undefined;
   },
-};
+});

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { badRequest } from '../../http/errors.js';
+import { fieldError } from '../../errors.js';
 import { fieldsOf, optionList } from '../fields.js';
 import { apiNameOf, apiNameOfRef, claimSectionName, findNamed, namedObjectOps } from '../names.js';
 import { text } from '../schema.js';
-import type { ResourceDef, Snapshot } from '../types.js';
+import { defineResource, type Snapshot } from '../types.js';
 import type { BatchOp, UciSection } from '../../uci/types.js';
-import { chainSectionName, MWAN3, MWAN3_PREFIX } from './common.js';
+import { chainSectionName, MWAN3 } from './common.js';
 import { interfaceSection, MEMBER_FIELDS, MEMBER_OPTIONS, memberFields, memberFromOptions, memberOptions } from './members.js';
 
 const memberSchema = z.object(memberFields);
@@ -44,9 +44,9 @@ function ownMembers(policy: UciSection, snap: Snapshot): string[] {
   return optionList(policy, 'use_member').filter((m) => !others.includes(m) && snap[MWAN3]?.sections.some((s) => s.type === 'member' && s.name === m));
 }
 
-export const policies: ResourceDef<Mwan3Policy> = {
+export const policies = defineResource({
+  domain: 'mwan3',
   collection: 'policies',
-  prefix: MWAN3_PREFIX,
   config: MWAN3,
   service: 'mwan3',
   schema,
@@ -64,7 +64,7 @@ export const policies: ResourceDef<Mwan3Policy> = {
     (obj.members ?? []).forEach((m, i) => {
       const name = memberName(section, interfaceSection(snap, m.interface, `members.${i}.interface`));
       const holder = pkg.sections.find((s) => s.name === name);
-      if (holder && holder.type !== 'member') throw badRequest(`Field[members.${i}.interface] checked failed: section '${name}' exists and is not a member`);
+      if (holder && holder.type !== 'member') throw fieldError(`members.${i}.interface`, `section '${name}' exists and is not a member`);
       names.push(name);
       ops.push(...namedObjectOps(pkg, 'member', name, memberOptions(m, snap, `members.${i}.interface`), MEMBER_OPTIONS));
     });
@@ -83,4 +83,4 @@ export const policies: ResourceDef<Mwan3Policy> = {
     const rule = snap[MWAN3]?.sections.find((s) => s.type === 'rule' && s.options.get('use_policy') === section);
     return rule ? `Policy ${JSON.stringify(name)} is used by rule ${JSON.stringify(apiNameOfRef(snap[MWAN3], rule.name))}` : undefined;
   },
-};
+});

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { badRequest } from '../../http/errors.js';
+import { fieldError } from '../../errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
 import { bool01, intString, isCidr, oneOf, portSpec, text } from '../schema.js';
-import type { ResourceDef } from '../types.js';
-import { chainSectionName, MWAN3, MWAN3_PREFIX } from './common.js';
+import { defineResource } from '../types.js';
+import { chainSectionName, MWAN3 } from './common.js';
 
 /** The API field `policy` is mwan3's `use_policy`; the rest keep mwan3's option names. */
 const FIELDS: readonly Field[] = [
@@ -54,9 +54,9 @@ const schema = z
   });
 export type Mwan3Rule = z.infer<typeof schema>;
 
-export const rules: ResourceDef<Mwan3Rule> = {
+export const rules = defineResource({
+  domain: 'mwan3',
   collection: 'rules',
-  prefix: MWAN3_PREFIX,
   config: MWAN3,
   service: 'mwan3',
   schema,
@@ -67,7 +67,7 @@ export const rules: ResourceDef<Mwan3Rule> = {
   check(obj, snap) {
     chainSectionName(obj.name, 'rule');
     if (obj.policy !== undefined && !findNamed(snap[MWAN3], 'policy', obj.policy)) {
-      throw badRequest(`Field[policy] checked failed: policy ${JSON.stringify(obj.policy)} does not exist`);
+      throw fieldError('policy', `policy ${JSON.stringify(obj.policy)} does not exist`);
     }
   },
   toBatch(obj, snap) {
@@ -75,4 +75,4 @@ export const rules: ResourceDef<Mwan3Rule> = {
     return namedObjectOps(snap[MWAN3]!, 'rule', obj.name, optionsOf({ ...obj, policy }, FIELDS), MANAGED);
   },
   deleteBatch: (name, snap) => [{ op: 'delete', section: findNamed(snap[MWAN3], 'rule', name)!.name }],
-};
+});

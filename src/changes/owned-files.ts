@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { OwnedFile, ResourceDef, Snapshot } from '../resources/types.js';
+import type { OwnedFile, OwnedFiles, Snapshot } from '../resources/types.js';
 
 /**
  * The files a resource owns beside its UCI config (IPsec certificates and keys under the
- * swanctl tree), for the route factory:
+ * swanctl tree), for the write path (`ownedFiles` of a definition):
  *
- * - a write stages the object's files (`def.files(obj)`) while the package is locked, before
+ * - a write stages the object's files (`files(obj)`) while the package is locked, before
  *   the batch is committed; `commit()` then removes the files the object owned before and no
  *   longer lists, `rollback()` puts every staged path back as it was when the batch failed;
- * - a delete removes `def.ownedPaths(name, snap)` after the batch is committed;
- * - a read fills the fields kept in files (`def.readFiles`).
+ * - a delete removes `paths(name, snap)` after the batch is committed;
+ * - a read fills the fields kept in files (`fill`).
  *
  * Each file is written atomically (a temporary file in the same directory, its mode set, then
  * renamed over the target), so strongSwan never reads half a key, and a private key is never
@@ -110,18 +110,18 @@ export async function removeOwnedFiles(root: string, paths: readonly string[]): 
 }
 
 /**
- * The objects with their file-held fields filled in (`def.readFiles`). The definition reads
+ * The objects with their file-held fields filled in (`owned.fill`). The definition reads
  * through a synchronous function: a first pass records which paths it asks for, they are
  * read, and a second pass fills the fields from what was read.
  */
-export async function fillFileFields<T extends { name: string }>(
-  def: Pick<ResourceDef<T>, 'readFiles'>,
-  snap: Snapshot,
+export async function fillFileFields<T extends { name: string }, P extends string>(
+  owned: Pick<OwnedFiles<T, P>, 'fill'> | undefined,
+  snap: Snapshot<P>,
   objs: readonly T[],
   root: string,
 ): Promise<T[]> {
-  const readFiles = def.readFiles;
-  if (!readFiles) return [...objs];
+  if (!owned) return [...objs];
+  const readFiles = owned.fill.bind(owned);
   const wanted = new Set<string>();
   for (const obj of objs) {
     readFiles(obj, snap, (p) => {

@@ -1,0 +1,151 @@
+// The fixed paths of the document: session, services, status, probes, the document itself.
+import {
+  LOGIN_PATHS,
+  LOGOUT_PATH,
+  LUCI_HOME,
+  MWAN3_DETAILED_STATUS_PATH,
+  MWAN3_INTERFACE_STATUS_PATH,
+  OPENAPI_PATH,
+  SERVICE_PATH,
+  SERVICES_PATH,
+  STATUS_PATH,
+} from '../paths.js';
+import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
+import { SERVICE_NAMES, STATUS_MODULES } from './schemas.js';
+
+export function fixedPaths(doc: OpenApiDocument): void {
+  const login = {
+    tags: ['session'],
+    summary: 'Log in (LuCI form login)',
+    description:
+      'Answers 302 with the session cookie. The **first** `Set-Cookie` header is ' +
+      '`sysauth=<token>; path=/cgi-bin/luci/; SameSite=Strict; HttpOnly` (plus `; Secure` over HTTPS); ' +
+      '`sysauth_http` / `sysauth_https` follow for newer LuCI clients. The token is 32 lower-case hex characters.',
+    security: [],
+    requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('schemas', 'LoginForm') } } },
+    responses: {
+      '302': {
+        description: 'Logged in.',
+        headers: {
+          Location: { schema: { type: 'string', const: LUCI_HOME } },
+          'Set-Cookie': { description: 'The session cookie `sysauth` (first), then `sysauth_http` or `sysauth_https`.', schema: { type: 'string' } },
+        },
+      },
+      '403': err('LoginRequired'),
+      '429': {
+        description: 'Too many failed logins from this address.',
+        headers: { 'Retry-After': { schema: { type: 'string' } } },
+        content: json(ref('schemas', 'Message')),
+      },
+    },
+  };
+  doc.paths[LOGIN_PATHS[0]] = { post: { ...login, operationId: 'session.login' } };
+  doc.paths[LOGIN_PATHS[1]] = { post: { ...login, operationId: 'session.login_slash', summary: 'Log in (same as without the slash)' } };
+  doc.paths[LOGOUT_PATH] = {
+    get: {
+      tags: ['session'],
+      operationId: 'session.logout',
+      summary: 'Log out',
+      responses: {
+        '302': {
+          description: 'The session ended; the cookies are cleared.',
+          headers: { Location: { schema: { type: 'string', const: LUCI_HOME } }, 'Set-Cookie': { schema: { type: 'string' } } },
+        },
+        '403': err('LoginRequired'),
+      },
+    },
+  };
+
+  doc.paths[SERVICES_PATH] = {
+    get: {
+      tags: ['services'],
+      operationId: 'services.list',
+      summary: 'The services the agent manages',
+      responses: { '200': { description: 'The service names.', content: json(ref('schemas', 'ServiceList')) }, '403': err('LoginRequired') },
+    },
+  };
+  doc.paths[`${SERVICE_PATH}/{name}`] = {
+    put: {
+      tags: ['services'],
+      operationId: 'services.action',
+      summary: 'Start, stop, restart or reload a service',
+      description: 'mwan3 → `/etc/init.d/mwan3` (reload restarts it), firewall → `/etc/init.d/firewall`, ipsec → `/etc/init.d/swanctl`.',
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...SERVICE_NAMES] } }],
+      requestBody: { required: true, content: json(ref('schemas', 'ServiceAction')) },
+      responses: {
+        '200': { description: 'The command succeeded.', content: json(ref('schemas', 'Success')) },
+        '400': { description: 'Unknown service or action.', content: json(ref('schemas', 'Message')) },
+        '403': err('LoginRequired'),
+        '500': err('ServiceFailed'),
+        '504': { description: 'The init script did not finish in time.', content: json(ref('schemas', 'Message')) },
+      },
+    },
+  };
+  doc.paths[STATUS_PATH] = {
+    get: {
+      tags: ['status'],
+      operationId: 'status.list',
+      summary: 'The status of every module',
+      responses: {
+        '200': { description: 'One entry per module.', content: json({ type: 'array', items: ref('schemas', 'ModuleStatus') }) },
+        '403': err('LoginRequired'),
+      },
+    },
+  };
+  doc.paths[`${STATUS_PATH}/{module}`] = {
+    get: {
+      tags: ['status'],
+      operationId: 'status.get',
+      summary: 'The status of one module',
+      parameters: [{ name: 'module', in: 'path', required: true, schema: { type: 'string', enum: [...STATUS_MODULES] } }],
+      responses: {
+        '200': { description: 'The module and its status, `{"name", "status"}` (what the controller\'s Go client reads).', content: json(ref('schemas', 'ModuleStatus')) },
+        '403': err('LoginRequired'),
+        '404': err('NotFound'),
+      },
+    },
+  };
+  doc.paths[MWAN3_INTERFACE_STATUS_PATH] = {
+    get: {
+      tags: ['status'],
+      operationId: 'status.mwan3_interfaces',
+      summary: 'mwan3 interface status (LuCI shape)',
+      responses: {
+        '200': { description: 'Per interface, and the connected networks.', content: json(ref('schemas', 'Mwan3InterfaceStatus')) },
+        '403': err('LoginRequired'),
+      },
+    },
+  };
+  doc.paths[MWAN3_DETAILED_STATUS_PATH] = {
+    get: {
+      tags: ['status'],
+      operationId: 'status.mwan3_detailed',
+      summary: 'mwan3 status as text (luci-app-mwan3 shape)',
+      responses: {
+        '200': {
+          description: '`{"mwandetail": ["<text like mwan3 status>"]}`',
+          content: json({ type: 'object', properties: { mwandetail: { type: 'array', items: { type: 'string' } } }, required: ['mwandetail'] }),
+        },
+        '403': err('LoginRequired'),
+      },
+    },
+  };
+
+  const probe = (id: string, summary: string, schema: string, extra: Json = {}) => ({
+    get: { tags: ['health'], operationId: id, summary, security: [], responses: { '200': { description: 'OK', content: json(ref('schemas', schema)) }, ...extra } },
+  });
+  doc.paths['/healthz'] = probe('health.live', 'Liveness: the process answers', 'Health');
+  doc.paths['/readyz'] = probe('health.ready', 'Readiness: the UCI config directory can be read', 'Ready', {
+    '503': { description: 'Not ready.', content: json(ref('schemas', 'Message')) },
+  });
+  doc.paths[OPENAPI_PATH] = {
+    get: {
+      tags: ['documentation'],
+      operationId: 'docs.openapi',
+      summary: 'This document',
+      security: [],
+      responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
+    },
+  };
+}
+

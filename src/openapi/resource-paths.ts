@@ -1,0 +1,127 @@
+// The paths of the collections, generated from the registry's definitions.
+import type { Resource } from '../resources/types.js';
+import { LUCI_BASE } from '../paths.js';
+import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
+
+const pascal = (s: string) => s.replace(/(^|[-_.])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
+const singular = (s: string) => (s.endsWith('ies') ? `${s.slice(0, -3)}y` : s.endsWith('s') ? s.slice(0, -1) : s);
+
+/** `Mwan3Policy`, `FirewallZone`, `IpsecRemote`: the component name of a resource's object. */
+export function componentName(def: Pick<Resource, 'domain' | 'collection'>): string {
+  return `${pascal(def.domain)}${pascal(singular(def.collection))}`;
+}
+
+/** The tag grouping a collection's operations, e.g. `mwan3 policies`. */
+export const tagOf = (def: Pick<Resource, 'domain' | 'collection'>) => `${def.domain} ${def.collection}`;
+
+/** The schema of a PUT body: the name comes from the URL, so the body need not carry it. */
+export function withoutRequiredName(schema: Json): Json {
+  const required = Array.isArray(schema['required']) ? (schema['required'] as string[]).filter((r) => r !== 'name') : undefined;
+  const out: Json = { ...schema };
+  if (required && required.length > 0) out['required'] = required;
+  else delete out['required'];
+  return out;
+}
+
+export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocument): void {
+  const component = componentName(def);
+  const domain = def.domain;
+  const base = `${LUCI_BASE}${def.prefix}/${segment}`;
+  const isAlias = segment !== def.collection;
+  const alias = isAlias ? ` (\`${segment}\` is an alias of \`${def.collection}\`)` : '';
+  const tags = [tagOf(def)];
+  const op = (verb: string) => `${domain}.${segment}.${verb}`;
+  const obj = ref('schemas', component);
+  const writeErrors = {
+    '400': err('BadRequest'),
+    '403': err('LoginRequired'),
+    '409': err('Conflict'),
+    ...(def.preconditions ? { '428': { description: `Precondition required: ${def.preconditions}.`, content: json(ref('schemas', 'Message')) } } : {}),
+  };
+  const nameParam = ref('parameters', 'Name');
+  const dryRun = ref('parameters', 'DryRun');
+  const generic =
+    `Any other method answers 405 (\`{"message": "Method Not Allowed"}\`); a path with more segments answers 400 ` +
+    `\`{"message": "Bad request URI"}\`. The service \`${def.service}\` is reloaded after each committed change.`;
+
+  doc.paths[base] = {
+    description: `The ${def.collection} of ${domain}${alias}. The same path with a trailing \`/\` is served as well. ${generic}`,
+    get: {
+      tags,
+      operationId: op('list'),
+      summary: `List ${domain} ${def.collection}${alias}`,
+      responses: {
+        '200': {
+          description: `Every object, in config file order, under the key \`${def.collection}\`.`,
+          content: json({
+            type: 'object',
+            properties: { [def.collection]: { type: 'array', items: obj } },
+            required: [def.collection],
+          }),
+        },
+        '403': err('LoginRequired'),
+      },
+    },
+    post: {
+      tags,
+      operationId: op('create'),
+      summary: `Create a ${singular(def.collection)}${alias}`,
+      description:
+        'Empty strings and `null` mean "absent"; unknown fields are ignored. The answer is the object as read back: ' +
+        'exactly the fields that were set, with the same values and list order.',
+      parameters: [dryRun],
+      requestBody: { required: true, content: json(obj) },
+      responses: {
+        '201': { description: 'Created; the object as read back.', content: json(obj) },
+        '200': { description: 'With `?dry_run=1`: the batch that would be applied; nothing changed.', content: json(ref('schemas', 'DryRun')) },
+        ...writeErrors,
+      },
+    },
+  };
+
+  doc.paths[`${base}/{name}`] = {
+    description: `One of the ${def.collection} of ${domain}${alias}. ${generic}`,
+    parameters: [nameParam],
+    get: {
+      tags,
+      operationId: op('get'),
+      summary: `Read a ${singular(def.collection)}${alias}`,
+      responses: {
+        '200': { description: 'The object: exactly the fields that are set.', content: json(obj) },
+        '403': err('LoginRequired'),
+        '404': err('NotFound'),
+      },
+    },
+    put: {
+      tags,
+      operationId: op('update'),
+      summary: `Create or replace a ${singular(def.collection)}${alias}`,
+      description: 'The name comes from the URL (a `name` in the body is ignored). Creates the object when it is absent.',
+      parameters: [dryRun],
+      requestBody: { required: true, content: json(ref('schemas', `${component}Update`)) },
+      responses: {
+        '200': {
+          description: 'The object as read back (or, with `?dry_run=1`, the batch that would be applied).',
+          content: json({ anyOf: [obj, ref('schemas', 'DryRun')] }),
+        },
+        ...writeErrors,
+      },
+    },
+    delete: {
+      tags,
+      operationId: op('delete'),
+      summary: `Delete a ${singular(def.collection)}${alias}`,
+      parameters: [dryRun],
+      responses: {
+        '200': {
+          description: '`{"message": "success"}` (or, with `?dry_run=1`, the batch that would be applied).',
+          content: json({ anyOf: [ref('schemas', 'Success'), ref('schemas', 'DryRun')] }),
+        },
+        '400': { description: 'Another object still uses this one; the message names it.', content: json(ref('schemas', 'Message')) },
+        '403': err('LoginRequired'),
+        '404': err('NotFound'),
+      },
+    },
+  };
+}
+

@@ -1,0 +1,27 @@
+// Every path the agent serves under LuCI's base, in one place (the client reads it too).
+
+/** The base of every API path, as LuCI serves it. */
+export const LUCI_BASE = '/cgi-bin/luci';
+
+/** A form POST here logs in (LuCI's own login page). */
+export const LOGIN_PATHS = [LUCI_BASE, `${LUCI_BASE}/`] as const;
+/** Where a login or logout redirects; also the path of the session cookie. */
+export const LUCI_HOME = `${LUCI_BASE}/`;
+export const LOGOUT_PATH = `${LUCI_BASE}/admin/logout`;
+
+/** The path of a domain's collections, `/sdewan/<domain>/v1` (relative to LUCI_BASE). */
+export const domainPrefix = (domain: string) => `/sdewan/${domain}/v1`;
+
+/** Services and status (contract §5, §6). */
+export const SDEWAN_V1 = `${LUCI_BASE}/sdewan/v1`;
+export const SERVICES_PATH = `${SDEWAN_V1}/services`;
+export const SERVICE_PATH = `${SDEWAN_V1}/service`;
+export const STATUS_PATH = `${SDEWAN_V1}/status`;
+
+/** LuCI's own mwan3 status pages. */
+export const MWAN3_INTERFACE_STATUS_PATH = `${LUCI_BASE}/admin/status/mwan/interface_status`;
+export const MWAN3_DETAILED_STATUS_PATH = `${LUCI_BASE}/admin/status/mwan/detailed_status`;
+
+/** The API's description (served without a login). */
+export const OPENAPI_PATH = `${LUCI_BASE}/sdewan/openapi.json`;
+export const DOCS_PATH = `${LUCI_BASE}/sdewan/docs`;

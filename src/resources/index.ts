@@ -1,0 +1,29 @@
+// The registry: every kind of object the API serves, once. The routes, the write path, the
+// OpenAPI document and the client's catalog (src/client/catalog.ts, generated from this list
+// by `npm run catalog`) all read it. Adding a kind is one file and one line here.
+import { forwardings } from './firewall/forwardings.js';
+import { redirects } from './firewall/redirects.js';
+import { rules as firewallRules } from './firewall/rules.js';
+import { zones } from './firewall/zones.js';
+import { proposals } from './ipsec/proposals.js';
+import { remotes } from './ipsec/remotes.js';
+import { interfaces } from './mwan3/interfaces.js';
+import { members } from './mwan3/members.js';
+import { policies } from './mwan3/policies.js';
+import { rules as mwan3Rules } from './mwan3/rules.js';
+import type { Resource } from './types.js';
+
+export const RESOURCES = [
+  policies,
+  mwan3Rules,
+  interfaces,
+  members,
+  zones,
+  firewallRules,
+  forwardings,
+  redirects,
+  proposals,
+  remotes,
+] as const satisfies readonly Resource[];
+
+export type { Resource };

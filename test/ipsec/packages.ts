@@ -1,0 +1,21 @@
+// ipsec packages for the tests of what reads them (the swanctl renderer, the linux platform):
+// either written through the real write path, or built by hand as a person would edit them.
+import type { Resource } from '../../src/resources/types.js';
+import type { UciPackage, UciSection, UciValue } from '../../src/uci/types.js';
+import { kindHarness } from '../helpers/kind.js';
+
+export function section(type: string, name: string, options: Record<string, UciValue> = {}): UciSection {
+  return { type, name, anonymous: false, options: new Map(Object.entries(options)) };
+}
+
+export const pkg = (...sections: UciSection[]): UciPackage => ({ name: 'ipsec', sections });
+
+/** The ipsec package after `writes` (kind and body, each a POST) went through the write path, over `config ipsec 'globals'`. */
+export async function ipsecAfter(writes: ReadonlyArray<readonly [Resource, unknown]>, globals: Record<string, string> = {}): Promise<UciPackage> {
+  const options = Object.entries(globals).map(([k, v]) => `\toption ${k} '${v}'\n`).join('');
+  const [first] = writes;
+  if (!first) throw new Error('nothing to write');
+  const h = kindHarness(first[0], { ipsec: `config ipsec 'globals'\n${options}` });
+  for (const [kind, body] of writes) await h.with(kind).create(body);
+  return h.pkg('ipsec');
+}
