@@ -5,7 +5,8 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { passwordFileProblem, tlsFilesIn } from './bootstrap/secrets.js';
+import { passwordFileProblem } from './auth/password-file.js';
+import { tlsFilesIn } from './tls-files.js';
 import { findExecutable } from './uci/runner.js';
 import type { UciPackage } from './uci/types.js';
 

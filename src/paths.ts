@@ -25,3 +25,6 @@ export const MWAN3_DETAILED_STATUS_PATH = `${LUCI_BASE}/admin/status/mwan/detail
 /** The API's description (served without a login). */
 export const OPENAPI_PATH = `${LUCI_BASE}/sdewan/openapi.json`;
 export const DOCS_PATH = `${LUCI_BASE}/sdewan/docs`;
+
+/** A path above relative to LUCI_BASE (`/sdewan/v1/services`), as the client's requests take them. */
+export const underLuci = (absolute: string) => absolute.slice(LUCI_BASE.length);

@@ -13,7 +13,7 @@ import { registerApi } from './http/api.js';
 import { ApiError } from './errors.js';
 import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
-import { watchTlsFiles } from './bootstrap/secrets.js';
+import { watchTlsFiles } from './tls-files.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 

@@ -1,8 +1,8 @@
 // Password checks: static credentials, an /etc/shadow-format file, or rpcd's session login.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Settings } from '../config.js';
-import { passwordFileVerifier } from '../bootstrap/secrets.js';
 import { safeEqual, verifyCrypt } from './crypt.js';
+import { passwordFromFileContent } from './password-file.js';
 
 /** Says whether a user name and password are good. Never throws for a wrong password. */
 export type PasswordVerifier = (user: string, password: string) => Promise<boolean>;
@@ -75,4 +75,23 @@ export function verifierFor(settings: Settings): PasswordVerifier {
     case 'ubus':
       return ubusVerifier('ubus', settings.user);
   }
+}
+
+const fileIdentity = (s: { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number }) =>
+  `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+
+/**
+ * A verifier for `expectedUser` with the password held in `file`. An unreadable file throws
+ * (the login route logs it and refuses the login); an empty password never matches.
+ */
+export function passwordFileVerifier(file: string, expectedUser: string): PasswordVerifier {
+  let cached: { id: string; password: string } | undefined;
+  return async (user, password) => {
+    const id = fileIdentity(await stat(file));
+    if (cached?.id !== id) cached = { id, password: passwordFromFileContent(await readFile(file, 'utf8')) };
+    const expected = cached.password;
+    const userOk = safeEqual(user, expectedUser);
+    const passwordOk = safeEqual(password, expected);
+    return userOk && passwordOk && expected !== '';
+  };
 }

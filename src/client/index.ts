@@ -3,73 +3,42 @@
 // service actions and status. Only types come from the agent's modules: at run time this
 // file needs global fetch (and the `undici` package when a CA is given).
 import type { DryRunResult, Message, ServiceAction, ServiceList } from '../openapi/schemas.js';
-import type { FirewallForwarding } from '../resources/firewall/forwardings.js';
-import type { FirewallRedirect } from '../resources/firewall/redirects.js';
-import type { FirewallRule } from '../resources/firewall/rules.js';
-import type { FirewallZone } from '../resources/firewall/zones.js';
-import type { IpsecConnection } from '../resources/ipsec/connections.js';
-import type { IpsecProposal } from '../resources/ipsec/proposals.js';
-import type { IpsecRemote } from '../resources/ipsec/remotes.js';
-import type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
-import type { Mwan3Member } from '../resources/mwan3/members.js';
-import type { Mwan3Policy } from '../resources/mwan3/policies.js';
-import type { Mwan3Rule } from '../resources/mwan3/rules.js';
-import type { ServiceName } from '../services/table.js';
+import { LOGOUT_PATH, LUCI_BASE, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci } from '../paths.js';
+import type { RESOURCES } from '../resources/index.js';
+import type { Resource } from '../resources/types.js';
 import type { ActionResult } from '../services/reloader.js';
+import type { ServiceName } from '../services/table.js';
 import type { RemoteStatus } from '../status/ipsec.js';
 import type { LegacyMwan3Status } from '../status/mwan3.js';
+import { CATALOG } from './catalog.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
 
-export type {
-  DryRunResult,
-  FirewallForwarding,
-  FirewallRedirect,
-  FirewallRule,
-  FirewallZone,
-  IpsecConnection,
-  IpsecProposal,
-  IpsecRemote,
-  LegacyMwan3Status as Mwan3InterfaceStatus,
-  Message,
-  Mwan3Interface,
-  Mwan3Member,
-  Mwan3Policy,
-  Mwan3Rule,
-  RemoteStatus,
-  ServiceAction,
-  ServiceName,
-};
+export type { FirewallForwarding } from '../resources/firewall/forwardings.js';
+export type { FirewallRedirect } from '../resources/firewall/redirects.js';
+export type { FirewallRule } from '../resources/firewall/rules.js';
+export type { FirewallZone } from '../resources/firewall/zones.js';
+export type { IpsecConnection } from '../resources/ipsec/connections.js';
+export type { IpsecProposal } from '../resources/ipsec/proposals.js';
+export type { IpsecRemote } from '../resources/ipsec/remotes.js';
+export type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
+export type { Mwan3Member } from '../resources/mwan3/members.js';
+export type { Mwan3Policy } from '../resources/mwan3/policies.js';
+export type { Mwan3Rule } from '../resources/mwan3/rules.js';
+export type { DryRunResult, LegacyMwan3Status as Mwan3InterfaceStatus, Message, RemoteStatus, ServiceAction, ServiceName };
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
+export { CATALOG };
 
-const LUCI = '/cgi-bin/luci';
+type Kind = (typeof RESOURCES)[number];
+type ObjectOf<K> = K extends Resource<infer T, string, string, string> ? T : never;
+type SegmentsOf<K extends Kind> = K['collection'] | NonNullable<K['aliases']>[number];
 
-/** Where each collection is served and the key of its list answer (aliases list under the real name). */
-export const COLLECTIONS = {
-  mwan3: {
-    policies: { path: '/sdewan/mwan3/v1/policies', key: 'policies' },
-    rules: { path: '/sdewan/mwan3/v1/rules', key: 'rules' },
-    interfaces: { path: '/sdewan/mwan3/v1/interfaces', key: 'interfaces' },
-    members: { path: '/sdewan/mwan3/v1/members', key: 'members' },
-  },
-  firewall: {
-    zones: { path: '/sdewan/firewall/v1/zones', key: 'zones' },
-    rules: { path: '/sdewan/firewall/v1/rules', key: 'rules' },
-    forwardings: { path: '/sdewan/firewall/v1/forwardings', key: 'forwardings' },
-    redirects: { path: '/sdewan/firewall/v1/redirects', key: 'redirects' },
-  },
-  ipsec: {
-    proposals: { path: '/sdewan/ipsec/v1/proposals', key: 'proposals' },
-    remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },
-    sites: { path: '/sdewan/ipsec/v1/sites', key: 'remotes' },
-  },
-} as const;
+/** The object type of every collection (and alias), by domain: derived from the registry. */
+export type ResourceTypes = {
+  [D in Kind['domain']]: { [K in Kind as K['domain'] extends D ? SegmentsOf<K> : never]: ObjectOf<K> };
+};
 
-/** The object type of every collection. */
-export interface ResourceTypes {
-  mwan3: { policies: Mwan3Policy; rules: Mwan3Rule; interfaces: Mwan3Interface; members: Mwan3Member };
-  firewall: { zones: FirewallZone; rules: FirewallRule; forwardings: FirewallForwarding; redirects: FirewallRedirect };
-  ipsec: { proposals: IpsecProposal; remotes: IpsecRemote; sites: IpsecRemote };
-}
+// The generated catalog serves exactly the registry's collections (tsc fails when it is stale).
+CATALOG satisfies { [D in keyof ResourceTypes]: { [C in keyof ResourceTypes[D]]: { path: string; key: string } } };
 
 /** An answer other than the expected one: the HTTP status and the agent's `message`. */
 export class ClientError extends Error {
@@ -125,6 +94,9 @@ export interface Collection<T extends { name: string }> {
 
 type Domain<D extends keyof ResourceTypes> = { [C in keyof ResourceTypes[D]]: Collection<ResourceTypes[D][C] & { name: string }> };
 
+/** A property per domain of the registry: `client.mwan3.policies`, `client.ipsec.sites`, ... */
+export type Domains = { readonly [D in keyof ResourceTypes]: Domain<D> };
+
 /** The last action run per service (automatic reload or explicit), as `status/services` answers it. */
 export type ServiceRecord = Pick<ActionResult, 'action' | 'trigger' | 'ok' | 'message' | 'at'>;
 
@@ -147,11 +119,11 @@ export function baseUrlOf(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/cgi-bin\/luci$/, '');
 }
 
+/** The collections of every domain, one property each (filled in by the constructor from CATALOG). */
+export interface SdewanClient extends Domains {}
+
 export class SdewanClient {
   readonly baseUrl: string;
-  readonly mwan3: Domain<'mwan3'>;
-  readonly firewall: Domain<'firewall'>;
-  readonly ipsec: Domain<'ipsec'>;
   readonly services: {
     list(): Promise<ServiceName[]>;
     run(name: ServiceName, action: ServiceAction): Promise<void>;
@@ -183,20 +155,17 @@ export class SdewanClient {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.ca = opts.ca;
     this.onLogin = opts.onLogin;
-    const domain = <D extends keyof ResourceTypes>(d: D): Domain<D> => {
+    for (const [domain, collections] of Object.entries(CATALOG)) {
       const out: Record<string, Collection<{ name: string }>> = {};
-      for (const [name, where] of Object.entries(COLLECTIONS[d])) out[name] = this.collection(where.path, where.key);
-      return out as unknown as Domain<D>;
-    };
-    this.mwan3 = domain('mwan3');
-    this.firewall = domain('firewall');
-    this.ipsec = domain('ipsec');
+      for (const [name, where] of Object.entries(collections)) out[name] = this.collection(where.path, where.key);
+      Object.defineProperty(this, domain, { value: out, enumerable: true });
+    }
 
     const run = async (name: ServiceName, action: ServiceAction) => {
-      await this.request('PUT', `/sdewan/v1/service/${encodeURIComponent(name)}`, { action });
+      await this.request('PUT', `${underLuci(SERVICE_PATH)}/${encodeURIComponent(name)}`, { action });
     };
     this.services = {
-      list: async () => (await this.request<ServiceList>('GET', '/sdewan/v1/services')).services,
+      list: async () => (await this.request<ServiceList>('GET', underLuci(SERVICES_PATH))).services,
       run,
       start: (name) => run(name, 'start'),
       stop: (name) => run(name, 'stop'),
@@ -204,10 +173,10 @@ export class SdewanClient {
       reload: (name) => run(name, 'reload'),
     };
     this.status = {
-      all: () => this.request<ModuleStatus[]>('GET', '/sdewan/v1/status'),
+      all: () => this.request<ModuleStatus[]>('GET', underLuci(STATUS_PATH)),
       get: async <M extends keyof StatusModules>(module: M): Promise<StatusModules[M]> =>
-        (await this.request<{ name: M; status: StatusModules[M] }>('GET', `/sdewan/v1/status/${encodeURIComponent(module)}`)).status,
-      interfaces: () => this.request<LegacyMwan3Status>('GET', '/admin/status/mwan/interface_status'),
+        (await this.request<{ name: M; status: StatusModules[M] }>('GET', `${underLuci(STATUS_PATH)}/${encodeURIComponent(module)}`)).status,
+      interfaces: () => this.request<LegacyMwan3Status>('GET', underLuci(MWAN3_INTERFACE_STATUS_PATH)),
     };
   }
 
@@ -255,8 +224,8 @@ export class SdewanClient {
     const token = this.token;
     this.token = undefined;
     if (token === undefined) return;
-    const res = await this.send('GET', '/admin/logout', undefined, token);
-    if (res.status !== 302 && res.status !== 403) await this.fail(res, 'GET', '/admin/logout');
+    const res = await this.send('GET', underLuci(LOGOUT_PATH), undefined, token);
+    if (res.status !== 302 && res.status !== 403) await this.fail(res, 'GET', underLuci(LOGOUT_PATH));
   }
 
   /** Releases the connections (needed only with a CA: undici keeps them alive). */
@@ -292,7 +261,7 @@ export class SdewanClient {
 
   private async doLogin(): Promise<string> {
     const form = new URLSearchParams({ luci_username: this.username, luci_password: this.password }).toString();
-    const res = await (await this.open()).send(`${this.baseUrl}${LUCI}`, {
+    const res = await (await this.open()).send(`${this.baseUrl}${LUCI_BASE}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form,
@@ -305,7 +274,7 @@ export class SdewanClient {
     await res.text();
     const first = res.headers.getSetCookie()[0] ?? '';
     const token = SYSAUTH.exec(first)?.[1];
-    if (!token) throw new ClientError(302, 'The login answered without a sysauth cookie', 'POST', LUCI);
+    if (!token) throw new ClientError(302, 'The login answered without a sysauth cookie', 'POST', LUCI_BASE);
     this.token = token;
     this.onLogin?.();
     return token;
@@ -323,7 +292,7 @@ export class SdewanClient {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    return (await this.open()).send(`${this.baseUrl}${LUCI}${path}`, {
+    return (await this.open()).send(`${this.baseUrl}${LUCI_BASE}${path}`, {
       method,
       headers,
       ...(payload !== undefined ? { body: payload } : {}),
@@ -340,7 +309,7 @@ export class SdewanClient {
       body = undefined;
     }
     const fromBody = body !== null && typeof body === 'object' && typeof (body as Json)['message'] === 'string' ? ((body as Json)['message'] as string) : undefined;
-    throw new ClientError(res.status, message ?? fromBody ?? (text.trim() || `HTTP ${res.status}`), method, `${LUCI}${path}`, body);
+    throw new ClientError(res.status, message ?? fromBody ?? (text.trim() || `HTTP ${res.status}`), method, `${LUCI_BASE}${path}`, body);
   }
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { COLLECTIONS } from '../../src/client/index.js';
+import { CATALOG } from '../../src/client/index.js';
 import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument, componentName } from '../../src/openapi/document.js';
 import { LUCI_BASE as LUCI } from '../../src/paths.js';
@@ -246,7 +246,7 @@ describe('the OpenAPI document', () => {
 
   it('serves the same collections, paths and list keys as the typed client knows', () => {
     const served = resources.flatMap((def) => [def.collection, ...(def.aliases ?? [])].map((s) => `${def.prefix}/${s} ${def.collection}`)).sort();
-    const client = Object.values(COLLECTIONS).flatMap((d) => Object.values(d).map((c) => `${c.path} ${c.key}`)).sort();
+    const client = Object.values(CATALOG).flatMap((d) => Object.values(d).map((c: { path: string; key: string }) => `${c.path} ${c.key}`)).sort();
     expect(client).toEqual(served);
   });
 });

@@ -1,62 +1,16 @@
-// Credentials and TLS from mounted Kubernetes secrets.
-//
-// Password: SDEWAN_PASSWORD_FILE names a file (a secret key mounted as a file) whose content
-// is the password of the one API user, with one trailing newline ignored (`echo pw >` and
-// `kubectl create secret --from-file` both add one). Logins are checked against the file
-// itself rather than by writing a hash into /etc/shadow: the root account of the box stays
-// as the image made it, no crypt code or chpasswd is needed, and a rotated secret (kubelet
-// swaps the mounted files atomically) takes effect at the next login, without a restart.
-// The file is stat'ed at each login and read again only when it changed.
-//
-// TLS: SDEWAN_TLS_DIR names a directory holding tls.crt and tls.key (a kubernetes.io/tls
-// secret, as cert-manager writes it). The files are polled (stat, every few seconds); when
-// they change and the new pair loads, the HTTPS server gets it through setSecureContext:
-// new connections use the new certificate, open ones carry on. A pair that does not load
-// (half-written, mismatched) is logged and the current one stays.
-import { readFileSync, statSync } from 'node:fs';
+// TLS from a mounted kubernetes.io/tls secret: SDEWAN_TLS_DIR names a directory holding
+// tls.crt and tls.key (as cert-manager writes it). The files are polled (stat, every few
+// seconds); when they change and the new pair loads, the HTTPS server gets it through
+// setSecureContext: new connections use the new certificate, open ones carry on. A pair that
+// does not load (half-written, mismatched) is logged and the current one stays.
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import { safeEqual } from '../auth/crypt.js';
-import type { PasswordVerifier } from '../auth/verifiers.js';
-
-/** The password in a secret file's content: one trailing "\n" or "\r\n" removed, nothing else. */
-export function passwordFromFileContent(text: string): string {
-  if (text.endsWith('\r\n')) return text.slice(0, -2);
-  if (text.endsWith('\n')) return text.slice(0, -1);
-  return text;
-}
 
 const identity = (s: { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number }) =>
   `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-
-/**
- * A verifier for `expectedUser` with the password held in `file`. An unreadable file throws
- * (the login route logs it and refuses the login); an empty password never matches.
- */
-export function passwordFileVerifier(file: string, expectedUser: string): PasswordVerifier {
-  let cached: { id: string; password: string } | undefined;
-  return async (user, password) => {
-    const id = identity(await stat(file));
-    if (cached?.id !== id) cached = { id, password: passwordFromFileContent(await readFile(file, 'utf8')) };
-    const expected = cached.password;
-    const userOk = safeEqual(user, expectedUser);
-    const passwordOk = safeEqual(password, expected);
-    return userOk && passwordOk && expected !== '';
-  };
-}
-
-/** Checks at start that the password file can be read and is not empty; returns the message of the problem. */
-export function passwordFileProblem(file: string): string | undefined {
-  try {
-    if (!statSync(file).isFile()) return `${JSON.stringify(file)} is not a file`;
-    if (passwordFromFileContent(readFileSync(file, 'utf8')) === '') return `${JSON.stringify(file)} is empty`;
-  } catch (err) {
-    return `cannot read ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-  }
-  return undefined;
-}
 
 export const TLS_CERT_FILE = 'tls.crt';
 export const TLS_KEY_FILE = 'tls.key';

@@ -5,9 +5,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { passwordFileProblem, passwordFileVerifier, passwordFromFileContent, tlsFilesIn, watchTlsFiles, type TlsWatch } from '../../src/bootstrap/secrets.js';
+import { passwordFileProblem, passwordFromFileContent } from '../../src/auth/password-file.js';
+import { passwordFileVerifier } from '../../src/auth/verifiers.js';
+import { tlsFilesIn, watchTlsFiles, type TlsWatch } from '../../src/tls-files.js';
 import { waitFor } from '../helpers/agent.js';
-import { makeCert, servedCommonName, writeSecretVolume } from './k8s-volume.js';
+import { makeCert, servedCommonName, writeSecretVolume } from '../bootstrap/k8s-volume.js';
 
 let dir: string;
 beforeAll(() => {

@@ -1,0 +1,21 @@
+// Generated from the registry (src/resources/index.ts) by `npm run catalog`; do not edit.
+// Where each collection is served and the key of its list answer.
+export const CATALOG = {
+  mwan3: {
+    policies: { path: '/sdewan/mwan3/v1/policies', key: 'policies' },
+    rules: { path: '/sdewan/mwan3/v1/rules', key: 'rules' },
+    interfaces: { path: '/sdewan/mwan3/v1/interfaces', key: 'interfaces' },
+    members: { path: '/sdewan/mwan3/v1/members', key: 'members' },
+  },
+  firewall: {
+    zones: { path: '/sdewan/firewall/v1/zones', key: 'zones' },
+    rules: { path: '/sdewan/firewall/v1/rules', key: 'rules' },
+    forwardings: { path: '/sdewan/firewall/v1/forwardings', key: 'forwardings' },
+    redirects: { path: '/sdewan/firewall/v1/redirects', key: 'redirects' },
+  },
+  ipsec: {
+    proposals: { path: '/sdewan/ipsec/v1/proposals', key: 'proposals' },
+    remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },
+    sites: { path: '/sdewan/ipsec/v1/sites', key: 'remotes' },
+  },
+} as const;
