@@ -8,6 +8,7 @@ import {
   FIREWALL,
   FIREWALL_PREFIX,
   NETWORK,
+  OWNER,
   deleteOps,
   describeSection,
   fieldError,
@@ -96,7 +97,7 @@ export const zones: ResourceDef<FirewallZone> = {
     const pkg = snap[FIREWALL];
     if (!pkg) return undefined;
     for (const section of pkg.sections) {
-      if (!(REFERRERS as readonly string[]).includes(section.type)) continue;
+      if (!(REFERRERS as readonly string[]).includes(section.type) || section.options.has(OWNER)) continue;
       const field = (['src', 'dest'] as const).find((f) => section.options.get(f) === name);
       if (field) return `Zone ${JSON.stringify(name)} is used by ${section.type} ${describeSection(pkg, section)} (${field})`;
     }
