@@ -14,6 +14,8 @@ import type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
 import type { Mwan3Member } from '../resources/mwan3/members.js';
 import type { Mwan3Policy } from '../resources/mwan3/policies.js';
 import type { Mwan3Rule } from '../resources/mwan3/rules.js';
+import type { Nat } from '../resources/nat/nats.js';
+import type { NetworkFirewallRule } from '../resources/networkfirewall/rules.js';
 import type { ServiceName } from '../resources/types.js';
 import type { ActionResult } from '../services/reloader.js';
 import type { RemoteStatus } from '../status/ipsec.js';
@@ -35,6 +37,8 @@ export type {
   Mwan3Member,
   Mwan3Policy,
   Mwan3Rule,
+  Nat,
+  NetworkFirewallRule,
   RemoteStatus,
   ServiceAction,
   ServiceName,
@@ -57,6 +61,12 @@ export const COLLECTIONS = {
     forwardings: { path: '/sdewan/firewall/v1/forwardings', key: 'forwardings' },
     redirects: { path: '/sdewan/firewall/v1/redirects', key: 'redirects' },
   },
+  nat: {
+    nats: { path: '/sdewan/nat/v1/nats', key: 'nats' },
+  },
+  networkfirewall: {
+    rules: { path: '/sdewan/networkfirewall/v1/rules', key: 'rules' },
+  },
   ipsec: {
     proposals: { path: '/sdewan/ipsec/v1/proposals', key: 'proposals' },
     remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },
@@ -68,6 +78,8 @@ export const COLLECTIONS = {
 export interface ResourceTypes {
   mwan3: { policies: Mwan3Policy; rules: Mwan3Rule; interfaces: Mwan3Interface; members: Mwan3Member };
   firewall: { zones: FirewallZone; rules: FirewallRule; forwardings: FirewallForwarding; redirects: FirewallRedirect };
+  nat: { nats: Nat };
+  networkfirewall: { rules: NetworkFirewallRule };
   ipsec: { proposals: IpsecProposal; remotes: IpsecRemote; sites: IpsecRemote };
 }
 
@@ -151,6 +163,8 @@ export class SdewanClient {
   readonly baseUrl: string;
   readonly mwan3: Domain<'mwan3'>;
   readonly firewall: Domain<'firewall'>;
+  readonly nat: Domain<'nat'>;
+  readonly networkfirewall: Domain<'networkfirewall'>;
   readonly ipsec: Domain<'ipsec'>;
   readonly services: {
     list(): Promise<ServiceName[]>;
@@ -190,6 +204,8 @@ export class SdewanClient {
     };
     this.mwan3 = domain('mwan3');
     this.firewall = domain('firewall');
+    this.nat = domain('nat');
+    this.networkfirewall = domain('networkfirewall');
     this.ipsec = domain('ipsec');
 
     const run = async (name: ServiceName, action: ServiceAction) => {

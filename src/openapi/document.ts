@@ -101,8 +101,11 @@ function withoutRequiredName(schema: Json): Json {
   return out;
 }
 
-/** Whether writes of this kind can be refused with 428 (a referenced IPsec proposal is missing). */
-const referencesProposals = (def: AnyDef) => def.config === 'ipsec' && def.collection !== 'proposals';
+/**
+ * Whether writes of this kind can be refused with 428: a referenced IPsec proposal is missing,
+ * or a device reference (kinds that read the box's devices) names no device.
+ */
+const mayNeedPrecondition = (def: AnyDef) => (def.config === 'ipsec' && def.collection !== 'proposals') || def.usesHost === true;
 
 const err = (name: string) => ref('responses', name);
 
@@ -119,7 +122,7 @@ function resourcePaths(def: AnyDef, segment: string, doc: OpenApiDocument): void
     '400': err('BadRequest'),
     '403': err('LoginRequired'),
     '409': err('Conflict'),
-    ...(referencesProposals(def) ? { '428': err('PreconditionRequired') } : {}),
+    ...(mayNeedPrecondition(def) ? { '428': err('PreconditionRequired') } : {}),
   };
   const nameParam = ref('parameters', 'Name');
   const dryRun = ref('parameters', 'DryRun');
@@ -354,7 +357,7 @@ function errorResponses(): Json {
     NotFound: message('No object of that name.'),
     MethodNotAllowed: message('The method is not served on this path (`{"message": "Method Not Allowed"}`).'),
     Conflict: message('An object of that name exists (`{"message": "Conflict"}`), or the name maps onto a UCI section another object holds.'),
-    PreconditionRequired: message('A referenced IPsec proposal does not exist.'),
+    PreconditionRequired: message('A referenced IPsec proposal does not exist, or a device reference names no device of the box.'),
     ServiceFailed: message('The init script failed; the message carries its output.'),
   };
 }
