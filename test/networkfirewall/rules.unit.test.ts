@@ -110,3 +110,17 @@ describe('network firewall rules: the config written and read back', () => {
     expect(sectionsIn(five)).toEqual(sectionsIn(BASE));
   });
 });
+
+describe('device zones and the firewall zones', () => {
+  it('refuses a firewall zone that takes the name of a device zone (409), and a device zone a firewall zone holds', async () => {
+    const text = await put(BASE, { name: 'fwd', src: 'eth0', dest: 'net1', target: 'ACCEPT' });
+    const zones = firewallResources.find((d) => d.collection === 'zones')!;
+    expect(thrown(() => zones.check!({ name: 'sdewan_dev_net1' }, snapOf(text), undefined))).toEqual({
+      status: 409,
+      message: 'The zone name "sdewan_dev_net1" is taken by a zone the agent keeps for a device',
+    });
+    const taken = `${BASE}\nconfig zone\n\toption name 'sdewan_dev_iface1'\n`;
+    const obj = parseBody(rules.schema, { ...GO_EMPTY, name: 'x', src: 'eth0', dest: 'iface1', target: 'DROP' });
+    expect(thrown(() => rules.toBatch(obj, snapOf(taken), undefined, HOST))?.status).toBe(409);
+  });
+});

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ApiError } from '../../http/errors.js';
 import type { Field } from '../fields.js';
 import { apiNameOfRef, findNamed } from '../names.js';
 import { bool01, oneOf, stringList, text } from '../schema.js';
@@ -88,6 +89,10 @@ export const zones: ResourceDef<FirewallZone> = {
       zone.network ? { ...zone, network: zone.network.map((net) => apiNameOfRef(snap[NETWORK], net, 'interface')) } : zone,
     ),
   check(obj, snap) {
+    // a zone the agent keeps for a device (src/resources/devices/zones.ts) holds the name
+    if (snap[FIREWALL]?.sections.some((s) => s.type === 'zone' && s.options.has(OWNER) && s.options.get('name') === obj.name)) {
+      throw new ApiError(409, `The zone name ${JSON.stringify(obj.name)} is taken by a zone the agent keeps for a device`);
+    }
     obj.network?.forEach((net, i) => networkSection(snap, net, `network.${i}`));
   },
   toBatch: (obj, snap) =>
