@@ -124,4 +124,20 @@ describe('NAT: the config written and read back', () => {
     const changed = await put(text, { ...body, dest_port: '2022' });
     expect(nats.list(snapOf(changed))).toEqual([{ ...body, dest_port: '2022' }]);
   });
+
+  it('orders by index among the sections of the type: n-th when n of them are there, else last; a PUT moves it', async () => {
+    const snat = (name: string, index: string) => ({ name, target: 'SNAT', src_dip: '10.10.10.2', dest: 'eth0', index });
+    const order = (text: string) => parsed('firewall', text).sections.filter((s) => s.type === 'nat').map((s) => s.options.get('name'));
+    let text = await put(BASE, snat('a', '0'));
+    text = await put(text, snat('b', '5'));
+    expect(order(text)).toEqual(['hand-masq', 'a', 'b']);
+    text = await put(text, snat('c', '2'));
+    expect(order(text)).toEqual(['hand-masq', 'c', 'a', 'b']);
+    text = await put(text, snat('b', '1'));
+    expect(order(text)).toEqual(['b', 'hand-masq', 'c', 'a']);
+    // already in place: nothing to do
+    const obj = parseBody(nats.schema, snat('b', '1'));
+    expect(nats.toBatch(obj, snapOf(text), obj, HOST)).toEqual([]);
+    expect(nats.list(snapOf(text)).map((n) => n.name)).toEqual(['b', 'c', 'a']);
+  });
 });
