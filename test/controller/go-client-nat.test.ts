@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../helpers/agent.js';
 import { type RawResponse, rawRequest } from '../helpers/http.js';
-import { type Netns, createNetns } from '../helpers/netns.js';
+import { type Netns, createNetns, subnetOf } from '../helpers/netns.js';
 
 /** The Go structs' JSON: every field with its zero value ("" for string, null for []string). */
 const SDEWAN_NAT = { name: '', src: '', src_ip: '', src_dip: '', src_port: '', src_dport: '', proto: '', dest: '', dest_ip: '', dest_port: '', target: '', index: '' };
@@ -26,6 +26,9 @@ function unmarshal(zero: GoStruct, text: string): GoStruct {
   return out;
 }
 
+const S5 = subnetOf(5);
+const S6 = subnetOf(6);
+
 let ns: Netns | undefined;
 let agent: Agent;
 let token = '';
@@ -39,10 +42,10 @@ function goRequest(method: string, path: string, body = ''): Promise<RawResponse
 
 beforeAll(async () => {
   ns = await createNetns('goc', [
-    { name: 'iface1', address: '10.233.5.2/24' },
-    { name: 'iface2', address: '10.233.6.2/24' },
+    { name: 'iface1', address: `${S5}.2/24` },
+    { name: 'iface2', address: `${S6}.2/24` },
   ], 'iface2');
-  agent = await startAgent({ commandPrefix: ns.prefix, env: { HOST: '10.233.5.2' } });
+  agent = await startAgent({ commandPrefix: ns.prefix, env: { HOST: `${S5}.2` } });
   const login = await goRequest('POST', '', `luci_username=root&luci_password=${agent.password}`);
   expect(login.status).toBe(302);
   token = /sysauth=([^;]*)/.exec((login.headers['set-cookie'] ?? [])[0] ?? '')![1]!;
@@ -86,9 +89,9 @@ async function settle(base: string, zero: GoStruct, desired: GoStruct): Promise<
 describe('the Go client of ICN’s NAT and network firewall reconcilers', () => {
   it('settles each CNFNAT after one create and one update: the read-back is DeepEqual to the spec', async () => {
     const nats: GoStruct[] = [
-      { ...SDEWAN_NAT, name: 'nat-sample', src: 'iface1', src_ip: '192.168.1.2', src_dip: '1.2.3.4', dest: 'iface2', dest_ip: '10.233.6.20', proto: 'tcp', target: 'DNAT' },
-      { ...SDEWAN_NAT, name: '10.20.0.0-edge1', dest_ip: '10.20.0.0', dest: '#source', src_dip: '10.233.5.2', index: '1', target: 'SNAT' },
-      { ...SDEWAN_NAT, name: 'default4hub1', src_dip: '10.233.6.2', dest: '#source', index: '0', target: 'SNAT' },
+      { ...SDEWAN_NAT, name: 'nat-sample', src: 'iface1', src_ip: '192.168.1.2', src_dip: '1.2.3.4', dest: 'iface2', dest_ip: `${S6}.20`, proto: 'tcp', target: 'DNAT' },
+      { ...SDEWAN_NAT, name: '10.20.0.0-edge1', dest_ip: '10.20.0.0', dest: '#source', src_dip: `${S5}.2`, index: '1', target: 'SNAT' },
+      { ...SDEWAN_NAT, name: 'default4hub1', src_dip: `${S6}.2`, dest: '#source', index: '0', target: 'SNAT' },
       { ...SDEWAN_NAT, name: 'masq', src: '#default', dest: '#default', src_ip: '10.0.0.0/8', proto: 'udp', src_port: '53', target: 'MASQUERADE' },
     ];
     for (const nat of nats) {
@@ -104,7 +107,7 @@ describe('the Go client of ICN’s NAT and network firewall reconcilers', () => 
   it('settles each NetworkFirewallRule after one create and one update', async () => {
     const rules: GoStruct[] = [
       { ...SDEWAN_NETWORK_FIREWALL_RULE, name: 'deny-ssh', src: '#default', proto: 'tcp', dest_port: '22', target: 'REJECT' },
-      { ...SDEWAN_NETWORK_FIREWALL_RULE, name: 'fwd', src: '#10.233.5.2', dest: 'iface2', src_ip: '192.168.1.0/24', target: 'ACCEPT', family: 'ipv4' },
+      { ...SDEWAN_NETWORK_FIREWALL_RULE, name: 'fwd', src: `#${S5}.2`, dest: 'iface2', src_ip: '192.168.1.0/24', target: 'ACCEPT', family: 'ipv4' },
       { ...SDEWAN_NETWORK_FIREWALL_RULE, name: 'ping', src: 'iface1', proto: 'icmp', icmp_type: ['echo-request'], target: 'DROP' },
       { ...SDEWAN_NETWORK_FIREWALL_RULE, name: 'mark', src: 'iface1', mark: '0x1', target: 'MARK', set_mark: '0x2', extra: '-m comment --comment x' },
     ];

@@ -17,6 +17,12 @@ export interface Netns {
   remove(): Promise<void>;
 }
 
+/**
+ * The /24 number `n` of this test process: `10.<224..255>.<n>`, the second octet from the pid,
+ * so that test processes running at once on one machine seldom pick the same networks.
+ */
+export const subnetOf = (n: number) => `10.${224 + (process.pid % 32)}.${n}`;
+
 const hostAddress = (address: string) => `${address.split('/')[0]!.split('.').slice(0, 3).join('.')}.1/24`;
 
 /**

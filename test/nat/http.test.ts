@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent, waitFor } from '../helpers/agent.js';
-import { type Netns, createNetns } from '../helpers/netns.js';
+import { type Netns, createNetns, subnetOf } from '../helpers/netns.js';
 
 const NAT = '/cgi-bin/luci/sdewan/nat/v1/nats';
 const STOCK = readFileSync('test/reference/openwrt/firewall.default', 'utf8');
@@ -14,6 +14,9 @@ const go = (obj: Record<string, string>) => ({ ...GO_EMPTY, ...obj });
 /** ICN's CNFNAT sample (config/samples/batch_v1alpha1_cnfnat.yaml) as the controller converts it. */
 const SAMPLE = { name: 'nat-sample', src: 'iface1', src_ip: '192.168.1.2', src_dip: '1.2.3.4', dest: 'iface2', proto: 'tcp', target: 'DNAT' };
 
+const S1 = subnetOf(1);
+const S2 = subnetOf(2);
+
 let ns: Netns | undefined;
 let agent: Agent;
 const file = () => agent.readFile('firewall');
@@ -21,10 +24,10 @@ const reloads = () => agent.callsLog().filter((l) => l === 'firewall reload').le
 
 beforeAll(async () => {
   ns = await createNetns('nat', [
-    { name: 'iface1', address: '10.233.1.2/24' },
-    { name: 'iface2', address: '10.233.2.2/24' },
+    { name: 'iface1', address: `${S1}.2/24` },
+    { name: 'iface2', address: `${S2}.2/24` },
   ], 'iface2');
-  agent = await startAgent({ config: { firewall: STOCK }, commandPrefix: ns.prefix, env: { HOST: '10.233.1.2' } });
+  agent = await startAgent({ config: { firewall: STOCK }, commandPrefix: ns.prefix, env: { HOST: `${S1}.2` } });
 });
 afterAll(async () => {
   await agent?.stop();
@@ -42,7 +45,7 @@ async function expectRefused(method: string, url: string, body: unknown, status:
 describe('NAT over HTTP', () => {
   it('refuses ICN’s sample as ICN does (a DNAT needs dest_ip or dest_port), and accepts it with a destination', async () => {
     await expectRefused('POST', NAT, go(SAMPLE), 400, 'Field[dest_ip] checked failed: dest_ip or dest_port are required for DNAT');
-    const sample = { ...SAMPLE, dest_ip: '10.233.2.20' };
+    const sample = { ...SAMPLE, dest_ip: `${S2}.20` };
     const created = await agent.request('POST', NAT, go(sample));
     expect(created.status, created.text).toBe(201);
     expect(created.json).toEqual(sample);
@@ -57,8 +60,8 @@ describe('NAT over HTTP', () => {
   });
 
   it('keeps the central controller’s SNATs: #source resolved to the device holding src_dip, index 1 first', async () => {
-    const edge = { name: '10.20.0.0-edge1', dest_ip: '10.20.0.0', dest: '#source', src_dip: '10.233.1.2', index: '1', target: 'SNAT' };
-    const delegated = { name: 'default4hub1', src_dip: '10.233.2.2', dest: '#source', index: '0', target: 'SNAT' };
+    const edge = { name: '10.20.0.0-edge1', dest_ip: '10.20.0.0', dest: '#source', src_dip: `${S1}.2`, index: '1', target: 'SNAT' };
+    const delegated = { name: 'default4hub1', src_dip: `${S2}.2`, dest: '#source', index: '0', target: 'SNAT' };
     for (const nat of [delegated, edge]) {
       const res = await agent.request('POST', NAT, go(nat));
       expect(res.status, res.text).toBe(201);
@@ -66,8 +69,8 @@ describe('NAT over HTTP', () => {
     }
     const text = file();
     expect(text.indexOf("option name '10.20.0.0-edge1'")).toBeLessThan(text.indexOf("option name 'default4hub1'"));
-    expect(text).toContain("\toption device 'iface1'\n\toption proto 'all'\n\toption dest_ip '10.20.0.0'\n\toption snat_ip '10.233.1.2'\n\toption sdewan_dest '#source'\n\toption sdewan_index '1'\n");
-    expect(text).toContain("\toption device 'iface2'\n\toption proto 'all'\n\toption snat_ip '10.233.2.2'\n");
+    expect(text).toContain(`\toption device 'iface1'\n\toption proto 'all'\n\toption dest_ip '10.20.0.0'\n\toption snat_ip '${S1}.2'\n\toption sdewan_dest '#source'\n\toption sdewan_index '1'\n`);
+    expect(text).toContain(`\toption device 'iface2'\n\toption proto 'all'\n\toption snat_ip '${S2}.2'\n`);
     expect((await agent.request('GET', NAT)).json.nats.map((n: { name: string }) => n.name)).toEqual(['nat-sample', '10.20.0.0-edge1', 'default4hub1']);
   });
 

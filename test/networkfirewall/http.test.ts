@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent, waitFor } from '../helpers/agent.js';
-import { type Netns, createNetns } from '../helpers/netns.js';
+import { type Netns, createNetns, subnetOf } from '../helpers/netns.js';
 
 const RULES = '/cgi-bin/luci/sdewan/networkfirewall/v1/rules';
 const STOCK = readFileSync('test/reference/openwrt/firewall.default', 'utf8');
@@ -13,6 +13,9 @@ const GO_EMPTY = {
 };
 const go = (obj: Record<string, unknown>) => ({ ...GO_EMPTY, ...obj });
 
+const S3 = subnetOf(3);
+const S4 = subnetOf(4);
+
 let ns: Netns | undefined;
 let agent: Agent;
 const file = () => agent.readFile('firewall');
@@ -20,10 +23,10 @@ const reloads = () => agent.callsLog().filter((l) => l === 'firewall reload').le
 
 beforeAll(async () => {
   ns = await createNetns('nfw', [
-    { name: 'lan1', address: '10.233.3.2/24' },
-    { name: 'wan1', address: '10.233.4.2/24' },
+    { name: 'lan1', address: `${S3}.2/24` },
+    { name: 'wan1', address: `${S4}.2/24` },
   ], 'wan1');
-  agent = await startAgent({ config: { firewall: STOCK }, commandPrefix: ns.prefix, env: { HOST: '10.233.3.2' } });
+  agent = await startAgent({ config: { firewall: STOCK }, commandPrefix: ns.prefix, env: { HOST: `${S3}.2` } });
 });
 afterAll(async () => {
   await agent?.stop();
@@ -42,7 +45,7 @@ describe('network firewall rules over HTTP', () => {
   it('creates rules on devices named directly, by #default and by #<address>, each read back as sent', async () => {
     const rules = [
       { name: 'deny-ssh', src: '#default', proto: 'tcp', dest_port: '22', target: 'REJECT' },
-      { name: 'lan-to-wan', src: '#10.233.3.2', dest: 'wan1', src_ip: '192.168.1.0/24', target: 'ACCEPT', family: 'ipv4' },
+      { name: 'lan-to-wan', src: `#${S3}.2`, dest: 'wan1', src_ip: '192.168.1.0/24', target: 'ACCEPT', family: 'ipv4' },
       { name: 'ping', src: 'lan1', proto: 'icmp', icmp_type: ['echo-request', 'echo-reply'], target: 'DROP' },
       { name: 'mark', src: 'lan1', src_mac: '00:11:22:33:44:55', mark: '0x1', target: 'MARK', set_xmark: '0x10/0xf0', extra: '-m comment --comment x' },
       { name: 'notrack', src: 'wan1', target: 'NOTRACK' },
