@@ -28,6 +28,12 @@ import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.
  * gets the resolved device and `proto` (`all` when none was sent: ICN matched every protocol,
  * firewall4's redirect default is tcpudp). `index` n > 0 places the section n-th among the
  * sections of its type (firewall4's rule order), as ICN inserted its rule n-th in the chain.
+ *
+ * Device references: `#default` is the device of the IPv4 default route, `#source` the device
+ * holding `src_dip` (ICN resolved it for a source NAT's dest; a DNAT's src resolves the same
+ * way), both resolved when the object is written. Both `src` and `dest` must name a device of
+ * the box (428), also the one firewall4 does not use (a DNAT's dest, a source NAT's src), as ICN
+ * checked them.
  */
 export const NAT_PREFIX = '/sdewan/nat/v1';
 export const NAT_OWNER = 'nat';
