@@ -13,6 +13,12 @@ export const CATALOG = {
     forwardings: { path: '/sdewan/firewall/v1/forwardings', key: 'forwardings' },
     redirects: { path: '/sdewan/firewall/v1/redirects', key: 'redirects' },
   },
+  nat: {
+    nats: { path: '/sdewan/nat/v1/nats', key: 'nats' },
+  },
+  networkfirewall: {
+    rules: { path: '/sdewan/networkfirewall/v1/rules', key: 'rules' },
+  },
   ipsec: {
     proposals: { path: '/sdewan/ipsec/v1/proposals', key: 'proposals' },
     remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },

@@ -9,6 +9,8 @@ import { proposals } from './ipsec/proposals.js';
 import { remotes } from './ipsec/remotes.js';
 import { interfaces } from './mwan3/interfaces.js';
 import { members } from './mwan3/members.js';
+import { nats } from './nat/nats.js';
+import { networkFirewallRules } from './networkfirewall/rules.js';
 import { policies } from './mwan3/policies.js';
 import { rules as mwan3Rules } from './mwan3/rules.js';
 import type { Resource } from './types.js';
@@ -22,6 +24,8 @@ export const RESOURCES = [
   firewallRules,
   forwardings,
   redirects,
+  nats,
+  networkFirewallRules,
   proposals,
   remotes,
 ] as const satisfies readonly Resource[];

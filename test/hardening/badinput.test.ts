@@ -39,6 +39,9 @@ const VALID: Record<string, Obj> = {
     name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_dport: '8080', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.10', dest_port: '80',
     target: 'DNAT', family: 'ipv4',
   },
+  // lo: the one device every machine that runs this test has
+  '/sdewan/nat/v1/nats': { name: 'probe', target: 'MASQUERADE', dest: 'lo', src_ip: '10.0.0.0/8', proto: 'tcp', index: '1' },
+  '/sdewan/networkfirewall/v1/rules': { name: 'probe', src: 'lo', src_ip: '10.0.0.1', proto: 'tcp', dest_port: '22', target: 'DROP', family: 'ipv4' },
   '/sdewan/ipsec/v1/proposals': ipsecProposal('probe'),
   '/sdewan/ipsec/v1/remotes': {
     name: 'probe', type: 'VTI-based', gateway: '10.0.0.2', authentication_method: 'psk', pre_shared_key: 'probe-key',

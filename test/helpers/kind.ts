@@ -145,3 +145,39 @@ export function sectionText(file: string, name: string): string | undefined {
     .map((s) => s.trimEnd())
     .find((s) => s.includes(`\toption name '${name}'`) || new RegExp(`^config \\w+ '${name}'$`, 'm').test(s));
 }
+
+/** A request body: a name and any fields. */
+type Body = { name: string; [field: string]: unknown };
+
+/** One write over one file, each in a fresh harness: for tests that chain texts. */
+export const overText = (kind: Resource, pkg: string, text: string, host?: HostFacts) => kindHarness(kind, { [pkg]: text }, host ? { host } : {});
+
+/** The text of `pkg` after a PUT of `body` (to its name) over `text`. */
+export async function afterPut(kind: Resource, pkg: string, text: string, body: Body, host?: HostFacts): Promise<string> {
+  const h = overText(kind, pkg, text, host);
+  await h.replace(body.name, body);
+  return h.file(pkg);
+}
+
+/** The text of `pkg` after a DELETE of `name` over `text`. */
+export async function afterDelete(kind: Resource, pkg: string, text: string, name: string, host?: HostFacts): Promise<string> {
+  const h = overText(kind, pkg, text, host);
+  await h.remove(name);
+  return h.file(pkg);
+}
+
+/** The refusal of a POST (or PUT with `replace`) of `body` over `text`, undefined when it is accepted; the file is checked unchanged. */
+export async function refusalOver(kind: Resource, pkg: string, text: string, body: Body, opts: { host?: HostFacts; replace?: boolean } = {}) {
+  const h = overText(kind, pkg, text, opts.host);
+  try {
+    await (opts.replace ? h.replace(body.name, body) : h.create(body));
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (h.file(pkg) !== text) throw new Error('a refused write changed the file');
+    return { status: err.status, message: err.message };
+  }
+}
+
+/** The batch a PUT of `body` would apply over `text` (dry run). */
+export const batchOver = (kind: Resource, pkg: string, text: string, body: Body, host?: HostFacts) => overText(kind, pkg, text, host).dryRun('replace', body);

@@ -167,7 +167,20 @@ export function objectOf(section: UciSection, fields: readonly Field[]): FlatObj
   return obj;
 }
 
-export const sectionsOf = (pkg: UciPackage | undefined, type: string) => (pkg?.sections ?? []).filter((s) => s.type === type);
+/**
+ * The option that says which other collection owns a section of the firewall config (the NAT
+ * and network firewall collections keep theirs here too). Sections without it belong to the
+ * firewall collections; each collection sees only its own.
+ */
+export const OWNER = 'sdewan_kind';
+
+/** The sections of `type` owned by `owner` (undefined: the firewall collections' own), in file order. */
+export const sectionsOf = (pkg: UciPackage | undefined, type: string, owner?: string) =>
+  (pkg?.sections ?? []).filter((s) => s.type === type && s.options.get(OWNER) === owner);
+
+/** The first section of `type` and `owner` whose `option name` is `name`. */
+export const findOwned = (pkg: UciPackage | undefined, type: string, name: string, owner?: string) =>
+  sectionsOf(pkg, type, owner).find((s) => s.options.get('name') === name);
 
 /** Every section of `type`, in file order; unnamed ones come without `name` (see above). */
 export function listObjects<T>(pkg: UciPackage | undefined, type: string, fields: readonly Field[]): T[] {
@@ -179,7 +192,7 @@ export function listObjects<T>(pkg: UciPackage | undefined, type: string, fields
  * of that name, changing only the options the API manages.
  */
 export function upsertOps(pkg: UciPackage, type: string, obj: { name: string }, fields: readonly Field[]): BatchOp[] {
-  const current = findByNameOption(pkg, type, obj.name);
+  const current = findOwned(pkg, type, obj.name);
   return anonymousSectionOps(pkg, current, type, optionsOf(obj, fields), managedOptions(fields));
 }
 
@@ -187,9 +200,9 @@ export function upsertOps(pkg: UciPackage, type: string, obj: { name: string }, 
  * Deletes every section of `type` named `name` (a hand edit may have duplicated one), the
  * last first so that the `@type[i]` addresses of the others stay valid within the batch.
  */
-export function deleteOps(pkg: UciPackage | undefined, type: string, name: string): BatchOp[] {
+export function deleteOps(pkg: UciPackage | undefined, type: string, name: string, owner?: string): BatchOp[] {
   if (!pkg) return [];
-  return sectionsOf(pkg, type)
+  return sectionsOf(pkg, type, owner)
     .filter((s) => s.options.get('name') === name)
     .map((s) => addressOf(pkg, s))
     .reverse()
@@ -204,7 +217,7 @@ export function describeSection(pkg: UciPackage, section: UciSection): string {
 
 /* ---------- references ---------- */
 
-export const zoneExists = (snap: Snapshot, name: string) => findByNameOption(snap[FIREWALL], 'zone', name) !== undefined;
+export const zoneExists = (snap: Snapshot, name: string) => findOwned(snap[FIREWALL], 'zone', name) !== undefined;
 
 /** A `src`/`dest` value names an existing zone (or is `*` where allowed), or a 400 naming the field. */
 export function checkZoneRef(snap: Snapshot, field: string, value: string | undefined, allowAny: boolean): void {

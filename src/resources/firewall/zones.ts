@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ApiError } from '../../errors.js';
 import type { Field } from '../fields.js';
 import { apiNameOfRef, findNamed } from '../names.js';
 import { bool01, oneOf, stringList, text } from '../schema.js';
@@ -7,6 +8,7 @@ import {
   FAMILIES,
   FIREWALL,
   NETWORK,
+  OWNER,
   deleteOps,
   describeSection, listObjects,
   networkSpec,
@@ -85,6 +87,10 @@ export const zones = defineResource({
       zone.network ? { ...zone, network: zone.network.map((net) => apiNameOfRef(snap[NETWORK], net, 'interface')) } : zone,
     ),
   check(obj, snap) {
+    // a zone the agent keeps for a device (src/resources/devices/zones.ts) holds the name
+    if (snap[FIREWALL]?.sections.some((s) => s.type === 'zone' && s.options.has(OWNER) && s.options.get('name') === obj.name)) {
+      throw new ApiError(409, `The zone name ${JSON.stringify(obj.name)} is taken by a zone the agent keeps for a device`);
+    }
     obj.network?.forEach((net, i) => networkSection(snap, net, `network.${i}`));
   },
   toBatch: (obj, snap) =>
@@ -94,7 +100,7 @@ export const zones = defineResource({
     const pkg = snap[FIREWALL];
     if (!pkg) return undefined;
     for (const section of pkg.sections) {
-      if (!(REFERRERS as readonly string[]).includes(section.type)) continue;
+      if (!(REFERRERS as readonly string[]).includes(section.type) || section.options.has(OWNER)) continue;
       const field = (['src', 'dest'] as const).find((f) => section.options.get(f) === name);
       if (field) return `Zone ${JSON.stringify(name)} is used by ${section.type} ${describeSection(pkg, section)} (${field})`;
     }

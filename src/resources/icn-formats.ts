@@ -1,0 +1,50 @@
+import * as z from 'zod';
+import { str } from './firewall/common.js';
+import { isIpv4 } from './schema.js';
+
+/**
+ * The value formats of ICN's NAT and network firewall collections, as its plugin checks them:
+ * IPv4 addresses with an optional prefix, single ports, its protocol names.
+ */
+
+/** An IPv4 address, or one with a prefix length 0-32. */
+export const ipv4OrCidr = () =>
+  str().refine(
+    (v) => {
+      const [addr = '', prefix, ...rest] = v.split('/');
+      return rest.length === 0 && isIpv4(addr) && (prefix === undefined || (/^[0-9]{1,2}$/.test(prefix) && Number(prefix) <= 32));
+    },
+    { error: 'should be an IPv4 address, optionally with a prefix length (0-32)' },
+  );
+
+/** One port, 1-65535 (ICN: a positive integer; firewall4 takes no port above 65535). */
+export const singlePort = () =>
+  str().refine((v) => /^[0-9]{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, { error: 'should be a port number (1-65535)' });
+
+export const ICN_PROTOCOLS = ['tcp', 'udp', 'tcpudp', 'udplite', 'icmp', 'esp', 'ah', 'sctp', 'all'] as const;
+
+/** The protocols with which firewall4 matches ports. */
+export const PORT_PROTOCOLS: readonly string[] = ['tcp', 'udp', 'tcpudp'];
+
+/** A device reference (a name, `#default`, ...): resolved against the box's devices by the kind's check. */
+export const deviceRef = () =>
+  str().refine((v) => v.length > 0 && v.length <= 64 && !/[\s/]/.test(v), { error: 'should be a device name or a reference such as #default' });
+
+/** An unsigned integer string, at least `min`. */
+export const unsigned = (min: number) =>
+  str().refine((v) => /^[0-9]{1,9}$/.test(v) && Number(v) >= min, { error: `should be an integer not less than ${min}` });
+
+export type Issue = (field: string, message: string) => void;
+
+/** Port fields given without a protocol that firewall4 matches ports with. */
+export function checkPortsNeedProto(obj: Record<string, unknown>, fields: readonly string[], issue: Issue): void {
+  const proto = obj.proto as string | undefined;
+  if (proto !== undefined && PORT_PROTOCOLS.includes(proto)) return;
+  for (const f of fields) {
+    if (obj[f] !== undefined) {
+      issue(f, `a port needs proto tcp, udp or tcpudp (firewall4 ignores ports with ${proto === undefined ? 'no proto' : `proto ${proto}`})`);
+      return;
+    }
+  }
+}
+
