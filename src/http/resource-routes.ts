@@ -134,7 +134,8 @@ function listCache(ctx: AgentContext, def: AnyDef): () => Promise<Buffer> {
   return async () => {
     const stamps = def.readFiles ? undefined : pkgs.map((p) => fileStamp(ctx.store.confdir, p)).join('/');
     if (stamps !== undefined && cached?.stamps === stamps) return cached.body;
-    const body = Buffer.from(JSON.stringify({ [def.collection]: await listOf(ctx, def, await snapshotOf(ctx, def)) }));
+    const list = await listOf(ctx, def, await snapshotOf(ctx, def));
+    const body = Buffer.from(JSON.stringify(Object.fromEntries([def.collection, ...(def.listKeys ?? [])].map((key) => [key, list]))));
     if (stamps !== undefined) cached = { stamps, body };
     return body;
   };

@@ -3,7 +3,7 @@ import type { HostFacts } from '../host/facts.js';
 import type { BatchOp, UciPackage } from '../uci/types.js';
 
 /** The services whose configs the agent writes; each resource names the one that reloads it. */
-export type ServiceName = 'mwan3' | 'firewall' | 'ipsec';
+export type ServiceName = 'mwan3' | 'firewall' | 'ipsec' | 'network';
 
 /** The UCI packages loaded for one request, keyed by package name (config + reads). */
 export type Snapshot = Readonly<Record<string, UciPackage>>;
@@ -26,6 +26,11 @@ export interface ResourceDef<T extends { name: string }> {
   collection: string;
   /** Other path segments serving the same collection (`sites` for IPsec remotes). */
   aliases?: string[];
+  /**
+   * Other JSON keys under which a list answer carries the same array, for a client that reads
+   * another key than the path's (ICN's Go client reads `routerules` from `.../rules`).
+   */
+  listKeys?: string[];
   /** Path prefix under /cgi-bin/luci, e.g. `/sdewan/mwan3/v1`. */
   prefix: string;
   /** The UCI package this kind lives in (and the one written). */

@@ -6,7 +6,7 @@ import type { ServiceName } from '../resources/types.js';
  * an action by exact match; it never reaches a command line itself.
  */
 
-export const SERVICE_NAMES = ['mwan3', 'firewall', 'ipsec'] as const satisfies readonly ServiceName[];
+export const SERVICE_NAMES = ['mwan3', 'firewall', 'ipsec', 'network'] as const satisfies readonly ServiceName[];
 export const SERVICE_ACTIONS = ['start', 'stop', 'restart', 'reload'] as const;
 export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
 
@@ -30,6 +30,8 @@ export const SERVICE_TABLE: Readonly<Record<ServiceName, ServiceEntry>> = {
   firewall: { script: 'firewall', actions: sameActions },
   // OpenWRT's strongSwan package: /etc/init.d/swanctl turns /etc/config/ipsec into swanctl.conf.
   ipsec: { script: 'swanctl', actions: sameActions },
+  // netifd: reload re-reads /etc/config/network and applies its routes and rules.
+  network: { script: 'network', actions: sameActions },
 };
 
 export function isServiceName(value: unknown): value is ServiceName {

@@ -14,6 +14,7 @@ const SCRIPTS: Record<ServiceName, { script: string; reload: string }> = {
   mwan3: { script: 'mwan3', reload: 'restart' },
   firewall: { script: 'firewall', reload: 'reload' },
   ipsec: { script: 'swanctl', reload: 'reload' },
+  network: { script: 'network', reload: 'reload' },
 };
 
 /** The fixture network config plus an interface `wanc` for a new mwan3 interface. */
