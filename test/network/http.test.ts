@@ -1,64 +1,28 @@
 // The routing collections over HTTP, with the agent in a network namespace whose devices
-// net0 and net1 are veths made here (net1 holds the default route), as in a CNF pod. The
-// init scripts record their calls: each committed write schedules `network reload`.
-// Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN), as in CI, and a build (`npx tsc -p .`).
+// net0 and net1 are veths (net1 holds the default route), as in a CNF pod. The init scripts
+// record their calls: each committed write schedules `network reload`.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, startAgent, waitFor } from '../helpers/agent.js';
+import { type Agent, waitFor } from '../helpers/agent.js';
 import { SAMPLE_APPLICATION, SAMPLE_ROUTE, SAMPLE_ROUTE_RULE } from '../helpers/samples.js';
-
-const ns = `sdewan-net-${process.pid}`;
-const hostSide = (i: number) => `snt${process.pid % 1_000_000}h${i}`;
-const subnet = (i: number) => `10.233.${40 + i}`;
-const ip = (...args: string[]) => execa('ip', args);
-
-const NETWORK = `
-config interface 'loopback'
-\toption device 'lo'
-\toption proto 'static'
-
-config interface 'ovn_net'
-\toption device 'net0'
-\toption proto 'static'
-
-config interface 'pnetwork'
-\toption device 'net1'
-\toption proto 'static'
-`;
+import { agentInPodNamespace, type PodNamespace } from './netns.js';
 
 const ROUTES = '/cgi-bin/luci/sdewan/route/v1/routes';
 const RULES = '/cgi-bin/luci/sdewan/rule/v1/rules';
 const APPS = '/cgi-bin/luci/sdewan/application/v1/applications';
 
+let pod: PodNamespace;
 let agent: Agent;
-let nsCreated = false;
+const subnet = (i: number) => pod.subnet(i);
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('this test creates a network namespace and veth devices: run it as root (CI does)');
-  await ip('netns', 'add', ns);
-  nsCreated = true;
-  await ip('-n', ns, 'link', 'set', 'lo', 'up');
-  for (const i of [0, 1]) {
-    await ip('link', 'add', hostSide(i), 'type', 'veth', 'peer', 'name', `net${i}`, 'netns', ns);
-    await ip('addr', 'add', `${subnet(i)}.1/24`, 'dev', hostSide(i));
-    await ip('link', 'set', hostSide(i), 'up');
-    await ip('-n', ns, 'addr', 'add', `${subnet(i)}.2/24`, 'dev', `net${i}`);
-    await ip('-n', ns, 'link', 'set', `net${i}`, 'up');
-  }
-  await ip('-n', ns, 'route', 'add', 'default', 'via', `${subnet(1)}.1`, 'dev', 'net1');
-  agent = await startAgent({
-    config: { network: NETWORK },
-    commandPrefix: ['ip', 'netns', 'exec', ns],
-    env: { HOST: `${subnet(0)}.2`, SDEWAN_RELOAD_DELAY_MS: '200' },
-  });
+  pod = await agentInPodNamespace(4, { env: { SDEWAN_RELOAD_DELAY_MS: '200' } });
+  agent = pod.agent;
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  if (nsCreated) await execa('ip', ['netns', 'del', ns], { reject: false });
-  for (const i of [0, 1]) await execa('ip', ['link', 'del', hostSide(i)], { reject: false });
+  await pod?.stop();
 });
 
 const reloads = () => agent.callsLog().filter((l) => l === 'network reload').length;
