@@ -14,6 +14,9 @@ import type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
 import type { Mwan3Member } from '../resources/mwan3/members.js';
 import type { Mwan3Policy } from '../resources/mwan3/policies.js';
 import type { Mwan3Rule } from '../resources/mwan3/rules.js';
+import type { NetworkApplication } from '../resources/network/applications.js';
+import type { NetworkRoute } from '../resources/network/routes.js';
+import type { NetworkRule } from '../resources/network/rules.js';
 import type { ServiceName } from '../resources/types.js';
 import type { ActionResult } from '../services/reloader.js';
 import type { RemoteStatus } from '../status/ipsec.js';
@@ -35,6 +38,9 @@ export type {
   Mwan3Member,
   Mwan3Policy,
   Mwan3Rule,
+  NetworkApplication,
+  NetworkRoute,
+  NetworkRule,
   RemoteStatus,
   ServiceAction,
   ServiceName,
@@ -62,6 +68,12 @@ export const COLLECTIONS = {
     remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },
     sites: { path: '/sdewan/ipsec/v1/sites', key: 'remotes' },
   },
+  /** ICN's routing collections, kept in the network config for netifd. */
+  network: {
+    routes: { path: '/sdewan/route/v1/routes', key: 'routes' },
+    rules: { path: '/sdewan/rule/v1/rules', key: 'rules' },
+    applications: { path: '/sdewan/application/v1/applications', key: 'applications' },
+  },
 } as const;
 
 /** The object type of every collection. */
@@ -69,6 +81,7 @@ export interface ResourceTypes {
   mwan3: { policies: Mwan3Policy; rules: Mwan3Rule; interfaces: Mwan3Interface; members: Mwan3Member };
   firewall: { zones: FirewallZone; rules: FirewallRule; forwardings: FirewallForwarding; redirects: FirewallRedirect };
   ipsec: { proposals: IpsecProposal; remotes: IpsecRemote; sites: IpsecRemote };
+  network: { routes: NetworkRoute; rules: NetworkRule; applications: NetworkApplication };
 }
 
 /** An answer other than the expected one: the HTTP status and the agent's `message`. */
@@ -152,6 +165,8 @@ export class SdewanClient {
   readonly mwan3: Domain<'mwan3'>;
   readonly firewall: Domain<'firewall'>;
   readonly ipsec: Domain<'ipsec'>;
+  /** Routes, route rules and applications (`sdewan/route`, `sdewan/rule`, `sdewan/application`). */
+  readonly network: Domain<'network'>;
   readonly services: {
     list(): Promise<ServiceName[]>;
     run(name: ServiceName, action: ServiceAction): Promise<void>;
@@ -191,6 +206,7 @@ export class SdewanClient {
     this.mwan3 = domain('mwan3');
     this.firewall = domain('firewall');
     this.ipsec = domain('ipsec');
+    this.network = domain('network');
 
     const run = async (name: ServiceName, action: ServiceAction) => {
       await this.request('PUT', `/sdewan/v1/service/${encodeURIComponent(name)}`, { action });

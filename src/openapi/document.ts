@@ -101,8 +101,8 @@ function withoutRequiredName(schema: Json): Json {
   return out;
 }
 
-/** Whether writes of this kind can be refused with 428 (a referenced IPsec proposal is missing). */
-const referencesProposals = (def: AnyDef) => def.config === 'ipsec' && def.collection !== 'proposals';
+/** Whether writes of this kind can be refused with 428 (a referenced IPsec proposal, or a device the box lacks). */
+const canAnswer428 = (def: AnyDef) => (def.config === 'ipsec' && def.collection !== 'proposals') || def.usesHost === true;
 
 const err = (name: string) => ref('responses', name);
 
@@ -119,7 +119,7 @@ function resourcePaths(def: AnyDef, segment: string, doc: OpenApiDocument): void
     '400': err('BadRequest'),
     '403': err('LoginRequired'),
     '409': err('Conflict'),
-    ...(referencesProposals(def) ? { '428': err('PreconditionRequired') } : {}),
+    ...(canAnswer428(def) ? { '428': err('PreconditionRequired') } : {}),
   };
   const nameParam = ref('parameters', 'Name');
   const dryRun = ref('parameters', 'DryRun');
@@ -135,10 +135,10 @@ function resourcePaths(def: AnyDef, segment: string, doc: OpenApiDocument): void
       summary: `List ${domain} ${def.collection}${alias}`,
       responses: {
         '200': {
-          description: `Every object, in config file order, under the key \`${def.collection}\`.`,
+          description: `Every object, in config file order, under the key \`${def.collection}\`${(def.listKeys ?? []).map((k) => ` and again under \`${k}\``).join('')}.`,
           content: json({
             type: 'object',
-            properties: { [def.collection]: { type: 'array', items: obj } },
+            properties: Object.fromEntries([def.collection, ...(def.listKeys ?? [])].map((k) => [k, { type: 'array', items: obj }])),
             required: [def.collection],
           }),
         },
@@ -264,7 +264,7 @@ function fixedPaths(doc: OpenApiDocument): void {
       tags: ['services'],
       operationId: 'services.action',
       summary: 'Start, stop, restart or reload a service',
-      description: 'mwan3 → `/etc/init.d/mwan3` (reload restarts it), firewall → `/etc/init.d/firewall`, ipsec → `/etc/init.d/swanctl`.',
+      description: 'mwan3 → `/etc/init.d/mwan3` (reload restarts it), firewall → `/etc/init.d/firewall`, ipsec → `/etc/init.d/swanctl`, network → `/etc/init.d/network` (netifd).',
       parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...SERVICE_NAMES] } }],
       requestBody: { required: true, content: json(ref('schemas', 'ServiceAction')) },
       responses: {

@@ -406,6 +406,6 @@ describe('bad input', () => {
   it('is alive and unchanged in what it serves afterwards', async () => {
     expect((await raw(agent.url, 'GET', '/readyz')).status).toBe(200);
     for (const c of canonical) expect((await raw(agent.url, 'GET', c.url, { cookie })).status).toBe(200);
-    expect((await raw(agent.url, 'GET', `${SERVICES}/services`, { cookie })).json).toEqual({ services: ['mwan3', 'firewall', 'ipsec'] });
+    expect((await raw(agent.url, 'GET', `${SERVICES}/services`, { cookie })).json).toEqual({ services: ['mwan3', 'firewall', 'ipsec', 'network'] });
   });
 });

@@ -259,8 +259,8 @@ describe('controller lifecycle through the typed client', () => {
   });
 
   it('services, status and interface status', async () => {
-    expect(await client.services.list()).toEqual(['mwan3', 'firewall', 'ipsec']);
-    for (const service of ['mwan3', 'firewall', 'ipsec'] as const) {
+    expect(await client.services.list()).toEqual(['mwan3', 'firewall', 'ipsec', 'network']);
+    for (const service of ['mwan3', 'firewall', 'ipsec', 'network'] as const) {
       const { script } = SCRIPTS[service];
       const stops = countOf(`${script} stop`);
       await client.services.stop(service);
