@@ -12,10 +12,14 @@ import { LUCI, SERVICES, changedFiles, ipsecProposal, parseConfigDir, snapshotTr
 
 type Obj = Record<string, unknown>;
 
-/** A network config with an interface for the probe mwan3 interface. */
+/**
+ * A network config with an interface for the probe mwan3 interface, and the loopback device
+ * for the probe route, as uci writes it (the API writes routes and rules there too).
+ */
 const NETWORK = ['loopback', 'lan', 'wan', 'wanb', 'probe']
-  .map((name, i) => `config interface '${name}'\n\toption proto 'static'\n\toption ipaddr '10.0.${i}.1'\n\toption netmask '255.255.255.0'\n`)
-  .join('\n');
+  .map((name, i) => `\nconfig interface '${name}'\n${name === 'loopback' ? "\toption device 'lo'\n" : ''}\toption proto 'static'\n\toption ipaddr '10.0.${i}.1'\n\toption netmask '255.255.255.0'\n`)
+  .join('')
+  .concat('\n');
 
 /** A valid object of every kind, each field set (the probes below start from these). */
 const VALID: Record<string, Obj> = {
@@ -39,6 +43,9 @@ const VALID: Record<string, Obj> = {
     name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_dport: '8080', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.10', dest_port: '80',
     target: 'DNAT', family: 'ipv4',
   },
+  '/sdewan/route/v1/routes': { name: 'probe', dst: '10.99.0.0/16', src: '127.0.0.1', gw: '127.0.0.2', dev: 'lo', table: 'cnf' },
+  '/sdewan/rule/v1/rules': { name: 'probe', src: '10.0.0.0/8', dst: '10.1.0.0/16', flag: true, prio: '100', fwmark: '0x10', table: '40' },
+  '/sdewan/application/v1/applications': { name: 'probe', iplist: '10.0.0.5,10.0.0.6' },
   '/sdewan/ipsec/v1/proposals': ipsecProposal('probe'),
   '/sdewan/ipsec/v1/remotes': {
     name: 'probe', type: 'VTI-based', gateway: '10.0.0.2', authentication_method: 'psk', pre_shared_key: 'probe-key',
