@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, isClientError } from '../../src/client/index.js';
 import { type Agent, waitFor } from '../helpers/agent.js';
 import { SAMPLE_APPLICATION, SAMPLE_ROUTE, SAMPLE_ROUTE_RULE } from '../helpers/samples.js';
 import { agentInPodNamespace, type PodNamespace } from './netns.js';
@@ -131,5 +132,24 @@ describe('route rules and applications over HTTP', () => {
     expect((await agent.request('PUT', `${APPS}/${SAMPLE_APPLICATION.name}`, SAMPLE_APPLICATION)).json).toEqual(SAMPLE_APPLICATION);
     const after = statSync(file, { bigint: true });
     expect([after.ino, after.mtimeNs]).toEqual([before.ino, before.mtimeNs]);
+  });
+});
+
+describe('the typed client', () => {
+  it('serves the three collections as client.network', async () => {
+    const client = createClient({ url: agent.url, password: agent.password });
+    try {
+      const route = await client.network.routes.create({ name: 'typed', dst: '10.88.0.0/16', dev: 'net0', table: 'cnf' });
+      expect(route).toEqual({ name: 'typed', dst: '10.88.0.0/16', dev: 'net0', table: 'cnf' });
+      expect((await client.network.routes.list()).map((r) => r.name)).toContain('typed');
+      expect(await client.network.rules.get(SAMPLE_ROUTE_RULE.name)).toMatchObject({ flag: true, table: '40' });
+      expect(await client.network.applications.find(SAMPLE_APPLICATION.name)).toEqual(SAMPLE_APPLICATION);
+      const missing = await client.network.routes.update('typed', { dst: '10.88.0.0/16', dev: 'net5' }).catch((e: unknown) => e);
+      expect(isClientError(missing, 428)).toBe(true);
+      await client.network.routes.delete('typed');
+      expect(await client.network.routes.find('typed')).toBeUndefined();
+    } finally {
+      await client.close();
+    }
   });
 });
