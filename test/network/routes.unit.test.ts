@@ -150,3 +150,19 @@ describe('routes: refusals', () => {
     expect(message).toContain(why);
   });
 });
+
+describe('routes: addresses', () => {
+  it.each([
+    ['fd00:99::/64', true],
+    ['fd00:99::1/64', false],
+    ['::/0', true],
+    ['::ffff:10.0.0.0/104', true],
+    ['::ffff:10.0.0.1/104', false],
+    ['0.0.0.0/0', true],
+    ['10.0.0.1/32', true],
+    ['10.0.0.128/25', true],
+    ['10.0.0.129/25', false],
+  ])('%s has no host bits set: %s', (dst, clear) => {
+    expect(refusal(routes.schema, { name: 'r', dst, dev: 'net1' }) === undefined).toBe(clear);
+  });
+});
