@@ -61,9 +61,11 @@ export function domainOf(prefix: string): string {
 const pascal = (s: string) => s.replace(/(^|[-_.])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
 const singular = (s: string) => (s.endsWith('ies') ? `${s.slice(0, -3)}y` : s.endsWith('s') ? s.slice(0, -1) : s);
 
-/** `Mwan3Policy`, `FirewallZone`, `IpsecRemote`: the component name of a resource's object. */
+/** `Mwan3Policy`, `FirewallZone`, `IpsecRemote` (`Route` for `route/v1/routes`): the component name of a resource's object. */
 export function componentName(def: Pick<AnyDef, 'prefix' | 'collection'>): string {
-  return `${pascal(domainOf(def.prefix))}${pascal(singular(def.collection))}`;
+  const domain = pascal(domainOf(def.prefix));
+  const kind = pascal(singular(def.collection));
+  return domain === kind ? kind : `${domain}${kind}`;
 }
 
 /** The tag grouping a collection's operations, e.g. `mwan3 policies`. */
