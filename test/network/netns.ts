@@ -31,7 +31,8 @@ export async function agentInPodNamespace(tag: number, opts: StartOptions = {}):
   if (process.getuid?.() !== 0) throw new Error('this test creates a network namespace and veth devices: run it as root (CI does)');
   const ns = `sdewan-net${tag}-${process.pid}`;
   const hostSide = (i: number) => `sn${tag}${process.pid % 1_000_000}h${i}`;
-  const subnet = (i: number) => `10.233.${10 * tag + i}`;
+  // Apart from other runs on the same host as well: the third octet follows the process.
+  const subnet = (i: number) => `10.${120 + 2 * tag + i}.${process.pid % 250}`;
   const ip = (...args: string[]) => execa('ip', args);
   let agent: Agent | undefined;
   const stop = async () => {
