@@ -24,4 +24,13 @@ export const CATALOG = {
     remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },
     sites: { path: '/sdewan/ipsec/v1/sites', key: 'remotes' },
   },
+  route: {
+    routes: { path: '/sdewan/route/v1/routes', key: 'routes' },
+  },
+  rule: {
+    rules: { path: '/sdewan/rule/v1/rules', key: 'rules' },
+  },
+  application: {
+    applications: { path: '/sdewan/application/v1/applications', key: 'applications' },
+  },
 } as const;

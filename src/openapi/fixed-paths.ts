@@ -69,7 +69,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
       tags: ['services'],
       operationId: 'services.action',
       summary: 'Start, stop, restart or reload a service',
-      description: 'mwan3 → `/etc/init.d/mwan3` (reload restarts it), firewall → `/etc/init.d/firewall`, ipsec → `/etc/init.d/swanctl`.',
+      description: 'mwan3 → `/etc/init.d/mwan3` (reload restarts it), firewall → `/etc/init.d/firewall`, ipsec → `/etc/init.d/swanctl`, network → `/etc/init.d/network` (netifd).',
       parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...SERVICE_NAMES] } }],
       requestBody: { required: true, content: json(ref('schemas', 'ServiceAction')) },
       responses: {

@@ -6,9 +6,11 @@ import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
 const pascal = (s: string) => s.replace(/(^|[-_.])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
 const singular = (s: string) => (s.endsWith('ies') ? `${s.slice(0, -3)}y` : s.endsWith('s') ? s.slice(0, -1) : s);
 
-/** `Mwan3Policy`, `FirewallZone`, `IpsecRemote`: the component name of a resource's object. */
+/** `Mwan3Policy`, `FirewallZone`, `IpsecRemote` (`Route` for `route/v1/routes`): the component name of a resource's object. */
 export function componentName(def: Pick<Resource, 'domain' | 'collection'>): string {
-  return `${pascal(def.domain)}${pascal(singular(def.collection))}`;
+  const domain = pascal(def.domain);
+  const kind = pascal(singular(def.collection));
+  return domain === kind ? kind : `${domain}${kind}`;
 }
 
 /** The tag grouping a collection's operations, e.g. `mwan3 policies`. */
@@ -52,10 +54,10 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       summary: `List ${domain} ${def.collection}${alias}`,
       responses: {
         '200': {
-          description: `Every object, in config file order, under the key \`${def.collection}\`.`,
+          description: `Every object, in config file order, under the key \`${def.collection}\`${(def.listKeys ?? []).map((k) => ` and again under \`${k}\``).join('')}.`,
           content: json({
             type: 'object',
-            properties: { [def.collection]: { type: 'array', items: obj } },
+            properties: Object.fromEntries([def.collection, ...(def.listKeys ?? [])].map((k) => [k, { type: 'array', items: obj }])),
             required: [def.collection],
           }),
         },

@@ -10,6 +10,9 @@ import { remotes } from './ipsec/remotes.js';
 import { interfaces } from './mwan3/interfaces.js';
 import { members } from './mwan3/members.js';
 import { nats } from './nat/nats.js';
+import { applications } from './network/applications.js';
+import { routes } from './network/routes.js';
+import { rules as routeRules } from './network/rules.js';
 import { networkFirewallRules } from './networkfirewall/rules.js';
 import { policies } from './mwan3/policies.js';
 import { rules as mwan3Rules } from './mwan3/rules.js';
@@ -28,6 +31,9 @@ export const RESOURCES = [
   networkFirewallRules,
   proposals,
   remotes,
+  routes,
+  routeRules,
+  applications,
 ] as const satisfies readonly Resource[];
 
 export type { Resource };

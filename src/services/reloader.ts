@@ -104,7 +104,7 @@ export function createReloader(opts: ReloaderOptions): ServiceReloader {
   const timeoutMs = opts.timeoutMs ?? serviceTimeoutFromEnv(opts.env ?? process.env) ?? DEFAULT_SERVICE_TIMEOUT_MS;
   const maxWaitMs = opts.maxWaitMs ?? Math.max(opts.delayMs * 25, 5000);
   const states = new Map<ServiceName, ServiceState>(SERVICE_NAMES.map((s) => [s, { queue: [] }]));
-  const last: Record<ServiceName, ActionResult | undefined> = { mwan3: undefined, firewall: undefined, ipsec: undefined };
+  const last: Record<ServiceName, ActionResult | undefined> = { mwan3: undefined, firewall: undefined, ipsec: undefined, network: undefined };
   let closed = false;
 
   const stateOf = (service: ServiceName): ServiceState => {

@@ -27,6 +27,8 @@ export const SERVICE_TABLE = {
   firewall: { script: 'firewall', actions: sameActions },
   // OpenWRT's strongSwan package: /etc/init.d/swanctl turns /etc/config/ipsec into swanctl.conf.
   ipsec: { script: 'swanctl', actions: sameActions },
+  // netifd: reload re-reads /etc/config/network and applies its routes and rules.
+  network: { script: 'network', actions: sameActions },
 } as const satisfies Readonly<Record<string, ServiceEntry>>;
 
 /** A service the agent manages: a row of the table, so none can be half-declared. */

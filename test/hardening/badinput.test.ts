@@ -12,10 +12,14 @@ import { LUCI, SERVICES, changedFiles, ipsecProposal, parseConfigDir, snapshotTr
 
 type Obj = Record<string, unknown>;
 
-/** A network config with an interface for the probe mwan3 interface. */
+/**
+ * A network config with an interface for the probe mwan3 interface, and the loopback device
+ * for the probe route, as uci writes it (the API writes routes and rules there too).
+ */
 const NETWORK = ['loopback', 'lan', 'wan', 'wanb', 'probe']
-  .map((name, i) => `config interface '${name}'\n\toption proto 'static'\n\toption ipaddr '10.0.${i}.1'\n\toption netmask '255.255.255.0'\n`)
-  .join('\n');
+  .map((name, i) => `\nconfig interface '${name}'\n${name === 'loopback' ? "\toption device 'lo'\n" : ''}\toption proto 'static'\n\toption ipaddr '10.0.${i}.1'\n\toption netmask '255.255.255.0'\n`)
+  .join('')
+  .concat('\n');
 
 /** A valid object of every kind, each field set (the probes below start from these). */
 const VALID: Record<string, Obj> = {
@@ -42,6 +46,9 @@ const VALID: Record<string, Obj> = {
   // lo: the one device every machine that runs this test has
   '/sdewan/nat/v1/nats': { name: 'probe', target: 'MASQUERADE', dest: 'lo', src_ip: '10.0.0.0/8', proto: 'tcp', index: '1' },
   '/sdewan/networkfirewall/v1/rules': { name: 'probe', src: 'lo', src_ip: '10.0.0.1', proto: 'tcp', dest_port: '22', target: 'DROP', family: 'ipv4' },
+  '/sdewan/route/v1/routes': { name: 'probe', dst: '10.99.0.0/16', src: '127.0.0.1', gw: '127.0.0.2', dev: 'lo', table: 'cnf' },
+  '/sdewan/rule/v1/rules': { name: 'probe', src: '10.0.0.0/8', dst: '10.1.0.0/16', flag: true, prio: '100', fwmark: '0x10', table: '40' },
+  '/sdewan/application/v1/applications': { name: 'probe', iplist: '10.0.0.5,10.0.0.6' },
   '/sdewan/ipsec/v1/proposals': ipsecProposal('probe'),
   '/sdewan/ipsec/v1/remotes': {
     name: 'probe', type: 'VTI-based', gateway: '10.0.0.2', authentication_method: 'psk', pre_shared_key: 'probe-key',
@@ -409,6 +416,6 @@ describe('bad input', () => {
   it('is alive and unchanged in what it serves afterwards', async () => {
     expect((await raw(agent.url, 'GET', '/readyz')).status).toBe(200);
     for (const c of canonical) expect((await raw(agent.url, 'GET', c.url, { cookie })).status).toBe(200);
-    expect((await raw(agent.url, 'GET', `${SERVICES}/services`, { cookie })).json).toEqual({ services: ['mwan3', 'firewall', 'ipsec'] });
+    expect((await raw(agent.url, 'GET', `${SERVICES}/services`, { cookie })).json).toEqual({ services: ['mwan3', 'firewall', 'ipsec', 'network'] });
   });
 });

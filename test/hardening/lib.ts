@@ -14,8 +14,8 @@ export const FIREWALL = `${LUCI}/sdewan/firewall/v1`;
 export const IPSEC = `${LUCI}/sdewan/ipsec/v1`;
 export const SERVICES = `${LUCI}/sdewan/v1`;
 
-/** The packages the API writes, and the one it only reads. */
-export const WRITTEN = ['mwan3', 'firewall', 'ipsec'] as const;
+/** The packages the API writes. */
+export const WRITTEN = ['mwan3', 'firewall', 'ipsec', 'network'] as const;
 
 // --- valid objects of every kind (the shipped uci-fixtures hold their references) ----------
 

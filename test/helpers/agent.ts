@@ -16,7 +16,7 @@ export interface StartOptions {
   /** Directory copied to the confdir (default: uci-fixtures). */
   fixtures?: string;
   /**
-   * 'record' (default): a temp dir with fake init scripts mwan3, firewall, swanctl that
+   * 'record' (default): a temp dir with fake init scripts mwan3, firewall, swanctl, network that
    * append "<script> <args>" lines to <initd>/calls.log and exit 0. Otherwise a directory.
    */
   initd?: 'record' | string;
@@ -118,7 +118,7 @@ export function makeTempDir(prefix = 'sdewan-test-'): string {
 }
 
 /** Writes fake init scripts that record their calls in <dir>/calls.log. */
-export function makeRecordingInitd(dir: string, scripts = ['mwan3', 'firewall', 'swanctl']): void {
+export function makeRecordingInitd(dir: string, scripts = ['mwan3', 'firewall', 'swanctl', 'network']): void {
   mkdirSync(dir, { recursive: true });
   const log = path.join(dir, 'calls.log');
   for (const name of scripts) {

@@ -52,7 +52,8 @@ afterEach(() => {
 });
 
 /** A temp config directory holding `files` (package name -> text), and `kind` over it. */
-export function kindHarness(kind: Resource, files: Record<string, string> = {}, opts: { host?: HostFacts } = {}): KindHarness {
+/** `host`: the box's devices the kinds see (a function: read at each write). */
+export function kindHarness(kind: Resource, files: Record<string, string> = {}, opts: { host?: HostFacts | (() => HostFacts) } = {}): KindHarness {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdewan-kind-'));
   dirs.push(dir);
   const confdir = path.join(dir, 'config');
@@ -62,13 +63,14 @@ export function kindHarness(kind: Resource, files: Record<string, string> = {}, 
   const savedir = path.join(dir, 'save');
   const store = createUciStore({ confdir, savedir, runner });
   const host = opts.host ?? { devices: [] };
+  const hostNow = typeof host === 'function' ? host : () => host;
   const reloads: ServiceName[] = [];
   const deps: ChangeDeps = {
     store,
     reloader: { schedule: (s) => void reloads.push(s) },
     settings: { rollback: false, ipsecDir: path.join(dir, 'swanctl') },
     log: { warn: () => undefined },
-    host: { facts: async () => host },
+    host: { facts: async () => hostNow() },
   };
   const handEdit = async (batch: string) => {
     const r = await runner.run(batch, { confdir, savedir });

@@ -14,6 +14,7 @@ const SCRIPTS: Record<ServiceName, { script: string; reload: string }> = {
   mwan3: { script: 'mwan3', reload: 'restart' },
   firewall: { script: 'firewall', reload: 'reload' },
   ipsec: { script: 'swanctl', reload: 'reload' },
+  network: { script: 'network', reload: 'reload' },
 };
 
 /** The fixture network config plus an interface `wanc` for a new mwan3 interface. */
@@ -258,8 +259,8 @@ describe('controller lifecycle through the typed client', () => {
   });
 
   it('services, status and interface status', async () => {
-    expect(await client.services.list()).toEqual(['mwan3', 'firewall', 'ipsec']);
-    for (const service of ['mwan3', 'firewall', 'ipsec'] as const) {
+    expect(await client.services.list()).toEqual(['mwan3', 'firewall', 'ipsec', 'network']);
+    for (const service of ['mwan3', 'firewall', 'ipsec', 'network'] as const) {
       const { script } = SCRIPTS[service];
       const stops = countOf(`${script} stop`);
       await client.services.stop(service);

@@ -58,7 +58,7 @@ describe('client sessions', () => {
     await c.login();
     await c.logout();
     await waitFor(() => agent.logRecords().some((r) => r['msg'] === 'logout'), { what: 'the logout in the agent log' });
-    expect(await c.services.list()).toEqual(['mwan3', 'firewall', 'ipsec']);
+    expect(await c.services.list()).toEqual(['mwan3', 'firewall', 'ipsec', 'network']);
     expect(c.counter.logins).toBe(2);
   });
 });
@@ -94,7 +94,7 @@ describe('client over HTTPS', () => {
     expect(agent!.url).toMatch(/^https:/);
     const trusted = createClient({ url: agent!.url, password: agent!.password, ca });
     try {
-      expect(await trusted.services.list()).toEqual(['mwan3', 'firewall', 'ipsec']);
+      expect(await trusted.services.list()).toEqual(['mwan3', 'firewall', 'ipsec', 'network']);
     } finally {
       await trusted.close();
     }

@@ -95,6 +95,10 @@ const CONTRACT: Kind[] = [
     fields: ['name', 'src', 'src_ip', 'src_dip', 'src_mac', 'src_port', 'src_dport', 'proto', 'dest', 'dest_ip', 'dest_port', 'mark', 'target', 'family'],
     enums: { target: ['DNAT', 'SNAT'], family: ['ipv4', 'ipv6', 'any'] },
   },
+  // ICN's routing collections (crd-ctrlr/src/openwrt route.go, routerule.go, app.go; the Lua plugin's route `src`).
+  { prefix: '/sdewan/route/v1', collection: 'routes', fields: ['name', 'dst', 'src', 'gw', 'dev', 'table'], enums: { table: ['default', 'cnf'] } },
+  { prefix: '/sdewan/rule/v1', collection: 'rules', fields: ['name', 'src', 'dst', 'flag', 'prio', 'fwmark', 'table'] },
+  { prefix: '/sdewan/application/v1', collection: 'applications', fields: ['name', 'iplist'] },
   { prefix: '/sdewan/ipsec/v1', collection: 'proposals', fields: ['name', 'encryption_algorithm', 'hash_algorithm', 'dh_group'] },
   {
     prefix: '/sdewan/ipsec/v1',
@@ -152,7 +156,7 @@ describe('the OpenAPI document', () => {
         // The list answer is keyed by the collection's own name, also under an alias.
         const list = collection['get'].responses['200'].content['application/json'].schema;
         expect(list.required).toEqual([def.collection]);
-        expect(deref(list.properties[def.collection].items)).toBe(doc.components.schemas[componentName(def)]);
+        for (const key of [def.collection, ...(def.listKeys ?? [])]) expect(deref(list.properties[key].items)).toBe(doc.components.schemas[componentName(def)]);
         // Writes take dry_run.
         for (const op of [collection['post'], item['put'], item['delete']]) {
           expect(op.parameters.map((p: Json) => deref(p)['name'])).toContain('dry_run');
@@ -197,7 +201,7 @@ describe('the OpenAPI document', () => {
     expect(doc.security).toEqual([{ sysauth: [] }]);
 
     const services = doc.paths[`${LUCI}/sdewan/v1/services`].get.responses['200'].content['application/json'].schema;
-    expect([...enumValues(propertiesOf(services)['services']!)].sort()).toEqual(['firewall', 'ipsec', 'mwan3']);
+    expect([...enumValues(propertiesOf(services)['services']!)].sort()).toEqual(['firewall', 'ipsec', 'mwan3', 'network']);
     const action = doc.paths[`${LUCI}/sdewan/v1/service/{name}`].put;
     expect([...enumValues(propertiesOf(action.requestBody.content['application/json'].schema)['action']!)].sort()).toEqual(['reload', 'restart', 'start', 'stop']);
     expect(statusesOf(action)).toEqual(['200', '400', '403', '500', '504']);

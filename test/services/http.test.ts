@@ -49,7 +49,7 @@ describe('services and status, live sources (fake ubus and swanctl on PATH)', ()
   });
 
   it('GET services, then PUT actions run the recording init scripts', async () => {
-    expect((await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services')).json).toEqual({ services: ['mwan3', 'firewall', 'ipsec'] });
+    expect((await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services')).json).toEqual({ services: ['mwan3', 'firewall', 'ipsec', 'network'] });
     for (const [service, action] of [
       ['mwan3', 'reload'],
       ['firewall', 'restart'],

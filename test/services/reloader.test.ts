@@ -85,7 +85,7 @@ describe('createReloader', () => {
   it('keeps the last result per service, failures with the script message', async () => {
     await initd.write('firewall', 'echo "Error: zone lan unknown" >&2; exit 1');
     reloader = createReloader({ initd: initd.dir, delayMs: 0, log: quietLog });
-    expect(reloader.lastResults()).toEqual({ mwan3: undefined, firewall: undefined, ipsec: undefined });
+    expect(reloader.lastResults()).toEqual({ mwan3: undefined, firewall: undefined, ipsec: undefined, network: undefined });
     const r = await reloader.schedule('firewall');
     expect(r).toMatchObject({ ok: false, message: 'Error: zone lan unknown' });
     await reloader.runAction('ipsec', 'restart');

@@ -98,15 +98,15 @@ describe('service and status routes', () => {
     await initd.cleanup();
   });
 
-  it('GET /sdewan/v1/services lists the three services', async () => {
+  it('GET /sdewan/v1/services lists the four services', async () => {
     h = await start(initd, status);
     const r = await h.req('GET', '/sdewan/v1/services');
-    expect(r).toMatchObject({ status: 200, json: { services: ['mwan3', 'firewall', 'ipsec'] } });
+    expect(r).toMatchObject({ status: 200, json: { services: ['mwan3', 'firewall', 'ipsec', 'network'] } });
   });
 
   it('PUT /sdewan/v1/service/{name} runs the mapped init script action', async () => {
     h = await start(initd, status);
-    for (const service of ['mwan3', 'firewall', 'ipsec']) {
+    for (const service of ['mwan3', 'firewall', 'ipsec', 'network']) {
       for (const action of SERVICE_ACTIONS) {
         const r = await h.req('PUT', `/sdewan/v1/service/${service}`, { action });
         expect(r.status).toBe(200);
@@ -126,6 +126,10 @@ describe('service and status routes', () => {
       'swanctl stop',
       'swanctl restart',
       'swanctl reload',
+      'network start',
+      'network stop',
+      'network restart',
+      'network reload',
     ]);
   });
 
@@ -133,7 +137,7 @@ describe('service and status routes', () => {
     h = await start(initd, status);
     const unknownService = await h.req('PUT', '/sdewan/v1/service/dnsmasq', { action: 'restart' });
     expect(unknownService.status).toBe(400);
-    expect(unknownService.json.message).toBe('Bad request URI: unknown service "dnsmasq", expected one of mwan3, firewall, ipsec');
+    expect(unknownService.json.message).toBe('Bad request URI: unknown service "dnsmasq", expected one of mwan3, firewall, ipsec, network');
     const badAction = await h.req('PUT', '/sdewan/v1/service/firewall', { action: 'restart; reboot' });
     expect(badAction.status).toBe(400);
     expect(badAction.json.message).toBe('Field[action] checked failed: action should be one of start, stop, restart, reload');
@@ -204,7 +208,7 @@ describe('service and status routes', () => {
       ['siteB', 'up'],
       ['siteC', 'down'],
     ]);
-    expect(r.json[2].status).toEqual({ mwan3: null, firewall: null, ipsec: null });
+    expect(r.json[2].status).toEqual({ mwan3: null, firewall: null, ipsec: null, network: null });
   });
 
   it('status/wan is the ubus answer as is; without ubus, the config with status unknown', async () => {

@@ -24,7 +24,7 @@ export async function makeFakeInitd(scripts: Record<string, string | undefined> 
     await writeFile(file, recordingScript(callsFile, name, body));
     await chmod(file, 0o755);
   };
-  for (const name of ['mwan3', 'firewall', 'swanctl']) await write(name, scripts[name] ?? 'exit 0');
+  for (const name of ['mwan3', 'firewall', 'swanctl', 'network']) await write(name, scripts[name] ?? 'exit 0');
   return {
     dir,
     callsFile,
