@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { runStatusCommand, type CommandOutput } from '../status/command.js';
 
 /**
@@ -14,9 +14,21 @@ export interface KernelStatusSource {
   routes(): Promise<CommandOutput>;
   /** `ip -4 -j rule show`: the IPv4 policy rules (JSON). */
   rules(): Promise<CommandOutput>;
-  /** The connection tracking table as text: /proc/net/nf_conntrack, else (unreadable) `conntrack -L` (both families). */
-  conntrack(): Promise<CommandOutput>;
+  /**
+   * The connection tracking table as text: /proc/net/nf_conntrack, else (unreadable)
+   * `conntrack -L` (both families); whole lines only, at most `conntrackLimitBytes`.
+   */
+  conntrack(): Promise<ConntrackOutput>;
 }
+
+/** The table text, and whether it was cut at the limit (a busy box tracks hundreds of thousands of flows). */
+export type ConntrackOutput = { ok: true; stdout: string; truncated?: boolean } | Extract<CommandOutput, { ok: false }>;
+
+/**
+ * How much of the conntrack table is read (1 MiB, some 3,500 entries): the agent runs with a
+ * small heap, and the controller stores every CNF's status in one Kubernetes object.
+ */
+export const CONNTRACK_LIMIT_BYTES = 1024 * 1024;
 
 export interface SystemStatusSourceOptions {
   /** The ip program (default `ip` on PATH). */
@@ -25,16 +37,38 @@ export interface SystemStatusSourceOptions {
   conntrackBin?: string;
   /** The kernel's conntrack table file (default /proc/net/nf_conntrack). */
   conntrackFile?: string;
+  /** At most this much of the conntrack table (default CONNTRACK_LIMIT_BYTES). */
+  conntrackLimitBytes?: number;
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
 }
 
-async function readProcFile(file: string): Promise<CommandOutput> {
+/** `text` cut after its last whole line within `limit` bytes, when it is longer. */
+export function wholeLinesWithin(text: string, limit: number): { text: string; truncated: boolean } {
+  if (Buffer.byteLength(text) <= limit) return { text, truncated: false };
+  const head = Buffer.from(text).subarray(0, limit).toString('utf8');
+  return { text: head.slice(0, head.lastIndexOf('\n') + 1), truncated: true };
+}
+
+/** Reads a proc file (its size reads as 0: read until EOF) up to `limit` bytes and one more, in whole lines. */
+async function readProcFile(file: string, limit: number): Promise<ConntrackOutput> {
+  let handle;
   try {
-    return { ok: true, stdout: await readFile(file, 'utf8') };
+    handle = await open(file, 'r');
+    const buf = Buffer.alloc(limit + 1);
+    let length = 0;
+    while (length < buf.length) {
+      const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    const cut = wholeLinesWithin(buf.subarray(0, length).toString('utf8'), limit);
+    return { ok: true, stdout: cut.text, truncated: cut.truncated };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, missing: code === 'ENOENT', reason: `${file}: ${code ?? (err as Error).message}` };
+  } finally {
+    await handle?.close();
   }
 }
 
@@ -47,10 +81,13 @@ export function systemStatusSource(opts: SystemStatusSourceOptions): KernelStatu
     routes: () => runStatusCommand(ip, ['-4', '-j', 'route', 'show', 'table', 'all'], opts),
     rules: () => runStatusCommand(ip, ['-4', '-j', 'rule', 'show'], opts),
     conntrack: async () => {
-      const proc = await readProcFile(file);
+      const limit = opts.conntrackLimitBytes ?? CONNTRACK_LIMIT_BYTES;
+      const proc = await readProcFile(file, limit);
       if (proc.ok) return proc;
       const prog = await runStatusCommand(opts.conntrackBin ?? 'conntrack', ['-L'], opts);
-      return prog.ok ? prog : { ok: false, missing: proc.missing && prog.missing, reason: `${proc.reason}; ${prog.reason}` };
+      if (!prog.ok) return { ok: false, missing: proc.missing && prog.missing, reason: `${proc.reason}; ${prog.reason}` };
+      const cut = wholeLinesWithin(prog.stdout, limit);
+      return { ok: true, stdout: cut.text, truncated: cut.truncated };
     },
   };
 }

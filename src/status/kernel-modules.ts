@@ -47,16 +47,20 @@ export function kernelModules(source: KernelStatusSource, log: StatusLog): Kerne
     }
   }
 
-  const ruleList = async () => translate('rule', await rules(), ruleStatus);
-
   return {
     interface: async () => translate('interface', await links(), interfaceStatus) ?? [],
-    rule: async () => (await ruleList()) ?? [],
+    rule: async () => translate('rule', await rules(), ruleStatus) ?? [],
+    // the tables listed are those the rules look up: no rules, no tables
     route: async () => {
-      const [list, out] = await Promise.all([ruleList(), routes()]);
+      const [ruleOut, out] = await Promise.all([rules(), routes()]);
+      const list = translate('route', ruleOut, ruleStatus);
       if (list === undefined) return {};
       return translate('route', out, (text) => routeStatus(text, list)) ?? {};
     },
-    conntrack: async () => translate('conntrack', await conntrack(), conntrackStatus) ?? [],
+    conntrack: async () => {
+      const out = await conntrack();
+      if (out.ok && out.truncated) log.warn({ module: 'conntrack', bytes: out.stdout.length }, 'conntrack status lists the first entries of the table only');
+      return translate('conntrack', out, conntrackStatus) ?? [];
+    },
   };
 }
