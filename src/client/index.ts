@@ -8,7 +8,11 @@ import type { RESOURCES } from '../resources/index.js';
 import type { Resource } from '../resources/types.js';
 import type { ActionResult } from '../services/reloader.js';
 import type { ServiceName } from '../services/table.js';
+import type { ConntrackEntry } from '../status/conntrack.js';
+import type { IpsecModuleStatus, IpsecRemoteDetail } from '../status/ipsec-module.js';
 import type { RemoteStatus } from '../status/ipsec.js';
+import type { InterfaceStatus } from '../status/links.js';
+import type { RouteStatus, RuleEntry } from '../status/routes.js';
 import type { LegacyMwan3Status } from '../status/mwan3.js';
 import { CATALOG } from './catalog.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
@@ -25,6 +29,7 @@ export type { Mwan3Member } from '../resources/mwan3/members.js';
 export type { Mwan3Policy } from '../resources/mwan3/policies.js';
 export type { Mwan3Rule } from '../resources/mwan3/rules.js';
 export type { DryRunResult, LegacyMwan3Status as Mwan3InterfaceStatus, Message, RemoteStatus, ServiceAction, ServiceName };
+export type { ConntrackEntry, InterfaceStatus, IpsecModuleStatus, IpsecRemoteDetail, RouteStatus, RuleEntry };
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
 export { CATALOG };
 
@@ -100,11 +105,20 @@ export type Domains = { readonly [D in keyof ResourceTypes]: Domain<D> };
 /** The last action run per service (automatic reload or explicit), as `status/services` answers it. */
 export type ServiceRecord = Pick<ActionResult, 'action' | 'trigger' | 'ok' | 'message' | 'at'>;
 
-/** What `GET status/{module}` answers, per module. */
+/** What `GET status/{module}` answers, per module (ICN's Lua shapes; README "Status modules"). */
 export interface StatusModules {
+  /** TCP and UDP connections of the conntrack table. */
+  conntrack: ConntrackEntry[];
+  /** Network devices except lo. */
+  interface: InterfaceStatus[];
+  /** `InitConnection` ("fail": the controller restarts ipsec) and the status per remote. */
+  ipsec: IpsecModuleStatus;
+  /** IPv4 routes per table that a rule looks up. */
+  route: RouteStatus;
+  /** IPv4 policy rules. */
+  rule: RuleEntry[];
   /** The object of `ubus call mwan3 status`, or the interface_status shape without ubus. */
   wan: Record<string, unknown>;
-  ipsec: RemoteStatus[];
   services: Record<ServiceName, ServiceRecord | null>;
 }
 

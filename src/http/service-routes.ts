@@ -4,8 +4,11 @@ import type { AgentContext } from '../context.js';
 import type { ServiceName } from '../services/table.js';
 import type { ServiceReloader } from '../services/reloader.js';
 import { SERVICE_ACTIONS, SERVICE_NAMES, isServiceAction, isServiceName } from '../services/table.js';
+import { systemStatusSource, type KernelStatusSource } from '../host/status-source.js';
 import { DEFAULT_STATUS_TIMEOUT_MS } from '../status/command.js';
-import { ikeSasFromListSas, ipsecStatus, type IkeSa, type RemoteStatus } from '../status/ipsec.js';
+import { ikeSasFromListSas } from '../status/ipsec.js';
+import { ipsecModuleStatus, type IpsecModuleStatus, type SwanctlAnswer } from '../status/ipsec-module.js';
+import { kernelModules, shareInFlight } from '../status/kernel-modules.js';
 import { detailedStatusText, fromMwan3Config, fromUbusStatus, parseUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
 import { swanctlListSas } from '../status/swanctl.js';
 import { ubusMwan3Status } from '../status/ubus.js';
@@ -20,15 +23,21 @@ import { methodNotAllowed } from './methods.js';
  *   PUT  /sdewan/v1/service/{name}    {"action": "start|stop|restart|reload"} → {"message": "success"};
  *                                     400 unknown service or action; 500 when the init script
  *                                     fails, 504 when it times out, with the script's message.
- *   GET  /sdewan/v1/status            [{"name": <module>, "status": <module status>}, ...]
+ *   GET  /sdewan/v1/status            [{"name": <module>, "status": <module status>}, ...] (the
+ *                                     controller's CNF status poller unmarshals that array)
  *   GET  /sdewan/v1/status/{module}   {"name": <module>, "status": <module status>} (the controller's Go
  *                                     client reads that shape); 404 unknown.
- *        modules:
+ *        modules, in the shapes of ICN's Lua modules (rest_v1/modules/*.lua):
+ *          conntrack [{protocol, request: {src, dst}, response: {src, dst}, mark, state?}] (src/status/conntrack.ts)
+ *          interface [{name, ip_address?, ip6_address?, mac_address?, received_packets?, send_packets?,
+ *                    status}] (src/status/links.ts)
+ *          ipsec     {"InitConnection": "success"|"fail", "details": [per remote]} (src/status/ipsec-module.ts);
+ *                    on "fail" the controller restarts the ipsec service.
+ *          route     {"<table>": {"item": [{destination, gateway?, device?, ...}]}} (src/status/routes.ts)
+ *          rule      [{src?, dst?, prio, fwmark?, table?, not}] (src/status/routes.ts)
  *          wan       the `ubus call mwan3 status` object as is (the Lua agent's answer); without
  *                    ubus, the interfaces of the mwan3 config in the legacy shape, status "unknown".
- *          ipsec     one entry per remote of the ipsec config (src/status/ipsec.ts RemoteStatus):
- *                    state up|connecting|down, or unknown when swanctl cannot be asked.
- *          services  the last action run per service, automatic reload or explicit:
+ *          services  (the agent's own) the last action run per service, automatic reload or explicit:
  *                    {"mwan3": {action, trigger, ok, message?, at} | null, "firewall": ..., "ipsec": ...}
  *   GET  /admin/status/mwan/interface_status   the legacy LuCI shape (contract §3)
  *   GET  /admin/status/mwan/detailed_status    {"mwandetail": ["<mwan3 status-like text>"]}, as the
@@ -42,13 +51,20 @@ export interface StatusOptions {
   swanctlBin: string;
   viciUri: string | undefined;
   timeoutMs: number;
+  /** `ip` and `conntrack` programs and the kernel's conntrack file (defaults: on PATH, /proc/net/nf_conntrack). */
+  ipBin?: string;
+  conntrackBin?: string;
+  conntrackFile?: string;
+  /** Where the interface, route, rule and conntrack modules read (default: this machine, through the above). */
+  kernel?: KernelStatusSource;
 }
 
-/** SDEWAN_UBUS, SDEWAN_SWANCTL (programs, default on PATH), SDEWAN_VICI_URI, SDEWAN_STATUS_TIMEOUT_MS. */
 /**
  * Where status comes from: swanctl and its vici socket as the settings say (SDEWAN_SWANCTL,
- * SDEWAN_VICI_URI, or their options in /etc/config/sdewan-agent); `ubus` from PATH unless
- * SDEWAN_UBUS names another, and SDEWAN_STATUS_TIMEOUT_MS for both (test and tuning hooks).
+ * SDEWAN_VICI_URI, or their options in /etc/config/sdewan-agent); `ubus`, `ip` and `conntrack`
+ * from PATH unless SDEWAN_UBUS, SDEWAN_IP, SDEWAN_CONNTRACK name others, the conntrack table
+ * from /proc/net/nf_conntrack unless SDEWAN_NF_CONNTRACK names another file, and
+ * SDEWAN_STATUS_TIMEOUT_MS for every program (test and tuning hooks).
  */
 export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri'>, env: NodeJS.ProcessEnv = process.env): StatusOptions {
   const timeout = Number(env['SDEWAN_STATUS_TIMEOUT_MS']);
@@ -57,22 +73,17 @@ export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri
     swanctlBin: settings.swanctlBin,
     viciUri: settings.viciUri,
     timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : DEFAULT_STATUS_TIMEOUT_MS,
+    ipBin: env['SDEWAN_IP'] || 'ip',
+    conntrackBin: env['SDEWAN_CONNTRACK'] || 'conntrack',
+    conntrackFile: env['SDEWAN_NF_CONNTRACK'] || '/proc/net/nf_conntrack',
   };
 }
 
-const MODULES = ['wan', 'ipsec', 'services'] as const;
+/** ICN's modules in the order its Lua plugin found them (file names, sorted), then the agent's own. */
+const MODULES = ['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services'] as const;
 type StatusModule = (typeof MODULES)[number];
 
-/** Concurrent callers share one run of `fn` (a burst of status requests starts one process). */
-export function shareInFlight<T>(fn: () => Promise<T>): () => Promise<T> {
-  let inFlight: Promise<T> | undefined;
-  return () => {
-    inFlight ??= fn().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  };
-}
+export { shareInFlight };
 
 /** `reloader` is the one made by createReloader (src/services/reloader.ts), normally ctx.reloader. */
 export async function registerServiceRoutes(
@@ -111,21 +122,33 @@ export async function registerServiceRoutes(
     return (await ubusStatus()) ?? configStatus();
   }
 
-  async function ipsecModule(): Promise<RemoteStatus[]> {
-    const [out, pkg] = await Promise.all([swanctlOutput(), ctx.store.read('ipsec')]);
-    let sas: IkeSa[] | undefined;
-    let reason: string | undefined;
+  const kernel = kernelModules(
+    options.kernel ??
+      systemStatusSource({ ipBin: options.ipBin, conntrackBin: options.conntrackBin, conntrackFile: options.conntrackFile, timeoutMs: options.timeoutMs }),
+    ctx.log,
+  );
+
+  async function swanctlAnswer(): Promise<SwanctlAnswer> {
+    const out = await swanctlOutput();
+    let answer: SwanctlAnswer;
     if (out.ok) {
       try {
-        sas = ikeSasFromListSas(out.stdout);
+        answer = { sas: ikeSasFromListSas(out.stdout) };
       } catch (err) {
-        reason = (err as Error).message;
+        answer = { sas: undefined, reason: (err as Error).message, missing: false };
       }
     } else {
-      reason = out.reason;
+      answer = { sas: undefined, reason: out.reason, missing: out.missing };
     }
-    if (reason !== undefined) ctx.log.warn({ reason }, 'IPsec status unknown');
-    return ipsecStatus(pkg, sas, new Date(), reason);
+    if (answer.sas === undefined) ctx.log.warn({ reason: answer.reason }, 'IPsec status unknown');
+    return answer;
+  }
+
+  async function ipsecModule(): Promise<IpsecModuleStatus> {
+    const [answer, pkg] = await Promise.all([swanctlAnswer(), ctx.store.read('ipsec')]);
+    const last = services.lastResults().ipsec;
+    const stopped = last !== undefined && last.trigger === 'explicit' && last.action === 'stop' && last.ok;
+    return ipsecModuleStatus(pkg, answer, new Date(), stopped);
   }
 
   function servicesModule(): Record<ServiceName, unknown> {
@@ -138,8 +161,16 @@ export async function registerServiceRoutes(
     return out;
   }
 
-  const moduleStatus = (m: StatusModule): Promise<unknown> =>
-    m === 'wan' ? wanStatus() : m === 'ipsec' ? ipsecModule() : Promise.resolve(servicesModule());
+  const modules: Record<StatusModule, () => Promise<unknown>> = {
+    conntrack: kernel.conntrack,
+    interface: kernel.interface,
+    ipsec: ipsecModule,
+    route: kernel.route,
+    rule: kernel.rule,
+    wan: wanStatus,
+    services: async () => servicesModule(),
+  };
+  const moduleStatus = (m: StatusModule): Promise<unknown> => modules[m]();
 
   // --- services -------------------------------------------------------------------------
 

@@ -9,7 +9,13 @@ import { CATALOG } from '../../src/client/index.js';
 import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument, componentName } from '../../src/openapi/document.js';
 import { LUCI_BASE as LUCI } from '../../src/paths.js';
+import { conntrackStatus } from '../../src/status/conntrack.js';
+import { ikeSasFromListSas } from '../../src/status/ipsec.js';
+import { ipsecModuleStatus } from '../../src/status/ipsec-module.js';
+import { interfaceStatus } from '../../src/status/links.js';
 import { fromUbusStatus } from '../../src/status/mwan3.js';
+import { routeStatus, ruleStatus } from '../../src/status/routes.js';
+import { pkg } from '../status/uci.js';
 import { repoRoot } from '../helpers/agent.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -247,6 +253,31 @@ describe('the OpenAPI document', () => {
     expect(check('Mwan3PolicyUpdate', { members: [] })).toBe(true);
     expect(check('ServiceAction', { action: 'restart' })).toBe(true);
     expect(check('ServiceAction', { action: 'explode' })).toBe(false);
+  });
+
+  it('has status module schemas that accept what the agent answers from recorded output, and not the old ipsec array', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, Json>)) ajv.addSchema(schema, `#/components/schemas/${name}`);
+    const check = (name: string, value: unknown) => ajv.validate(`#/components/schemas/${name}`, value);
+    const kernel = (f: string) => readFileSync(path.join(repoRoot(), 'test/reference/kernel', f), 'utf8');
+    const rules = ruleStatus(kernel('ip-rule.json'));
+    const ipsec = ipsecModuleStatus(
+      pkg('ipsec', [['remote', 'siteB', { enabled: '1', remote_addrs: '10.99.0.2', tunnel: ['net'] }], ['tunnel', 'net', { startaction: 'start' }]]),
+      { sas: ikeSasFromListSas(readFileSync(path.join(repoRoot(), 'test/reference/strongswan/list-sas.raw.txt'), 'utf8')) },
+      new Date(),
+    );
+    const answers: Array<[string, unknown]> = [
+      ['conntrack', conntrackStatus(kernel('nf_conntrack.txt'))],
+      ['interface', interfaceStatus(kernel('ip-s-addr.json'))],
+      ['ipsec', ipsec],
+      ['route', routeStatus(kernel('ip-route-all.json'), rules)],
+      ['rule', rules],
+    ];
+    for (const [name, status] of answers) expect([name, check('ModuleStatus', { name, status }), ajv.errorsText()]).toEqual([name, true, 'No errors']);
+    expect(check('IpsecStatus', ipsec)).toBe(true);
+    expect(check('ModuleStatus', { name: 'ipsec', status: ipsec.details })).toBe(false);
+    expect(check('IpsecStatus', { ...ipsec, InitConnection: true })).toBe(false);
+    expect(check('RuleStatus', [{ prio: 0, not: 'false' }])).toBe(false);
   });
 
   it('serves the same collections, paths and list keys as the typed client knows', () => {

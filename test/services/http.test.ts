@@ -80,18 +80,20 @@ describe('services and status, live sources (fake ubus and swanctl on PATH)', ()
   it('status/ipsec: siteB up with its child SA, siteC down', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/ipsec');
     expect(r.status).toBe(200);
-    expect(r.json.status.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
+    // nothing here is started by this side (startaction defaults to route): success
+    expect(r.json.status.InitConnection).toBe('success');
+    expect(r.json.status.details.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
       ['siteB', 'up'],
       ['siteC', 'down'],
     ]);
-    expect(r.json.status[0].child_sas).toMatchObject([{ name: 'net', state: 'INSTALLED', bytes_in: 168, packets_out: 2 }]);
+    expect(r.json.status.details[0].child_sas).toMatchObject([{ name: 'net', state: 'INSTALLED', bytes_in: 168, packets_out: 2 }]);
   });
 
   it('GET status gives every module, with the last action per service', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status');
     expect(r.status).toBe(200);
-    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['wan', 'ipsec', 'services']);
-    const services = r.json[2].status;
+    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services']);
+    const services = r.json[6].status;
     expect(services.mwan3).toMatchObject({ action: 'reload', trigger: 'explicit', ok: true });
     expect(services.ipsec).toMatchObject({ action: 'stop', ok: true });
   });
@@ -145,10 +147,12 @@ describe('services and status, failing scripts and no ubus or swanctl', () => {
   it('without swanctl, every configured remote is unknown', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/ipsec');
     expect(r.status).toBe(200);
-    expect(r.json.status.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
+    // no strongSwan at all: nothing a restart could fix
+    expect(r.json.status.InitConnection).toBe('success');
+    expect(r.json.status.details.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
       ['siteB', 'unknown'],
       ['siteC', 'unknown'],
     ]);
-    expect(r.json.status[0].message).toBe(`${path.join(initd.dir, 'no-swanctl')} not found`);
+    expect(r.json.status.details[0].message).toBe(`${path.join(initd.dir, 'no-swanctl')} not found`);
   });
 });

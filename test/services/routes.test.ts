@@ -2,6 +2,8 @@
 // real reloader running fake init scripts, fake ubus/swanctl programs and hand-built configs.
 // (test/services/http.test.ts runs the same routes through the whole agent process.)
 import { kernelHostView } from '../../src/host/facts.js';
+import type { KernelStatusSource } from '../../src/host/status-source.js';
+import type { CommandOutput } from '../../src/status/command.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -44,6 +46,17 @@ const store: UciStore = {
 };
 
 const ubusSample = path.join(referenceDir, 'mwan3/ubus-mwan3-status.json');
+
+/** The kernel as recorded in test/reference/kernel, and a kernel that answers nothing. */
+const kernelFile = (name: string) => async (): Promise<CommandOutput> => ({ ok: true, stdout: readFileSync(path.join(referenceDir, 'kernel', name), 'utf8') });
+const recordedKernel: KernelStatusSource = {
+  links: kernelFile('ip-s-addr.json'),
+  routes: kernelFile('ip-route-all.json'),
+  rules: kernelFile('ip-rule.json'),
+  conntrack: kernelFile('nf_conntrack.txt'),
+};
+const absent = async (): Promise<CommandOutput> => ({ ok: false, missing: true, reason: 'ip not found' });
+const noKernel: KernelStatusSource = { links: absent, routes: absent, rules: absent, conntrack: absent };
 
 interface Harness {
   url: string;
@@ -88,7 +101,7 @@ describe('service and status routes', () => {
     bin = makeFakeBin();
     bin.add('ubus', ubusSample);
     bin.add('swanctl', path.join(referenceDir, 'strongswan/list-sas.raw.txt'));
-    status = { ubusBin: path.join(bin.dir, 'ubus'), swanctlBin: path.join(bin.dir, 'swanctl'), viciUri: undefined, timeoutMs: 10_000 };
+    status = { ubusBin: path.join(bin.dir, 'ubus'), swanctlBin: path.join(bin.dir, 'swanctl'), viciUri: undefined, timeoutMs: 10_000, kernel: recordedKernel };
   });
   afterEach(async () => {
     await h?.app.close();
@@ -198,17 +211,36 @@ describe('service and status routes', () => {
     expect(await initd.calls()).toEqual([]);
   });
 
-  it('GET status lists wan, ipsec and services', async () => {
+  it("GET status lists ICN's modules in the Lua order, then services", async () => {
     h = await start(initd, status);
     const r = await h.req('GET', '/sdewan/v1/status');
     expect(r.status).toBe(200);
-    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['wan', 'ipsec', 'services']);
-    expect(r.json[0].status).toEqual(JSON.parse(readFileSync(ubusSample, 'utf8')));
-    expect(r.json[1].status.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
+    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services']);
+    const of = (name: string) => r.json.find((m: { name: string }) => m.name === name).status;
+    expect(of('conntrack')).toHaveLength(7);
+    expect(of('interface').map((i: { name: string }) => i.name)).toEqual(['net1', 'net0', 'ipsec0', 'down1', 'down0']);
+    expect(Object.keys(of('route')).sort()).toEqual(['1', '100', 'default', 'local', 'main']);
+    expect(of('rule')).toHaveLength(11);
+    expect(of('wan')).toEqual(JSON.parse(readFileSync(ubusSample, 'utf8')));
+    expect(of('ipsec').InitConnection).toBe('success');
+    expect(of('ipsec').details.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
       ['siteB', 'up'],
       ['siteC', 'down'],
     ]);
-    expect(r.json[2].status).toEqual({ mwan3: null, firewall: null, ipsec: null, network: null });
+    expect(of('services')).toEqual({ mwan3: null, firewall: null, ipsec: null, network: null });
+  });
+
+  it('a kernel source that answers nothing gives empty modules, not an error', async () => {
+    h = await start(initd, { ...status, kernel: noKernel });
+    for (const [module, empty] of [
+      ['interface', []],
+      ['route', {}],
+      ['rule', []],
+      ['conntrack', []],
+    ] as const) {
+      const r = await h.req('GET', `/sdewan/v1/status/${module}`);
+      expect([module, r.status, r.json]).toEqual([module, 200, { name: module, status: empty }]);
+    }
   });
 
   it('status/wan is the ubus answer as is; without ubus, the config with status unknown', async () => {
@@ -226,7 +258,8 @@ describe('service and status routes', () => {
     h = await start(initd, status);
     const up = await h.req('GET', '/sdewan/v1/status/ipsec');
     expect(up.status).toBe(200);
-    expect(up.json.status[0]).toMatchObject({
+    expect(up.json.status.InitConnection).toBe('success');
+    expect(up.json.status.details[0]).toMatchObject({
       name: 'siteB',
       state: 'up',
       established: 5,
@@ -234,13 +267,13 @@ describe('service and status routes', () => {
       remote_addr: '10.99.0.2',
       child_sas: [{ name: 'net', state: 'INSTALLED', local_ts: ['192.168.10.0/24'], remote_ts: ['192.168.20.0/24'], bytes_in: 168 }],
     });
-    expect(up.json.status[1]).toEqual({ name: 'siteC', state: 'down', child_sas: [], configured: true });
+    expect(up.json.status.details[1]).toEqual({ name: 'siteC', state: 'down', child_sas: [], configured: true });
     await h.app.close();
 
     h = await start(initd, { ...status, swanctlBin: path.join(bin.dir, 'absent-swanctl') });
     const unknown = await h.req('GET', '/sdewan/v1/status/ipsec');
     expect(unknown.status).toBe(200);
-    expect(unknown.json.status).toEqual([
+    expect(unknown.json.status.details).toEqual([
       { name: 'siteB', state: 'unknown', child_sas: [], configured: true, message: `${path.join(bin.dir, 'absent-swanctl')} not found` },
       { name: 'siteC', state: 'unknown', child_sas: [], configured: true, message: `${path.join(bin.dir, 'absent-swanctl')} not found` },
     ]);
@@ -250,7 +283,7 @@ describe('service and status routes', () => {
     bin.addScript('swanctl', `echo "connecting to 'unix:///var/run/charon.vici' failed: No such file or directory" >&2; exit 1`);
     h = await start(initd, status);
     const r = await h.req('GET', '/sdewan/v1/status/ipsec');
-    expect(r.json.status[0]).toEqual({
+    expect(r.json.status.details[0]).toEqual({
       name: 'siteB',
       state: 'unknown',
       child_sas: [],
@@ -263,7 +296,7 @@ describe('service and status routes', () => {
     h = await start(initd, status);
     const r = await h.req('GET', '/sdewan/v1/status/dhcp');
     expect(r.status).toBe(404);
-    expect(r.json.message).toBe('Bad request URI: status module "dhcp" is not supported, expected one of wan, ipsec, services');
+    expect(r.json.message).toBe('Bad request URI: status module "dhcp" is not supported, expected one of conntrack, interface, ipsec, route, rule, wan, services');
     expect((await h.req('GET', '/sdewan/v1/status/wan/extra')).status).toBe(400);
   });
 

@@ -140,11 +140,17 @@ interface RemoteStatus {
   child_sas: Array<{ name: string; state: string; bytes_in: number; bytes_out: number; packets_in: number; packets_out: number }>;
 }
 
-async function ipsecStatus(s: Site): Promise<RemoteStatus[]> {
+/** The ipsec module: {"InitConnection", "details"}, ICN's shape. */
+async function ipsecModule(s: Site): Promise<{ InitConnection: string; details: Array<RemoteStatus & { missing_children?: string[] }> }> {
   const r = await s.agent!.request('GET', `${STATUS}/ipsec`);
   expect(r.status).toBe(200);
   expect(r.json.name).toBe('ipsec');
-  return r.json.status as RemoteStatus[];
+  expect(Object.keys(r.json.status)).toEqual(['InitConnection', 'details']);
+  return r.json.status;
+}
+
+async function ipsecStatus(s: Site): Promise<RemoteStatus[]> {
+  return (await ipsecModule(s)).details;
 }
 
 const proposal = { name: 'p1', encryption_algorithm: 'aes128', hash_algorithm: 'sha256', dh_group: 'modp3072' };
@@ -296,6 +302,9 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     expect(child!.packets_in).toBeGreaterThan(0);
     expect(child!.bytes_in).toBeGreaterThan(0);
 
+    // A starts its tunnel and it is up; B only answers: nothing for the controller to restart
+    for (const s of sites) expect((await ipsecModule(s)).InitConnection).toBe('success');
+
     const [peer] = await ipsecStatus(b);
     expect(peer).toMatchObject({ name: 'site-a', state: 'up', configured: true, initiator: false, local_id: 'site-b.example', remote_id: 'site-a.example' });
     expect(peer!.child_sas[0]!.packets_in).toBeGreaterThan(0);
@@ -306,6 +315,8 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     const stop = await a.agent!.request('PUT', '/cgi-bin/luci/sdewan/v1/service/ipsec', { action: 'stop' });
     expect(stop.status, stop.text).toBe(200);
     expect((await ipsecStatus(a)).map((r) => r.state)).toEqual(['down']);
+    // stopped on purpose: the tunnel is missing, but the controller must not restart ipsec
+    expect(await ipsecModule(a)).toMatchObject({ InitConnection: 'success', details: [{ name: 'site-b', missing_children: ['net'] }] });
     await waitFor(async () => (await ipsecStatus(b))[0]?.state === 'down', { timeoutMs: 10_000, intervalMs: 100, what: "site B's SA to go" });
     expect((await ping(a, b)).exitCode).not.toBe(0);
 
@@ -335,5 +346,7 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     await waitFor(async () => (await ipsecStatus(b)).length === 0, { timeoutMs: 10_000, intervalMs: 100, what: "site B's SA to go" });
     await waitFor(async () => (await ipsecStatus(a))[0]?.state === 'down', { timeoutMs: 10_000, intervalMs: 100, what: "site A's SA to go" });
     expect((await ping(a, b)).exitCode).not.toBe(0);
+    // A starts a tunnel that is gone: the CNF status poller of the controller restarts ipsec on "fail"
+    expect(await ipsecModule(a)).toMatchObject({ InitConnection: 'fail', details: [{ name: 'site-b', state: 'down', missing_children: ['net'] }] });
   }, 60_000);
 });
