@@ -37,7 +37,7 @@ export interface Settings {
   platform: Platform;
   /** Where the linux platform writes the rendered swanctl.conf (default <ipsecDir>/swanctl.conf). */
   swanctlConf: string;
-  /** charon's vici socket (e.g. unix:///var/run/charon.vici), or undefined for swanctl's default. */
+  /** charon's vici socket, or undefined for the default unix:///var/run/charon.vici (swanctl's too). */
   viciUri: string | undefined;
   /** The swanctl program (a path, or a name looked up on PATH). */
   swanctlBin: string;
@@ -184,7 +184,7 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
     SDEWAN_SWANCTL_DIR: openwrt ? '/etc/swanctl' : path.join(cwd, 'var', 'swanctl'),
     SDEWAN_PLATFORM: openwrt ? 'openwrt' : 'linux',
     SDEWAN_SWANCTL_CONF: undefined, // <SDEWAN_SWANCTL_DIR>/swanctl.conf
-    SDEWAN_VICI_URI: undefined, // swanctl's own default
+    SDEWAN_VICI_URI: undefined, // unix:///var/run/charon.vici, swanctl's own default
     SDEWAN_SWANCTL: 'swanctl',
     SDEWAN_ROLLBACK: '0',
   };

@@ -5,9 +5,9 @@ import type { ServiceName } from '../resources/types.js';
 import type { ServiceReloader } from '../services/reloader.js';
 import { SERVICE_ACTIONS, SERVICE_NAMES, isServiceAction, isServiceName } from '../services/table.js';
 import { DEFAULT_STATUS_TIMEOUT_MS } from '../status/command.js';
-import { ikeSasFromListSas, ipsecStatus, type IkeSa, type RemoteStatus } from '../status/ipsec.js';
+import { listIkeSas } from '../status/ike-sas.js';
+import { ipsecStatus, type RemoteStatus } from '../status/ipsec.js';
 import { detailedStatusText, fromMwan3Config, fromUbusStatus, parseUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
-import { swanctlListSas } from '../status/swanctl.js';
 import { ubusMwan3Status } from '../status/ubus.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 
@@ -25,7 +25,8 @@ import { ApiError, badRequest, notFound } from './errors.js';
  *          wan       the `ubus call mwan3 status` object as is (the Lua agent's answer); without
  *                    ubus, the interfaces of the mwan3 config in the legacy shape, status "unknown".
  *          ipsec     one entry per remote of the ipsec config (src/status/ipsec.ts RemoteStatus):
- *                    state up|connecting|down, or unknown when swanctl cannot be asked.
+ *                    state up|connecting|down, or unknown when charon cannot be asked
+ *                    (its vici socket, else swanctl: src/status/ike-sas.ts).
  *          services  the last action run per service, automatic reload or explicit:
  *                    {"mwan3": {action, trigger, ok, message?, at} | null, "firewall": ..., "ipsec": ...}
  *   GET  /admin/status/mwan/interface_status   the legacy LuCI shape (contract §3)
@@ -90,9 +91,7 @@ export async function registerServiceRoutes(
   const services = reloader;
 
   const ubusOutput = shareInFlight(() => ubusMwan3Status({ ubusBin: options.ubusBin, timeoutMs: options.timeoutMs }));
-  const swanctlOutput = shareInFlight(() =>
-    swanctlListSas({ swanctlBin: options.swanctlBin, viciUri: options.viciUri, timeoutMs: options.timeoutMs }),
-  );
+  const ikeSas = shareInFlight(() => listIkeSas({ swanctlBin: options.swanctlBin, viciUri: options.viciUri, timeoutMs: options.timeoutMs }));
 
   /** The ubus answer, or undefined (logged) when ubus is absent or its answer unusable. */
   async function ubusStatus(): Promise<Record<string, unknown> | undefined> {
@@ -117,20 +116,9 @@ export async function registerServiceRoutes(
   }
 
   async function ipsecModule(): Promise<RemoteStatus[]> {
-    const [out, pkg] = await Promise.all([swanctlOutput(), ctx.store.read('ipsec')]);
-    let sas: IkeSa[] | undefined;
-    let reason: string | undefined;
-    if (out.ok) {
-      try {
-        sas = ikeSasFromListSas(out.stdout);
-      } catch (err) {
-        reason = (err as Error).message;
-      }
-    } else {
-      reason = out.reason;
-    }
-    if (reason !== undefined) ctx.log.warn({ reason }, 'IPsec status unknown');
-    return ipsecStatus(pkg, sas, new Date(), reason);
+    const [out, pkg] = await Promise.all([ikeSas(), ctx.store.read('ipsec')]);
+    if (!out.ok) ctx.log.warn({ reason: out.reason }, 'IPsec status unknown');
+    return out.ok ? ipsecStatus(pkg, out.sas, new Date()) : ipsecStatus(pkg, undefined, new Date(), out.reason);
   }
 
   function servicesModule(): Record<ServiceName, unknown> {
