@@ -1,10 +1,9 @@
 // The agent's command line:
 //   sdewan-agent [serve]        start the REST agent (src/main.ts), settings from the environment
 //   sdewan-agent bootstrap ...  write the pod's attached interfaces into network and mwan3
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SettingsError, isOpenWrt, packageRoot, resolveUciBin, settingDefaults } from './config.js';
+import { SettingsError, isOpenWrt, packageVersion, resolveUciBin, settingDefaults } from './config.js';
 
 const USAGE = `Usage:
   sdewan-agent [serve]
@@ -24,14 +23,6 @@ const USAGE = `Usage:
 function usageError(message: string): never {
   process.stderr.write(`sdewan-agent: ${message}\n\n${USAGE}`);
   process.exit(2);
-}
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 const nonEmpty = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
@@ -124,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case '--version':
     case '-v':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
       return;
     default:
       usageError(`unknown command ${JSON.stringify(command)}`);

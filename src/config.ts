@@ -1,7 +1,7 @@
 // The agent's own settings: environment variables, and on OpenWRT its UCI config
 // /etc/config/sdewan-agent (the environment wins). Validated with zod; a bad value stops the
 // start with a SettingsError that names the setting.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
@@ -115,6 +115,17 @@ export function packageRoot(): string {
     dir = path.dirname(dir);
   }
   return process.cwd();
+}
+
+/** The agent's version: package.json's (the bundle carries it in SDEWAN_AGENT_VERSION). */
+export function packageVersion(): string {
+  const bundled = process.env.SDEWAN_AGENT_VERSION;
+  if (bundled) return bundled;
+  try {
+    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function isOpenWrt(): boolean {
