@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { passwordFileProblem, tlsFilesIn } from './bootstrap/secrets.js';
+import { passwordFileProblem, tlsFilesIn, tlsPairProblem } from './bootstrap/secrets.js';
 import { findExecutable } from './uci/runner.js';
 import type { UciPackage } from './uci/types.js';
 
@@ -288,6 +288,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   if (tlsKey && !tlsCert) throw new SettingsError('SDEWAN_TLS_CERT', 'required when SDEWAN_TLS_KEY is set');
   if (tlsCert) requireReadableFile(s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : 'SDEWAN_TLS_CERT', tlsCert);
   if (tlsKey) requireReadableFile(s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : 'SDEWAN_TLS_KEY', tlsKey);
+  if (tlsCert && tlsKey) {
+    // A pair that does not load stops the start here, with the setting and the file named.
+    const problem = tlsPairProblem(readFileSync(tlsCert), readFileSync(tlsKey));
+    if (problem) {
+      const file = problem.part === 'cert' ? tlsCert : tlsKey;
+      const name = s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : problem.part === 'cert' ? 'SDEWAN_TLS_CERT' : 'SDEWAN_TLS_KEY';
+      throw new SettingsError(name, `${JSON.stringify(file)} ${problem.reason}`);
+    }
+  }
 
   const shadowFile = abs(s.SDEWAN_SHADOW);
   if (s.SDEWAN_AUTH === 'shadow') requireReadableFile('SDEWAN_SHADOW', shadowFile);

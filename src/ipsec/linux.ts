@@ -76,10 +76,19 @@ class ActionFailed extends Error {
   }
 }
 
-/** The text a swanctl call printed, without its start-up noise. */
+/** Where swanctl starts printing its usage after a failed command (`strongSwan 5.9.8 swanctl`, `usage:`). */
+const USAGE_START = /^(strongSwan \S+ swanctl|usage:)$/;
+
+/** The lines of one output stream, without the start-up noise and without the usage text. */
+function causeLines(text: string): string[] {
+  const lines = text.split('\n');
+  const usage = lines.findIndex((l) => USAGE_START.test(l.trim()));
+  return (usage === -1 ? lines : lines.slice(0, usage)).filter((l) => l.trim() !== '' && !NOISE.test(l));
+}
+
+/** The text a swanctl call printed: its cause, without start-up noise and usage text. */
 export function swanctlMessage(stdout: string, stderr: string): string {
-  const lines = `${stderr}\n${stdout}`.split('\n').filter((l) => l.trim() !== '' && !NOISE.test(l));
-  return lines.join('\n').slice(-MESSAGE_CHARS);
+  return [...causeLines(stderr), ...causeLines(stdout)].join('\n').slice(-MESSAGE_CHARS);
 }
 
 export function createLinuxIpsec(opts: LinuxIpsecOptions): IpsecRunner {
