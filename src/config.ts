@@ -89,6 +89,33 @@ export const SETTING_OPTIONS = {
 } as const;
 
 export type SettingName = keyof typeof SETTING_OPTIONS;
+
+/** What each setting means, for `sdewan-agent --help` (README's table says more). */
+export const SETTING_HELP: Record<SettingName, string> = {
+  HOST: 'address to listen on',
+  PORT: 'port to listen on (0: any free port)',
+  SDEWAN_CONFDIR: 'UCI config directory',
+  SDEWAN_SAVEDIR: 'UCI save (delta) directory',
+  SDEWAN_UCI_BIN: 'a uci program, or "embedded" (default: uci on PATH, else embedded)',
+  SDEWAN_INITD: 'directory of the init scripts mwan3, firewall, swanctl',
+  SDEWAN_AUTH: 'password check: static, shadow or ubus',
+  SDEWAN_USER: 'the user allowed to log in',
+  SDEWAN_PASSWORD: 'password of the static check (default: random, printed once)',
+  SDEWAN_PASSWORD_FILE: 'with static: a file whose content is the password',
+  SDEWAN_SHADOW: 'shadow file of the shadow check',
+  SDEWAN_SESSION_TTL: 'idle seconds after which a session ends',
+  SDEWAN_TLS_CERT: 'PEM certificate (chain): serve HTTPS',
+  SDEWAN_TLS_KEY: 'PEM private key of the certificate',
+  SDEWAN_TLS_DIR: 'a directory with tls.crt and tls.key, instead of the two above',
+  SDEWAN_RELOAD_DELAY_MS: 'window in which service reloads after writes are coalesced',
+  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+  SDEWAN_SWANCTL_DIR: 'where IPsec certificates and keys are written for swanctl',
+  SDEWAN_PLATFORM: 'openwrt (/etc/init.d/swanctl) or linux (the agent loads swanctl.conf itself)',
+  SDEWAN_SWANCTL_CONF: 'where the linux platform writes swanctl.conf (default: <SDEWAN_SWANCTL_DIR>/swanctl.conf)',
+  SDEWAN_VICI_URI: "charon's vici socket (default: unix:///var/run/charon.vici)",
+  SDEWAN_SWANCTL: 'the swanctl program',
+  SDEWAN_ROLLBACK: '1: a write whose reload fails is put back and answered 500',
+};
 export type RawSettings = Partial<Record<SettingName, string>>;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
