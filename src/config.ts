@@ -45,6 +45,8 @@ export interface Settings {
   rollback: boolean;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
+  /** True when initd is the development default (./var/initd), created with recording scripts. */
+  seedInitd?: boolean;
 }
 
 export const PLATFORMS = ['openwrt', 'linux'] as const;
@@ -97,7 +99,7 @@ export const SETTING_HELP: Record<SettingName, string> = {
   SDEWAN_CONFDIR: 'UCI config directory',
   SDEWAN_SAVEDIR: 'UCI save (delta) directory',
   SDEWAN_UCI_BIN: 'a uci program, or "embedded" (default: uci on PATH, else embedded)',
-  SDEWAN_INITD: 'directory of the init scripts mwan3, firewall, swanctl',
+  SDEWAN_INITD: 'directory of the init scripts mwan3, firewall, swanctl (off OpenWRT by default: recording stand-ins)',
   SDEWAN_AUTH: 'password check: static, shadow or ubus',
   SDEWAN_USER: 'the user allowed to log in',
   SDEWAN_PASSWORD: 'password of the static check (default: random, printed once)',
@@ -207,7 +209,7 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
     SDEWAN_CONFDIR: openwrt ? '/etc/config' : path.join(cwd, 'var', 'config'),
     SDEWAN_SAVEDIR: openwrt ? '/tmp/.uci-sdewan' : path.join(cwd, 'var', 'save'),
     SDEWAN_UCI_BIN: undefined,
-    SDEWAN_INITD: '/etc/init.d',
+    SDEWAN_INITD: openwrt ? '/etc/init.d' : path.join(cwd, 'var', 'initd'),
     SDEWAN_AUTH: openwrt ? 'shadow' : 'static',
     SDEWAN_USER: 'root',
     SDEWAN_PASSWORD: undefined,
@@ -338,6 +340,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
 
   const confdir = abs(s.SDEWAN_CONFDIR);
   const seedConfdir = !openwrt && raw.SDEWAN_CONFDIR === dflt.SDEWAN_CONFDIR;
+  const seedInitd = !openwrt && raw.SDEWAN_INITD === dflt.SDEWAN_INITD;
   if (!seedConfdir) {
     try {
       if (!statSync(confdir).isDirectory()) throw new Error('not a directory');
@@ -370,5 +373,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     swanctlBin: s.SDEWAN_SWANCTL.includes('/') ? abs(s.SDEWAN_SWANCTL) : s.SDEWAN_SWANCTL,
     rollback: s.SDEWAN_ROLLBACK,
     seedConfdir,
+    seedInitd,
   };
 }
