@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { badRequest } from '../../http/errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
-import { bool01, intString, isCidr, oneOf, portSpec, text } from '../schema.js';
+import { bool01, cidr, intString, isCidr, oneOf, portSpec, text } from '../schema.js';
 import type { ResourceDef } from '../types.js';
 import { chainSectionName, MWAN3, MWAN3_PREFIX } from './common.js';
 
@@ -22,7 +22,7 @@ const FIELDS: readonly Field[] = [
 ];
 const MANAGED = managedOptions(FIELDS);
 
-const address = text().refine((v) => isCidr(v), { error: 'should be an IP address or CIDR' });
+const address = cidr();
 
 const schema = z
   .object({
