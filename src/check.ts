@@ -15,6 +15,7 @@ import {
 } from './config.js';
 import { resources } from './http/api.js';
 import { parseUci, UciParseError } from './uci/index.js';
+import type { UciPackage } from './uci/types.js';
 
 /** The UCI packages the agent writes or reads: its resources' configs, and network (the bootstrap's). */
 export function managedPackages(): string[] {
@@ -30,13 +31,12 @@ export interface CheckReport {
   problems: string[];
 }
 
-function parseProblem(file: string, name: string): string | undefined {
+/** The parsed file, or the problem: file:line: reason for a file that does not parse. */
+function parseFile(file: string, name: string): { pkg: UciPackage } | { problem: string } {
   try {
-    parseUci(readFileSync(file), { name, file });
-    return undefined;
+    return { pkg: parseUci(readFileSync(file), { name, file }) };
   } catch (err) {
-    if (err instanceof UciParseError) return err.message; // file:line: reason
-    return `${file}: ${(err as Error).message}`;
+    return { problem: err instanceof UciParseError ? err.message : `${file}: ${(err as Error).message}` };
   }
 }
 
@@ -47,9 +47,9 @@ export function runCheck(env: NodeJS.ProcessEnv, opts: { cwd?: string; openwrt?:
 
   let fileSettings: RawSettings | undefined;
   if (openwrt && existsSync(AGENT_CONFIG_FILE)) {
-    const problem = parseProblem(AGENT_CONFIG_FILE, 'sdewan-agent');
-    if (problem) report.problems.push(problem);
-    else fileSettings = settingsFromAgentConfig(parseUci(readFileSync(AGENT_CONFIG_FILE), { name: 'sdewan-agent', file: AGENT_CONFIG_FILE }));
+    const parsed = parseFile(AGENT_CONFIG_FILE, 'sdewan-agent');
+    if ('problem' in parsed) report.problems.push(parsed.problem);
+    else fileSettings = settingsFromAgentConfig(parsed.pkg);
   }
 
   // The config directory, even when a setting is refused: its files are checked all the same.
@@ -81,9 +81,9 @@ export function runCheck(env: NodeJS.ProcessEnv, opts: { cwd?: string; openwrt?:
       report.ok.push(`${file}: absent (an empty config)`);
       continue;
     }
-    const problem = parseProblem(file, pkg);
-    if (problem) report.problems.push(problem);
-    else report.ok.push(`${file}: parses`);
+    const parsed = parseFile(file, pkg);
+    if ('problem' in parsed) report.problems.push(parsed.problem);
+    else report.ok.push(`${file}: parses (${parsed.pkg.sections.length} sections)`);
   }
   return report;
 }
