@@ -121,7 +121,11 @@ export async function bundle({ outdir }) {
       metafile: true,
       logLevel: 'warning',
       // Lets code tell the bundle from the tsc build (e.g. not to try optional dev imports).
-      define: { 'process.env.SDEWAN_BUNDLED': '"1"' },
+      // The version of package.json, for `--version` and the page of GET /cgi-bin/luci/.
+      define: {
+        'process.env.SDEWAN_BUNDLED': '"1"',
+        'process.env.SDEWAN_AGENT_VERSION': JSON.stringify(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version),
+      },
     });
     metafiles.push(result.metafile);
     built.push(`${name}.mjs`);

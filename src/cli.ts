@@ -1,14 +1,18 @@
 // The agent's command line:
 //   sdewan-agent [serve]        start the REST agent (src/main.ts), settings from the environment
 //   sdewan-agent bootstrap ...  write the pod's attached interfaces into network and mwan3
-import { readFileSync } from 'node:fs';
+//   sdewan-agent check          validate the settings and the UCI files the agent manages
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SettingsError, isOpenWrt, packageRoot, resolveUciBin, settingDefaults } from './config.js';
+import { SETTING_HELP, SETTING_OPTIONS, SettingsError, isOpenWrt, packageVersion, resolveUciBin, settingDefaults, type SettingName } from './config.js';
 
 const USAGE = `Usage:
   sdewan-agent [serve]
-      Start the agent (settings from the environment; see README).
+      Start the agent, with the settings below (environment variables; on OpenWRT also the
+      options of config agent 'main' in /etc/config/sdewan-agent, the environment wins).
+  sdewan-agent check
+      Validate the settings and parse every UCI file the agent manages; exit 1 with the
+      problems listed (a file that does not parse as file:line).
   sdewan-agent bootstrap [--annotations FILE] [--confdir DIR] [--savedir DIR]
                          [--uci-bin PATH|embedded] [--strict]
       Configure the network and mwan3 interfaces the CNI attached to the pod, from the
@@ -21,17 +25,23 @@ const USAGE = `Usage:
   sdewan-agent --help | --version
 `;
 
+/** The settings, from config.ts's list: variable, UCI option, default here, meaning. */
+export function settingsHelp(openwrt = isOpenWrt(), cwd = process.cwd()): string {
+  const dflt = settingDefaults(openwrt, cwd);
+  const names = Object.keys(SETTING_OPTIONS) as SettingName[];
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = names.map((n) => {
+    const d = dflt[n] !== undefined ? `; default ${dflt[n]}` : '';
+    return `  ${n.padEnd(width)}  ${SETTING_HELP[n]}${d}; UCI option ${SETTING_OPTIONS[n]}`;
+  });
+  return `Settings${openwrt ? ' (defaults of OpenWRT)' : ''}:\n${lines.join('\n')}\n`;
+}
+
+const fullUsage = () => `${USAGE}\n${settingsHelp()}`;
+
 function usageError(message: string): never {
   process.stderr.write(`sdewan-agent: ${message}\n\n${USAGE}`);
   process.exit(2);
-}
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 const nonEmpty = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
@@ -105,11 +115,25 @@ async function bootstrap(args: string[]): Promise<number> {
   }
 }
 
+async function check(): Promise<number> {
+  const { runCheck } = await import('./check.js');
+  const report = runCheck(process.env);
+  for (const line of report.ok) process.stdout.write(`ok: ${line}\n`);
+  for (const line of report.problems) process.stderr.write(`problem: ${line}\n`);
+  if (report.problems.length === 0) return 0;
+  process.stderr.write(`sdewan-agent check: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n`);
+  return 1;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
     case 'serve':
+      if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
+        process.stdout.write(fullUsage());
+        return;
+      }
       if (rest.length > 0) usageError(`serve takes no arguments (settings come from the environment)`);
       // src/main.ts starts the agent when it is loaded.
       await import('./main.js');
@@ -117,14 +141,18 @@ async function main(argv: string[]): Promise<void> {
     case 'bootstrap':
       process.exitCode = await bootstrap(rest);
       return;
+    case 'check':
+      if (rest.length > 0) usageError('check takes no arguments (settings come from the environment)');
+      process.exitCode = await check();
+      return;
     case '--help':
     case '-h':
     case 'help':
-      process.stdout.write(USAGE);
+      process.stdout.write(fullUsage());
       return;
     case '--version':
     case '-v':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
       return;
     default:
       usageError(`unknown command ${JSON.stringify(command)}`);

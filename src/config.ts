@@ -1,12 +1,12 @@
 // The agent's own settings: environment variables, and on OpenWRT its UCI config
 // /etc/config/sdewan-agent (the environment wins). Validated with zod; a bad value stops the
 // start with a SettingsError that names the setting.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { passwordFileProblem } from './auth/password-file.js';
-import { tlsFilesIn } from './tls-files.js';
+import { tlsFilesIn, tlsPairProblem } from './tls-files.js';
 import { findExecutable } from './uci/runner.js';
 import type { UciPackage } from './uci/types.js';
 
@@ -38,7 +38,7 @@ export interface Settings {
   platform: Platform;
   /** Where the linux platform writes the rendered swanctl.conf (default <ipsecDir>/swanctl.conf). */
   swanctlConf: string;
-  /** charon's vici socket (e.g. unix:///var/run/charon.vici), or undefined for swanctl's default. */
+  /** charon's vici socket, or undefined for the default unix:///var/run/charon.vici (swanctl's too). */
   viciUri: string | undefined;
   /** The swanctl program (a path, or a name looked up on PATH). */
   swanctlBin: string;
@@ -46,6 +46,8 @@ export interface Settings {
   rollback: boolean;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
+  /** True when initd is the development default (./var/initd), created with recording scripts. */
+  seedInitd?: boolean;
 }
 
 export const PLATFORMS = ['openwrt', 'linux'] as const;
@@ -90,6 +92,33 @@ export const SETTING_OPTIONS = {
 } as const;
 
 export type SettingName = keyof typeof SETTING_OPTIONS;
+
+/** What each setting means, for `sdewan-agent --help` (README's table says more). */
+export const SETTING_HELP: Record<SettingName, string> = {
+  HOST: 'address to listen on',
+  PORT: 'port to listen on (0: any free port)',
+  SDEWAN_CONFDIR: 'UCI config directory',
+  SDEWAN_SAVEDIR: 'UCI save (delta) directory',
+  SDEWAN_UCI_BIN: 'a uci program, or "embedded" (default: uci on PATH, else embedded)',
+  SDEWAN_INITD: 'directory of the init scripts mwan3, firewall, swanctl (off OpenWRT by default: recording stand-ins)',
+  SDEWAN_AUTH: 'password check: static, shadow or ubus',
+  SDEWAN_USER: 'the user allowed to log in',
+  SDEWAN_PASSWORD: 'password of the static check (default: random, printed once)',
+  SDEWAN_PASSWORD_FILE: 'with static: a file whose content is the password',
+  SDEWAN_SHADOW: 'shadow file of the shadow check',
+  SDEWAN_SESSION_TTL: 'idle seconds after which a session ends',
+  SDEWAN_TLS_CERT: 'PEM certificate (chain): serve HTTPS',
+  SDEWAN_TLS_KEY: 'PEM private key of the certificate',
+  SDEWAN_TLS_DIR: 'a directory with tls.crt and tls.key, instead of the two above',
+  SDEWAN_RELOAD_DELAY_MS: 'window in which service reloads after writes are coalesced',
+  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+  SDEWAN_SWANCTL_DIR: 'where IPsec certificates and keys are written for swanctl',
+  SDEWAN_PLATFORM: 'openwrt (/etc/init.d/swanctl) or linux (the agent loads swanctl.conf itself)',
+  SDEWAN_SWANCTL_CONF: 'where the linux platform writes swanctl.conf (default: <SDEWAN_SWANCTL_DIR>/swanctl.conf)',
+  SDEWAN_VICI_URI: "charon's vici socket (default: unix:///var/run/charon.vici)",
+  SDEWAN_SWANCTL: 'the swanctl program',
+  SDEWAN_ROLLBACK: '1: a write whose reload fails is put back and answered 500',
+};
 export type RawSettings = Partial<Record<SettingName, string>>;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -116,6 +145,17 @@ export function packageRoot(): string {
     dir = path.dirname(dir);
   }
   return process.cwd();
+}
+
+/** The agent's version: package.json's (the bundle carries it in SDEWAN_AGENT_VERSION). */
+export function packageVersion(): string {
+  const bundled = process.env.SDEWAN_AGENT_VERSION;
+  if (bundled) return bundled;
+  try {
+    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function isOpenWrt(): boolean {
@@ -170,7 +210,7 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
     SDEWAN_CONFDIR: openwrt ? '/etc/config' : path.join(cwd, 'var', 'config'),
     SDEWAN_SAVEDIR: openwrt ? '/tmp/.uci-sdewan' : path.join(cwd, 'var', 'save'),
     SDEWAN_UCI_BIN: undefined,
-    SDEWAN_INITD: '/etc/init.d',
+    SDEWAN_INITD: openwrt ? '/etc/init.d' : path.join(cwd, 'var', 'initd'),
     SDEWAN_AUTH: openwrt ? 'shadow' : 'static',
     SDEWAN_USER: 'root',
     SDEWAN_PASSWORD: undefined,
@@ -185,7 +225,7 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
     SDEWAN_SWANCTL_DIR: openwrt ? '/etc/swanctl' : path.join(cwd, 'var', 'swanctl'),
     SDEWAN_PLATFORM: openwrt ? 'openwrt' : 'linux',
     SDEWAN_SWANCTL_CONF: undefined, // <SDEWAN_SWANCTL_DIR>/swanctl.conf
-    SDEWAN_VICI_URI: undefined, // swanctl's own default
+    SDEWAN_VICI_URI: undefined, // unix:///var/run/charon.vici, swanctl's own default
     SDEWAN_SWANCTL: 'swanctl',
     SDEWAN_ROLLBACK: '0',
   };
@@ -278,6 +318,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   if (tlsKey && !tlsCert) throw new SettingsError('SDEWAN_TLS_CERT', 'required when SDEWAN_TLS_KEY is set');
   if (tlsCert) requireReadableFile(s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : 'SDEWAN_TLS_CERT', tlsCert);
   if (tlsKey) requireReadableFile(s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : 'SDEWAN_TLS_KEY', tlsKey);
+  if (tlsCert && tlsKey) {
+    // A pair that does not load stops the start here, with the setting and the file named.
+    const problem = tlsPairProblem(readFileSync(tlsCert), readFileSync(tlsKey));
+    if (problem) {
+      const file = problem.part === 'cert' ? tlsCert : tlsKey;
+      const name = s.SDEWAN_TLS_DIR ? 'SDEWAN_TLS_DIR' : problem.part === 'cert' ? 'SDEWAN_TLS_CERT' : 'SDEWAN_TLS_KEY';
+      throw new SettingsError(name, `${JSON.stringify(file)} ${problem.reason}`);
+    }
+  }
 
   const shadowFile = abs(s.SDEWAN_SHADOW);
   if (s.SDEWAN_AUTH === 'shadow') requireReadableFile('SDEWAN_SHADOW', shadowFile);
@@ -292,6 +341,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
 
   const confdir = abs(s.SDEWAN_CONFDIR);
   const seedConfdir = !openwrt && raw.SDEWAN_CONFDIR === dflt.SDEWAN_CONFDIR;
+  const seedInitd = !openwrt && raw.SDEWAN_INITD === dflt.SDEWAN_INITD;
   if (!seedConfdir) {
     try {
       if (!statSync(confdir).isDirectory()) throw new Error('not a directory');
@@ -324,5 +374,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     swanctlBin: s.SDEWAN_SWANCTL.includes('/') ? abs(s.SDEWAN_SWANCTL) : s.SDEWAN_SWANCTL,
     rollback: s.SDEWAN_ROLLBACK,
     seedConfdir,
+    seedInitd,
   };
 }

@@ -26,12 +26,20 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** Development default: ./var/config is created from uci-fixtures on first start only. */
-function prepareDirs(settings: Settings): void {
+/**
+ * Development defaults, created on first start only: ./var/config from uci-fixtures, and
+ * ./var/initd with init scripts that record what they are asked (src/services/recording-initd.ts).
+ */
+async function prepareDirs(settings: Settings, logger: Logger): Promise<void> {
   if (settings.seedConfdir && !existsSync(settings.confdir)) {
     cpSync(path.join(packageRoot(), 'uci-fixtures'), settings.confdir, { recursive: true });
   }
   mkdirSync(settings.savedir, { recursive: true });
+  if (settings.seedInitd && !existsSync(settings.initd)) {
+    const { writeRecordingInitd } = await import('./services/recording-initd.js');
+    const scripts = writeRecordingInitd(settings.initd);
+    logger.info({ initd: settings.initd, scripts }, 'no SDEWAN_INITD: service actions are recorded, not run');
+  }
 }
 
 async function createStore(settings: Settings): Promise<UciStore> {
@@ -84,9 +92,9 @@ async function main(): Promise<void> {
     else process.stderr.write(`sdewan-agent: ${note}\n`);
   }
   try {
-    prepareDirs(settings);
+    await prepareDirs(settings, logger);
   } catch (err) {
-    fail(`cannot prepare ${settings.confdir} / ${settings.savedir}: ${(err as Error).message}`);
+    fail(`cannot prepare ${settings.confdir} / ${settings.savedir} / ${settings.initd}: ${(err as Error).message}`);
   }
 
   const store = await createStore(settings);

@@ -3,6 +3,7 @@
 // seconds); when they change and the new pair loads, the HTTPS server gets it through
 // setSecureContext: new connections use the new certificate, open ones carry on. A pair that
 // does not load (half-written, mismatched) is logged and the current one stays.
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -51,6 +52,30 @@ function filesIdSync(cert: string, key: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Why a certificate and key do not make a TLS server (which of the two, and the reason), or undefined. */
+export function tlsPairProblem(cert: Buffer, key: Buffer): { part: 'cert' | 'key'; reason: string } | undefined {
+  const why = (err: unknown) => (err as Error).message;
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (err) {
+    return { part: 'cert', reason: `is not a PEM certificate (${why(err)})` };
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    return { part: 'key', reason: `is not an unencrypted PEM private key (${why(err)})` };
+  }
+  if (!x509.checkPrivateKey(privateKey)) return { part: 'key', reason: 'is not the key of the certificate' };
+  try {
+    tls.createSecureContext({ cert, key });
+  } catch (err) {
+    return { part: 'key', reason: `does not load with the certificate (${why(err)})` };
+  }
+  return undefined;
 }
 
 /** Reloads the server's certificate when the files change (compared with the files at the call). */

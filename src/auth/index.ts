@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { methodNotAllowed } from '../http/methods.js';
 import { LOGIN_PATHS, LOGOUT_PATH, LUCI_HOME } from '../paths.js';
 import { loginCookies, logoutCookies, sessionTokens } from './cookies.js';
+import { LOGIN_PAGE_CSP, loginPage } from './login-page.js';
 import { SessionStore, type Session } from './sessions.js';
 import { LoginThrottle } from './throttle.js';
 import type { PasswordVerifier } from './verifiers.js';
@@ -33,6 +34,8 @@ export interface AuthOptions {
   tls: boolean;
   /** The largest login form, in bytes. */
   bodyLimit: number;
+  /** The agent's version, shown on the page of GET /cgi-bin/luci/. */
+  version: string;
 }
 
 export function loginRequired(reply: FastifyReply, message = 'Login required'): FastifyReply {
@@ -96,18 +99,23 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', loginCookies(session.token, tls)).send();
   };
 
-  // The login form takes POST only. Other methods, like any path, need a session first (a
-  // 403 asks for the login, as LuCI does), then get a 405. The form parser belongs to these
-  // routes alone: every other body is JSON.
-  const otherMethods = app.supportedMethods.filter((m) => m !== 'POST');
+  // The login form takes POST; GET (and HEAD) answer a small page with the form, with or
+  // without a session. Other methods, like any path, need a session first (a 403 asks for the
+  // login, as LuCI does), then get a 405. The form parser belongs to these routes alone: every
+  // other body is JSON.
+  const page = loginPage({ name: 'sdewan-agent', version: opts.version });
+  const otherMethods = app.supportedMethods.filter((m) => m !== 'POST' && m !== 'GET' && m !== 'HEAD');
   app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: opts.bodyLimit });
     for (const url of LOGIN_PATHS) {
       scope.post(url, { config: { public: true } }, login);
+      scope.get(url, { config: { public: true } }, async (_request, reply) =>
+        reply.type('text/html; charset=utf-8').header('Content-Security-Policy', LOGIN_PAGE_CSP).header('Cache-Control', 'no-store').send(page),
+      );
       scope.route({
         method: otherMethods,
         url,
-        handler: async (_request, reply) => methodNotAllowed(reply, ['POST']),
+        handler: async (_request, reply) => methodNotAllowed(reply, ['GET', 'HEAD', 'POST']),
       });
     }
   });

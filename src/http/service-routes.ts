@@ -6,11 +6,10 @@ import type { ServiceReloader } from '../services/reloader.js';
 import { SERVICE_ACTIONS, SERVICE_NAMES, isServiceAction, isServiceName } from '../services/table.js';
 import { systemStatusSource, type KernelStatusSource } from '../host/status-source.js';
 import { DEFAULT_STATUS_TIMEOUT_MS } from '../status/command.js';
-import { ikeSasFromListSas } from '../status/ipsec.js';
+import { listIkeSas } from '../status/ike-sas.js';
 import { ipsecModuleStatus, type IpsecModuleStatus, type SwanctlAnswer } from '../status/ipsec-module.js';
 import { kernelModules, shareInFlight } from '../status/kernel-modules.js';
 import { detailedStatusText, fromMwan3Config, fromUbusStatus, parseUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
-import { swanctlListSas } from '../status/swanctl.js';
 import { ubusMwan3Status } from '../status/ubus.js';
 import { ApiError, BAD_URI, badRequest, fieldError, notFound } from '../errors.js';
 import { MWAN3_DETAILED_STATUS_PATH, MWAN3_INTERFACE_STATUS_PATH, SDEWAN_V1 } from '../paths.js';
@@ -96,9 +95,7 @@ export async function registerServiceRoutes(
   const services = reloader;
 
   const ubusOutput = shareInFlight(() => ubusMwan3Status({ ubusBin: options.ubusBin, timeoutMs: options.timeoutMs }));
-  const swanctlOutput = shareInFlight(() =>
-    swanctlListSas({ swanctlBin: options.swanctlBin, viciUri: options.viciUri, timeoutMs: options.timeoutMs }),
-  );
+  const ikeSas = shareInFlight(() => listIkeSas({ swanctlBin: options.swanctlBin, viciUri: options.viciUri, timeoutMs: options.timeoutMs }));
 
   /** The ubus answer, or undefined (logged) when ubus is absent or its answer unusable. */
   async function ubusStatus(): Promise<Record<string, unknown> | undefined> {
@@ -128,18 +125,10 @@ export async function registerServiceRoutes(
     ctx.log,
   );
 
+  /** charon's SAs over vici, else swanctl (src/status/ike-sas.ts). */
   async function swanctlAnswer(): Promise<SwanctlAnswer> {
-    const out = await swanctlOutput();
-    let answer: SwanctlAnswer;
-    if (out.ok) {
-      try {
-        answer = { sas: ikeSasFromListSas(out.stdout) };
-      } catch (err) {
-        answer = { sas: undefined, reason: (err as Error).message, missing: false };
-      }
-    } else {
-      answer = { sas: undefined, reason: out.reason, missing: out.missing };
-    }
+    const out = await ikeSas();
+    const answer: SwanctlAnswer = out.ok ? { sas: out.sas } : { sas: undefined, reason: out.reason, missing: out.missing ?? false };
     if (answer.sas === undefined) ctx.log.warn({ reason: answer.reason }, 'IPsec status unknown');
     return answer;
   }

@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ServiceAction } from '../services/table.js';
 import type { RunResult } from '../services/run.js';
-import { ikeSasFromListSas, type IkeSa } from '../status/ipsec.js';
+import { ikeSasFromEvents, ikeSasFromListSas, type IkeSa } from '../status/ipsec.js';
 import { atomicWriteFileSync } from '../uci/atomic.js';
 import type { UciPackage } from '../uci/types.js';
 import { RenderError, renderSwanctl, type RenderedSwanctl } from './render.js';
+import { DEFAULT_VICI_URI, ViciError, viciListSas } from './vici.js';
 
 /**
  * The `ipsec` service on plain Linux, where no /etc/init.d/swanctl turns the ipsec config into
@@ -25,7 +26,8 @@ import { RenderError, renderSwanctl, type RenderedSwanctl } from './render.js';
  * - stop: load an empty configuration (no connections, no credentials) and terminate the SAs.
  * - restart: stop, then start (an invalid configuration is refused before the stop).
  *
- * Every swanctl call has an argument array and shares the action's time budget.
+ * The SAs are listed over charon's vici socket (src/ipsec/vici.ts; swanctl when it cannot be
+ * reached). Every swanctl call has an argument array and shares the action's time budget.
  */
 
 export interface LinuxIpsecOptions {
@@ -74,10 +76,19 @@ class ActionFailed extends Error {
   }
 }
 
-/** The text a swanctl call printed, without its start-up noise. */
+/** Where swanctl starts printing its usage after a failed command (`strongSwan 5.9.8 swanctl`, `usage:`). */
+const USAGE_START = /^(strongSwan \S+ swanctl|usage:)$/;
+
+/** The lines of one output stream, without the start-up noise and without the usage text. */
+function causeLines(text: string): string[] {
+  const lines = text.split('\n');
+  const usage = lines.findIndex((l) => USAGE_START.test(l.trim()));
+  return (usage === -1 ? lines : lines.slice(0, usage)).filter((l) => l.trim() !== '' && !NOISE.test(l));
+}
+
+/** The text a swanctl call printed: its cause, without start-up noise and usage text. */
 export function swanctlMessage(stdout: string, stderr: string): string {
-  const lines = `${stderr}\n${stdout}`.split('\n').filter((l) => l.trim() !== '' && !NOISE.test(l));
-  return lines.join('\n').slice(-MESSAGE_CHARS);
+  return [...causeLines(stderr), ...causeLines(stdout)].join('\n').slice(-MESSAGE_CHARS);
 }
 
 export function createLinuxIpsec(opts: LinuxIpsecOptions): IpsecRunner {
@@ -103,7 +114,15 @@ export function createLinuxIpsec(opts: LinuxIpsecOptions): IpsecRunner {
     throw new ActionFailed(detail ? `${what}: ${how}: ${detail}` : `${what}: ${how}`);
   }
 
+  /** The IKE SAs, over the vici socket; with swanctl when the socket cannot be reached. */
   async function listSas(deadline: number): Promise<IkeSa[]> {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ActionFailed('list-sas: no time left', true);
+    try {
+      return ikeSasFromEvents(await viciListSas(opts.viciUri ?? DEFAULT_VICI_URI, left));
+    } catch (err) {
+      if (!(err instanceof ViciError && err.unreachable)) throw new ActionFailed((err as Error).message);
+    }
     return ikeSasFromListSas(await swanctl(['--list-sas', '--raw'], deadline));
   }
 

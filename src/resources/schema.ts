@@ -19,41 +19,31 @@ export const intString = (min = 1, max = Number.MAX_SAFE_INTEGER) =>
 
 export const bool01 = () => oneOf(['0', '1']);
 
-const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const IPV4 = new RegExp(`^${octet}(\\.${octet}){3}$`);
+// Addresses and CIDRs are zod's own checks (z.ipv4, z.ipv6, z.cidrv4, z.cidrv6): the schemas
+// built from them carry `format` into the OpenAPI document, and the predicates below, for the
+// values that mix them with other forms (ranges, netmasks, host names), test the same thing.
+const IPV4 = z.ipv4();
+const IPV6 = z.ipv6();
+const CIDRV4 = z.cidrv4();
+const CIDRV6 = z.cidrv6();
 
-export const isIpv4 = (v: string) => IPV4.test(v);
+export const isIpv4 = (v: string) => IPV4.safeParse(v).success;
+export const isIpv6 = (v: string) => IPV6.safeParse(v).success;
 
-export function isIpv6(v: string): boolean {
-  if (!/^[0-9A-Fa-f:.]+$/.test(v) || !v.includes(':')) return false;
-  const parts = v.split('::');
-  if (parts.length > 2) return false;
-  const groups = parts.flatMap((p) => (p === '' ? [] : p.split(':')));
-  const last = groups.at(-1);
-  const hasV4 = last !== undefined && last.includes('.');
-  if (hasV4 && !isIpv4(last)) return false;
-  const hex = hasV4 ? groups.slice(0, -1) : groups;
-  if (!hex.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
-  const count = hex.length + (hasV4 ? 2 : 0);
-  return parts.length === 2 ? count < 8 : count === 8;
-}
-
-/** An address or CIDR of the given families. */
+/** An address or CIDR of the given families (a prefix is written without leading zeros). */
 export function isCidr(v: string, families: { v4?: boolean; v6?: boolean } = { v4: true, v6: true }): boolean {
-  const [addr = '', prefix, ...rest] = v.split('/');
-  if (rest.length > 0) return false;
-  const v4 = families.v4 && isIpv4(addr);
-  const v6 = families.v6 && isIpv6(addr);
-  if (!v4 && !v6) return false;
-  if (prefix === undefined) return true;
-  if (!/^[0-9]{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (v4 ? 32 : 128);
+  if (families.v4 && (IPV4.safeParse(v).success || CIDRV4.safeParse(v).success)) return true;
+  return families.v6 === true && (IPV6.safeParse(v).success || CIDRV6.safeParse(v).success);
 }
 
-export const cidr = (families: { v4?: boolean; v6?: boolean } = { v4: true, v6: true }) =>
-  text().refine((v) => isCidr(v, families), {
-    error: families.v6 ? 'should be an IP address or CIDR' : 'should be an IPv4 address or CIDR',
-  });
+/** An address or a CIDR of the given families: a union of zod's formats, with one message. */
+export function cidr(families: { v4?: boolean; v6?: boolean } = { v4: true, v6: true }) {
+  const options: z.ZodType<string>[] = [];
+  if (families.v4) options.push(z.ipv4(), z.cidrv4());
+  if (families.v6) options.push(z.ipv6(), z.cidrv6());
+  const family = families.v4 && families.v6 ? 'IP' : families.v6 ? 'IPv6' : 'IPv4';
+  return z.union(options as [z.ZodType<string>, ...z.ZodType<string>[]], { error: `should be an ${family} address or CIDR` });
+}
 
 /** A port, or a range `a-b` / `a:b`, as mwan3 and firewall4 take them. */
 export const portSpec = () =>

@@ -152,7 +152,7 @@ export function createReloader(opts: ReloaderOptions): ServiceReloader {
       };
     }
     last[service] = result;
-    if (result.ok) opts.log.info({ service, action: item.action }, 'service action done');
+    if (result.ok) opts.log.info({ service, action: item.action, ...(result.message ? { output: result.message } : {}) }, 'service action done');
     else opts.log.warn({ service, action: item.action, message: result.message }, 'service action failed');
     for (const w of item.waiters) w(result);
   }

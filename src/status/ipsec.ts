@@ -1,8 +1,10 @@
+import type { ViciSection } from '../ipsec/vici.js';
 import { apiNameOf } from '../resources/names.js';
 import type { UciPackage } from '../uci/types.js';
 
 /**
- * IPsec status, pure translation of `swanctl --list-sas --raw`.
+ * IPsec status, pure translation of charon's `list-sa` events: read over the vici socket
+ * (src/ipsec/vici.ts), or, when that cannot be reached, parsed from `swanctl --list-sas --raw`.
  *
  * The raw format is strongSwan's one-line dump of a vici message: `<label> {<body>}` per
  * message, where a body holds `key=value`, `key=[item item]` and `name {<body>}` separated by
@@ -12,8 +14,7 @@ import type { UciPackage } from '../uci/types.js';
  * items are split on spaces. Neither happens with the fields read here.
  */
 
-export type ViciValue = string | string[] | ViciSection;
-export type ViciSection = Map<string, ViciValue>;
+export type { ViciSection, ViciValue } from '../ipsec/vici.js';
 export interface ViciMessage {
   label: string;
   body: ViciSection;
@@ -186,10 +187,14 @@ function childFrom(key: string, c: ViciSection): ChildSa {
 
 /** The IKE SAs in `swanctl --list-sas --raw` output (one `list-sa event` per SA). */
 export function ikeSasFromListSas(text: string): IkeSa[] {
+  return ikeSasFromEvents(parseViciRaw(text).filter((m) => m.label === 'list-sa event').map((m) => m.body));
+}
+
+/** The IKE SAs of `list-sa` event messages (each keyed by its connection name). */
+export function ikeSasFromEvents(events: readonly ViciSection[]): IkeSa[] {
   const sas: IkeSa[] = [];
-  for (const msg of parseViciRaw(text)) {
-    if (msg.label !== 'list-sa event') continue;
-    for (const [name, sa] of sections(msg.body)) {
+  for (const event of events) {
+    for (const [name, sa] of sections(event)) {
       const childSection = sa.get('child-sas');
       sas.push({
         name,

@@ -22,7 +22,7 @@ describe('loadSettings', () => {
       confdir: path.join(tmp, 'var', 'config'),
       savedir: path.join(tmp, 'var', 'save'),
       uciBin: undefined,
-      initd: '/etc/init.d',
+      initd: path.join(tmp, 'var', 'initd'),
       auth: 'static',
       user: 'root',
       password: undefined,
@@ -32,6 +32,7 @@ describe('loadSettings', () => {
       tlsKey: undefined,
       logLevel: 'info',
       seedConfdir: true,
+      seedInitd: true,
     });
   });
 

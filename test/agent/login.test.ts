@@ -61,7 +61,7 @@ describe('login', () => {
   ])('answers 403 with X-LuCI-Login-Required to %s', async (_what, cookie) => {
     for (const [method, path] of [
       ['GET', PROTECTED],
-      ['GET', '/cgi-bin/luci/'],
+      ['PUT', '/cgi-bin/luci/'],
       ['GET', '/cgi-bin/luci/sdewan/mwan3/v1/policies'],
       ['DELETE', '/cgi-bin/luci/sdewan/mwan3/v1/policies/balanced'],
       ['GET', '/cgi-bin/luci/admin/logout'],

@@ -1,4 +1,5 @@
 // The settings of the mounted secrets: SDEWAN_PASSWORD_FILE and SDEWAN_TLS_DIR.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,8 +21,8 @@ const passwordFile = path.join(tmp, 'password');
 writeFileSync(passwordFile, 'from-the-secret\n');
 const certDir = path.join(tmp, 'certs');
 mkdirSync(certDir);
-writeFileSync(path.join(certDir, 'tls.crt'), 'cert');
-writeFileSync(path.join(certDir, 'tls.key'), 'key');
+// a pair that loads: the settings check that it does
+execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=x', '-keyout', path.join(certDir, 'tls.key'), '-out', path.join(certDir, 'tls.crt')], { stdio: 'ignore' });
 
 describe('SDEWAN_PASSWORD_FILE', () => {
   it('is resolved against the working directory, and logins check the file', async () => {

@@ -4,7 +4,9 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startAgent } from '../helpers/agent.js';
 import { childState, createLinuxIpsec, swanctlMessage } from '../../src/ipsec/linux.js';
 import { ikeSasFromListSas } from '../../src/status/ipsec.js';
 import { ipsecRunnerFor } from '../../src/ipsec/platform.js';
@@ -228,6 +230,43 @@ describe('ipsec on linux', () => {
 
   it('swanctlMessage drops the plugin and credential-directory noise', () => {
     expect(swanctlMessage("loaded connection 'a'\n", "plugin 'curl': failed to load - x\nopening directory '/x/x509' failed: No such file or directory\n")).toBe("loaded connection 'a'");
+  });
+});
+
+/** What swanctl 5.9.8 prints on stderr when charon's socket is missing (its plugin noise aside). */
+const NO_SOCKET_STDERR = `plugin 'curl': failed to load - curl_plugin_create not found and no plugin file available
+connecting to 'unix:///tmp/x.vici' failed: No such file or directory
+Error: connecting to 'unix:///tmp/x.vici' URI failed: No such file or directory
+strongSwan 5.9.8 swanctl
+usage:
+  swanctl --load-all [--raw|--pretty] [--clear] [--noprompt]
+           --help            (-h)  show usage information
+           --uri             (-u)  service URI to connect to
+`;
+
+describe('the message of a failed swanctl call', () => {
+  it('keeps the cause and drops the usage text', () => {
+    expect(swanctlMessage('', NO_SOCKET_STDERR)).toBe(
+      "connecting to 'unix:///tmp/x.vici' failed: No such file or directory\nError: connecting to 'unix:///tmp/x.vici' URI failed: No such file or directory",
+    );
+    // stdout after a usage text on stderr is still read
+    expect(swanctlMessage("loading connection 'a' failed\n", NO_SOCKET_STDERR)).toMatch(/No such file or directory\nloading connection 'a' failed$/);
+  });
+
+  it('the agent with the real swanctl and no charon: PUT ipsec reload is a 500 with the cause, no usage', async () => {
+    const found = await execa('sh', ['-c', 'command -v swanctl'], { reject: false });
+    if (found.exitCode !== 0) throw new Error('swanctl not on PATH: install strongswan-swanctl');
+    const socket = path.join(dir, 'no-charon.vici');
+    const agent = await startAgent({ env: { SDEWAN_PLATFORM: 'linux', SDEWAN_VICI_URI: `unix://${socket}`, SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl-tree') } });
+    try {
+      const r = await agent.request('PUT', '/cgi-bin/luci/sdewan/v1/service/ipsec', { action: 'reload' });
+      expect(r.status).toBe(500);
+      expect(r.json.message).toContain(`ipsec reload failed: swanctl --load-all: exit status`);
+      expect(r.json.message).toContain(`connecting to 'unix://${socket}' failed: No such file or directory`);
+      expect(r.json.message).not.toMatch(/usage|--help|strongSwan \S+ swanctl/);
+    } finally {
+      await agent.stop();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { fieldError } from '../../errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
-import { bool01, intString, isCidr, oneOf, portSpec, text } from '../schema.js';
+import { bool01, cidr, intString, isCidr, oneOf, portSpec, text } from '../schema.js';
 import { defineResource } from '../types.js';
 import { chainSectionName, MWAN3 } from './common.js';
 
@@ -22,7 +22,7 @@ const FIELDS: readonly Field[] = [
 ];
 const MANAGED = managedOptions(FIELDS);
 
-const address = text().refine((v) => isCidr(v), { error: 'should be an IP address or CIDR' });
+const address = cidr();
 
 const schema = z
   .object({
