@@ -43,7 +43,7 @@ export type { CertificateAuthority, HttpResponse, Transport } from './transport.
 
 const LUCI = '/cgi-bin/luci';
 
-/** Where each collection is served and the key of its list answer (aliases list under the real name). */
+/** Where each collection is served and the key of its list answer (the path's last segment). */
 export const COLLECTIONS = {
   mwan3: {
     policies: { path: '/sdewan/mwan3/v1/policies', key: 'policies' },
@@ -60,7 +60,7 @@ export const COLLECTIONS = {
   ipsec: {
     proposals: { path: '/sdewan/ipsec/v1/proposals', key: 'proposals' },
     remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },
-    sites: { path: '/sdewan/ipsec/v1/sites', key: 'remotes' },
+    sites: { path: '/sdewan/ipsec/v1/sites', key: 'sites' },
   },
 } as const;
 

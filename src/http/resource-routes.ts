@@ -124,15 +124,15 @@ function fileStamp(confdir: string, pkg: string): string {
  * list of hundreds of objects then costs a stat per file instead of a parse, a translation and
  * a serialization per request. The stamps are taken before the files are read, so the text
  * is never older than its stamps. Kinds whose objects carry owned files (read outside UCI)
- * are not cached.
+ * are not cached. The list's key is the path segment asked (`sites` for `.../ipsec/v1/sites`).
  */
-function listCache(ctx: AgentContext, def: AnyDef): () => Promise<Buffer> {
+function listCache(ctx: AgentContext, def: AnyDef, key: string): () => Promise<Buffer> {
   const pkgs = [def.config, ...(def.reads ?? [])];
   let cached: { stamps: string; body: Buffer } | undefined;
   return async () => {
     const stamps = def.readFiles ? undefined : pkgs.map((p) => fileStamp(ctx.store.confdir, p)).join('/');
     if (stamps !== undefined && cached?.stamps === stamps) return cached.body;
-    const body = Buffer.from(JSON.stringify({ [def.collection]: await listOf(ctx, def, await snapshotOf(ctx, def)) }));
+    const body = Buffer.from(JSON.stringify({ [key]: await listOf(ctx, def, await snapshotOf(ctx, def)) }));
     if (stamps !== undefined) cached = { stamps, body };
     return body;
   };
@@ -140,8 +140,7 @@ function listCache(ctx: AgentContext, def: AnyDef): () => Promise<Buffer> {
 
 /** The five routes of a collection (and its aliases), with the contract's status codes. */
 export function registerResource(app: FastifyInstance, ctx: AgentContext, def: AnyDef): void {
-  const listText = listCache(ctx, def);
-  const collectionHandler = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
+  const collectionHandlerFor = (listText: () => Promise<Buffer>) => async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
     const dryRun = req.query.dry_run === '1' || req.query.dry_run === 'true';
     switch (req.method) {
       case 'GET':
@@ -205,6 +204,7 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, def: A
 
   for (const segment of [def.collection, ...(def.aliases ?? [])]) {
     const base = `${LUCI_BASE}${def.prefix}/${segment}`;
+    const collectionHandler = collectionHandlerFor(listCache(ctx, def, segment));
     app.all(base, collectionHandler);
     app.all(`${base}/`, collectionHandler);
     app.all(`${base}/:name`, itemHandler);

@@ -1,4 +1,5 @@
 import { isAead } from '../resources/ipsec/algorithms.js';
+import { ifIdFromMark, ROUTE_BASED } from '../resources/ipsec/common.js';
 import type { UciPackage, UciSection } from '../uci/types.js';
 
 /**
@@ -21,7 +22,9 @@ import type { UciPackage, UciSection } from '../uci/types.js';
  *   `certs` of the local side, `authorities { <remote> { cacert } }` for ca_cert.
  *
  * What the agent adds:
- * - a child's `mark` becomes mark_in and mark_out (the API's mark; swanctl.init has no option);
+ * - a child's `mark` becomes mark_in and mark_out (the API's mark; swanctl.init has no option),
+ *   except in a route-based remote (`type` VTI-based), where it is the if_id when none is set
+ *   (ICN keyed its VTI on the mark; here the XFRM interface of openwrt-image/etc/updown);
  * - a child's legacy `local_nat` replaces its local_subnet in local_ts (as swanctl.init did
  *   before it migrated local_nat into local_subnet);
  * - values are quoted when they are not plain words, and a value with a control character is
@@ -221,13 +224,15 @@ function renderChild(ctx: Context, w: Writer, child: UciSection, remote: UciSect
   };
   simple('interface');
   simple('priority');
-  const ifId = str(child, 'if_id');
+  // route-based (VTI-based): the mark is the XFRM interface id, not a mark of the SAs
+  const routeBased = str(remote, 'type') === ROUTE_BASED;
+  const mark = str(child, 'mark');
+  const ifId = str(child, 'if_id') || (routeBased && mark ? ifIdFromMark(mark) : undefined);
   if (ifId) {
     w.kv(4, 'if_id_in', ifId);
     w.kv(4, 'if_id_out', ifId);
   }
-  const mark = str(child, 'mark');
-  if (mark) {
+  if (mark && !routeBased) {
     w.kv(4, 'mark_in', mark);
     w.kv(4, 'mark_out', mark);
   }

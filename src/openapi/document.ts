@@ -135,11 +135,11 @@ function resourcePaths(def: AnyDef, segment: string, doc: OpenApiDocument): void
       summary: `List ${domain} ${def.collection}${alias}`,
       responses: {
         '200': {
-          description: `Every object, in config file order, under the key \`${def.collection}\`.`,
+          description: `Every object, in config file order, under the key \`${segment}\`.`,
           content: json({
             type: 'object',
-            properties: { [def.collection]: { type: 'array', items: obj } },
-            required: [def.collection],
+            properties: { [segment]: { type: 'array', items: obj } },
+            required: [segment],
           }),
         },
         '403': err('LoginRequired'),

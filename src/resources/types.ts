@@ -23,7 +23,7 @@ export interface OwnedFile {
 export interface ResourceDef<T extends { name: string }> {
   /** Path segment and JSON list key, e.g. `policies`. */
   collection: string;
-  /** Other path segments serving the same collection (`sites` for IPsec remotes). */
+  /** Other path segments serving the same collection (`sites` for IPsec remotes); a list answers under the segment asked. */
   aliases?: string[];
   /** Path prefix under /cgi-bin/luci, e.g. `/sdewan/mwan3/v1`. */
   prefix: string;

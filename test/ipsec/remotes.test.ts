@@ -49,6 +49,9 @@ describe('ipsec remotes: the ICN samples', () => {
       remote_sourceip: '192.168.1.5-192.168.1.6',
       crypto_proposal: ['ipsecproposal'],
       mark: '42',
+      // VTI-based: route-based, the mark is the XFRM interface id (not sent: not read back)
+      if_id: '42',
+      api_if_id_from: 'mark',
     });
     expect(sectionNamed(p, 'connB_pool')).toEqual({ '.type': 'pools', '.name': 'connB_pool', addrs: '192.168.1.5-192.168.1.6' });
     expect(remotes.list(snap(p))).toEqual([withoutAbsent(siteBody)]);
@@ -66,6 +69,8 @@ describe('ipsec remotes: the ICN samples', () => {
       remote_subnet: ['192.168.1.1/24', '10.10.10.35/32'],
       crypto_proposal: ['ipsecproposal'],
       mark: '42',
+      if_id: '42',
+      api_if_id_from: 'mark',
     });
     expect(remotes.list(snap(p))).toEqual([withoutAbsent(hostBody)]);
   });
@@ -200,8 +205,11 @@ describe('ipsec remotes: UCI', () => {
     expect(remotes.toBatch(obj, sn, remotes.list(sn)[0])).toEqual([]);
     const changed = parseBody(remotes.schema, { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '43' }] });
     const ops = remotes.toBatch(changed, sn, remotes.list(sn)[0]);
-    expect(ops.every((op) => 'section' in op && op.section === 'connB' && 'option' in op && op.option === 'mark')).toBe(true);
-    expect(apply(first, ops).sections.find((s) => s.name === 'connB')!.options.get('mark')).toBe('43');
+    // the mark, and the if_id taken from it in this route-based remote
+    expect(ops.every((op) => 'section' in op && op.section === 'connB' && 'option' in op && ['mark', 'if_id'].includes(op.option ?? ''))).toBe(true);
+    const connB = apply(first, ops).sections.find((s) => s.name === 'connB')!;
+    expect(connB.options.get('mark')).toBe('43');
+    expect(connB.options.get('if_id')).toBe('43');
   });
 
   it('DELETE removes the remote, its connections and pools, nothing else', () => {

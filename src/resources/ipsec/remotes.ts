@@ -23,10 +23,11 @@ import {
   proposalSections,
   PROPOSAL_TYPE,
   REMOTE_TYPE,
+  ROUTE_BASED,
   setCommaField,
   swanctlText,
 } from './common.js';
-import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, poolAddrs, virtualIps } from './connections.js';
+import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, connectionTypeOf, poolAddrs, virtualIps } from './connections.js';
 
 /**
  * An IPsec remote (the controller's IpsecSite / IpsecHost): `config remote '<name>'` in the
@@ -36,7 +37,7 @@ import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, 
  * | API field              | UCI option of the remote | meaning for swanctl.init                     |
  * |------------------------|--------------------------|----------------------------------------------|
  * | (always)               | enabled '1'              | only enabled remotes are rendered            |
- * | type                   | type                     | kept (VTI-based / policy-based, no swanctl meaning) |
+ * | type                   | type                     | kept (VTI-based / policy-based); VTI-based: route-based, each connection's mark is its if_id |
  * | gateway                | list remote_addrs        | remote_addrs (`api_gateway` keeps the string when needed) |
  * | authentication_method  | authentication_method    | local/remote auth (psk, pubkey)              |
  * | pre_shared_key         | pre_shared_key           | secrets { ike-<remote> { secret } }          |
@@ -191,9 +192,9 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
     const child = sectionNameFor(c.name, `${field}.name`);
     claim(child, `${field}.name`);
     const proposals = c.crypto_proposal && proposalSections(pkg, c.crypto_proposal, `${field}.crypto_proposal`);
-    const options = connectionOptions(c, proposals);
+    const options = connectionOptions(c, proposals, obj.type === ROUTE_BASED);
     if (child !== c.name) options.set(API_NAME_OPTION, c.name);
-    children.push({ section: child, type: c.conn_type, options });
+    children.push({ section: child, type: connectionTypeOf(c), options });
     const addrs = poolAddrs(c);
     if (addrs !== undefined) {
       const pool = `${child}_pool`;
