@@ -20,6 +20,8 @@ import type { UciPackage, UciSection } from '../uci/types.js';
  *   fragmentation yes, mobike yes, send_certreq yes, encap no, startaction route;
  * - psk: `secrets { ike-<remote> { secret, id1, id2 } }` (id2 only with id1); pubkey:
  *   `certs` of the local side, `authorities { <remote> { cacert } }` for ca_cert.
+ * - further certificates of a shared_ca chain (`api_ca_chain`, which swanctl.init does not
+ *   read: on OpenWRT swanctl loads every file of x509ca/) get authorities `<remote>_ca<i>`.
  *
  * What the agent adds:
  * - a child's `mark` becomes mark_in and mark_out (the API's mark; swanctl.init has no option),
@@ -274,7 +276,7 @@ function renderChild(ctx: Context, w: Writer, child: UciSection, remote: UciSect
 }
 
 interface RemoteExtras {
-  authority?: { name: string; cacert: string };
+  authorities: Array<{ name: string; cacert: string }>;
   secret?: { name: string; lines: Array<[string, string, boolean]> };
 }
 
@@ -356,8 +358,15 @@ function renderRemote(ctx: Context, w: Writer, remote: UciSection): RemoteExtras
   w.kv(2, 'keyingtries', keyingtries === '%forever' ? '0' : keyingtries);
   w.close(1);
 
-  const extras: RemoteExtras = {};
-  if (auth === 'pubkey' && caCert) extras.authority = { name: remote.name, cacert: certPath(ctx, 'x509ca', caCert) };
+  const extras: RemoteExtras = { authorities: [] };
+  if (auth === 'pubkey' && caCert) {
+    extras.authorities.push({ name: remote.name, cacert: certPath(ctx, 'x509ca', caCert) });
+    // the rest of a shared_ca chain: OpenWRT's swanctl loads every x509ca/ file; here each is named
+    list(remote, 'api_ca_chain').forEach((file, i) => {
+      if (file.includes('/')) ctx.problems.push(`${where}: api_ca_chain ${file} can't be pathname`);
+      else extras.authorities.push({ name: `${remote.name}_ca${i + 1}`, cacert: certPath(ctx, 'x509ca', file) });
+    });
+  }
   const secretLines: Array<[string, string, boolean]> = [];
   if (auth === 'psk' && psk) {
     secretLines.push(['secret', psk, true]);
@@ -403,7 +412,7 @@ export function renderSwanctl(pkg: UciPackage, opts: RenderOptions = {}): Render
     w.close(0);
   }
 
-  const authorities = extras.flatMap((e) => (e.authority ? [e.authority] : []));
+  const authorities = extras.flatMap((e) => e.authorities);
   if (authorities.length) {
     w.blank();
     w.open('authorities', 0);

@@ -12,6 +12,7 @@ import {
   getCommaField,
   ifIdFromMark,
   ifIdValue,
+  isIp,
   isSourceIp,
   isTrafficSelector,
   markValue,
@@ -36,7 +37,7 @@ import {
  * | local_updown     | updown              | updown                                                 |
  * | local_firewall   | local_firewall      | kept (no swanctl meaning)                              |
  * | remote_subnet    | list remote_subnet  | remote_ts                                              |
- * | remote_sourceip  | remote_sourceip     | kept; a single CIDR/range also becomes an address pool |
+ * | remote_sourceip  | remote_sourceip     | kept; a single CIDR, range or address also becomes an address pool |
  * | remote_updown    | remote_updown       | kept (no swanctl meaning)                              |
  * | remote_firewall  | remote_firewall     | kept (no swanctl meaning)                              |
  * | crypto_proposal  | list crypto_proposal| esp_proposals (proposal section names)                 |
@@ -180,10 +181,12 @@ export function virtualIps(connections: readonly IpsecConnection[]): string[] {
 
 /**
  * The address pool a connection's remote_sourceip defines (the addresses handed to the peer,
- * ipsec.conf's rightsourceip): swanctl takes one CIDR or one range per pool.
+ * ipsec.conf's rightsourceip): swanctl takes one CIDR or one range per pool. A single address
+ * (what ICN's central controller hands each device) is the range of that one address.
  */
 export function poolAddrs(c: IpsecConnection): string | undefined {
   const value = c.remote_sourceip;
   if (value === undefined || value.includes(',') || value.startsWith('%')) return undefined;
+  if (isIp(value)) return `${value}-${value}`;
   return value.includes('/') || value.includes('-') ? value : undefined;
 }

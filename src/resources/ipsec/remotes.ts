@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { conflict } from '../../http/errors.js';
-import { certFileName, certFiles, certPath, CERT_FIELDS, pemBase64 } from '../../ipsec/certs.js';
+import { certFileName, certFiles, certPath, CERT_FIELDS, CHAIN_OPTION, CHAIN_SEPARATOR, chainFileName, chainFileNames, pemBase64, pemChainBase64 } from '../../ipsec/certs.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.js';
 import { namedSectionOps, optionList, optionString, syncOptionsOps } from '../fields.js';
 import { API_NAME_OPTION, apiNameOf, claimSectionName, findNamed, sectionNameFor } from '../names.js';
@@ -48,6 +48,7 @@ import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, 
  * | local_public_cert      | local_cert '<f>.pem'     | certs = x509/<f>.pem                         |
  * | local_private_cert     | local_key '<f>.pem'      | private/<f>.pem (strongSwan finds it)        |
  * | shared_ca              | ca_cert '<f>.pem'        | authorities { cacert = x509ca/<f>.pem }      |
+ * | (shared_ca, a chain)   | list api_ca_chain        | x509ca/<f>_ca1.pem ...: trusted as every x509ca/ file |
  * | connections            | list tunnel / transport  | children                                     |
  * | (connections' local_sourceip) | list vips         | virtual IPs requested (%config -> 0.0.0.0 / ::) |
  * | (connections' remote_sourceip) | list pools       | `config pools '<conn>_pool'` with `addrs`    |
@@ -71,7 +72,7 @@ const schema = z
     force_crypto_proposal: bool01().optional(),
     local_public_cert: pemBase64('certificate').optional(),
     local_private_cert: pemBase64('private key').optional(),
-    shared_ca: pemBase64('CA certificate').optional(),
+    shared_ca: pemChainBase64('CA certificate').optional(),
     connections: z.array(connectionSchema, { error: 'should be a list of connections' }).optional(),
   })
   .superRefine((r, ctx) => {
@@ -110,6 +111,7 @@ const REMOTE_OPTIONS: readonly string[] = [
   PROPOSAL_TYPE,
   'force_crypto_proposal',
   ...CERT_FIELDS.map((f) => f.option),
+  CHAIN_OPTION,
   'vips',
   'pools',
   ...CONNECTION_TYPES,
@@ -213,6 +215,8 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
   if (obj.crypto_proposal !== undefined) options.set(PROPOSAL_TYPE, proposalSections(pkg, obj.crypto_proposal, 'crypto_proposal'));
   if (obj.force_crypto_proposal !== undefined) options.set('force_crypto_proposal', obj.force_crypto_proposal);
   for (const f of CERT_FIELDS) if (obj[f.api] !== undefined) options.set(f.option, certFileName(section));
+  const chain = chainFileNames(section, obj.shared_ca);
+  if (chain.length > 0) options.set(CHAIN_OPTION, chain);
   const vips = virtualIps(obj.connections ?? []);
   if (vips.length > 0) options.set('vips', vips);
   if (pools.length > 0) options.set('pools', pools.map((p) => p.section));
@@ -241,6 +245,10 @@ function remoteOps(plan: RemotePlan, pkg: UciPackage): BatchOp[] {
   for (const p of plan.pools) ops.push(...namedSectionOps(pkg, p.section, POOL_TYPE, new Map([['addrs', p.addrs]]), ['addrs']));
   return ops;
 }
+
+/** The further shared_ca files a remote lists that carry the names the agent gives them. */
+const ownChainFiles = (remote: UciSection): string[] =>
+  optionList(remote, CHAIN_OPTION).filter((file, i) => file === chainFileName(remote.name, i + 1));
 
 const ipsecOf = (snap: Snapshot): UciPackage => snap[IPSEC] ?? { name: IPSEC, sections: [] };
 
@@ -273,7 +281,8 @@ export const remotes: ResourceDef<IpsecRemote> = {
     const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, name);
     if (!remote) return [];
     // only the files the agent named for this remote: a hand-made remote may point at shared ones
-    return CERT_FIELDS.filter((f) => optionString(remote, f.option) === certFileName(remote.name)).map((f) => `${f.dir}/${certFileName(remote.name)}`);
+    const own = CERT_FIELDS.filter((f) => optionString(remote, f.option) === certFileName(remote.name)).map((f) => `${f.dir}/${certFileName(remote.name)}`);
+    return [...own, ...ownChainFiles(remote).map((file) => `x509ca/${file}`)];
   },
   readFiles(obj, snap, read) {
     const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, obj.name);
@@ -283,6 +292,13 @@ export const remotes: ResourceDef<IpsecRemote> = {
       const path = certPath(f, optionString(remote, f.option));
       const bytes = path === undefined ? undefined : read(path);
       if (bytes !== undefined) out[f.api] = bytes.toString('base64');
+    }
+    // the rest of a chain, in order, up to the first file missing
+    let complete = out.shared_ca !== undefined;
+    for (const file of ownChainFiles(remote)) {
+      const bytes = read(`x509ca/${file}`);
+      complete &&= bytes !== undefined;
+      if (complete) out.shared_ca += `${CHAIN_SEPARATOR}${bytes!.toString('base64')}`;
     }
     return out;
   },
