@@ -247,3 +247,31 @@ describe('/etc/updown with the real nft, in a network namespace of its own', () 
     expect(await map()).not.toContain('elements');
   });
 });
+
+describe('/etc/strongswan.d/sdewan-route-based.conf', () => {
+  const SNIPPET = path.join(IMAGE_DIR, 'etc/strongswan.d/sdewan-route-based.conf');
+  const load = async (file: string) => {
+    const dir = tempDir('swanconf');
+    temps.push(dir);
+    const conf = path.join(dir, 'strongswan.conf');
+    writeFileSync(conf, `include ${file}\n`);
+    // swanctl parses strongswan.conf before anything else and aborts on a syntax error
+    const r = await run('swanctl', ['--version'], { env: { ...process.env, STRONGSWAN_CONF: conf } });
+    return r.stdout + r.stderr;
+  };
+
+  it('keeps charon from routing the SAs of XFRM interfaces itself', () => {
+    expect(readFileSync(SNIPPET, 'utf8')).toMatch(/charon \{\s+plugins \{\s+kernel-netlink \{\s+install_routes_xfrmi = no\s+\}\s+\}\s+\}/);
+  });
+
+  it('is strongswan.conf syntax that swanctl loads (and a broken copy is refused)', async () => {
+    const out = await load(SNIPPET);
+    expect(out).toContain('swanctl');
+    expect(out).not.toMatch(/invalid config|syntax error/);
+    const dir = tempDir('swanconf-broken');
+    temps.push(dir);
+    const broken = path.join(dir, 'broken.conf');
+    writeFileSync(broken, readFileSync(SNIPPET, 'utf8').replace(/\}\s*$/, ''));
+    expect(await load(broken)).toMatch(/invalid config|syntax error/);
+  });
+});
