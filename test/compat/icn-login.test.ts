@@ -128,17 +128,16 @@ describe('the e2e login against the static check', () => {
   });
 
   it('a HEAD form over the body limit is a 413', async () => {
-    // over a plain socket: the agent answers before reading the whole body, and closes
+    // over a plain socket, the headers alone: the agent answers from the Content-Length, before
+    // any body, and closes the connection (the body it did not read is no next request)
     const answer = await new Promise<string>((resolve, reject) => {
       const u = new URL(agent.url);
-      const body = `luci_username=root&luci_password=${'x'.repeat(1024 * 1024)}`;
       let text = '';
       const socket = net.connect(Number(u.port), u.hostname, () => {
-        socket.write(`HEAD /cgi-bin/luci HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`);
-        socket.write(body);
+        socket.write(`HEAD /cgi-bin/luci HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${1024 * 1024 + 1}\r\n\r\n`);
       });
       socket.on('data', (d) => (text += d.toString('latin1')));
-      socket.on('error', (err) => (text ? resolve(text) : reject(err)));
+      socket.on('error', reject);
       socket.on('close', () => resolve(text));
     });
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);

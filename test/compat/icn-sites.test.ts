@@ -87,7 +87,15 @@ describe.each([
     expect(lines[0]).toBe('ipsec.connectionA=tunnel');
     expect(lines).toContain("ipsec.connectionA.startaction='start'");
     expect(lines).toContain("ipsec.connectionA.api_type_field='type'");
-    expect(uciShow(agent, section)).toContain(`ipsec.${section}.tunnel='connectionA'`);
+    const remote = uciShow(agent, section);
+    expect(remote).toContain(`ipsec.${section}.tunnel='connectionA'`);
+    // the peer under both names: remote_addrs (newer swanctl.init), gateway (OpenWRT 24.10's)
+    expect(remote).toContain(`ipsec.${section}.remote_addrs='${site.gateway}'`);
+    expect(remote).toContain(`ipsec.${section}.gateway='${site.gateway}'`);
+    // the edge asks for a virtual IP: vips (newer), local_sourceip (24.10)
+    const asks = 'local_sourceip' in site.connections[0]!;
+    expect(remote.includes(`ipsec.${section}.vips='0.0.0.0'`)).toBe(asks);
+    expect(remote.includes(`ipsec.${section}.local_sourceip='0.0.0.0'`)).toBe(asks);
   });
 
   it('restarts ipsec as the script does', async () => {

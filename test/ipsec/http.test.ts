@@ -51,6 +51,7 @@ describe('IPsec over HTTP', () => {
       "ipsec.ipsecsite.enabled='1'",
       "ipsec.ipsecsite.type='VTI-based'",
       "ipsec.ipsecsite.remote_addrs='%any'",
+      "ipsec.ipsecsite.gateway='%any'",
       "ipsec.ipsecsite.authentication_method='psk'",
       "ipsec.ipsecsite.pre_shared_key='test_key'",
       "ipsec.ipsecsite.local_identifier='Hub'",

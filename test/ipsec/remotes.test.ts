@@ -34,6 +34,8 @@ describe('ipsec remotes: the ICN samples', () => {
       enabled: '1',
       type: 'VTI-based',
       remote_addrs: ['%any'],
+      // the name OpenWRT 24.10's swanctl.init reads
+      gateway: '%any',
       authentication_method: 'psk',
       pre_shared_key: 'test_key',
       local_identifier: 'Hub',

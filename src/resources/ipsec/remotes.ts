@@ -25,6 +25,7 @@ import {
   REMOTE_TYPE,
   ROUTE_BASED,
   setCommaField,
+  splitComma,
   swanctlText,
 } from './common.js';
 import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, connectionTypeOf, poolAddrs, virtualIps } from './connections.js';
@@ -39,6 +40,7 @@ import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, 
  * | (always)               | enabled '1'              | only enabled remotes are rendered            |
  * | type                   | type                     | kept (VTI-based / policy-based); VTI-based: route-based, each connection's mark is its if_id |
  * | gateway                | list remote_addrs        | remote_addrs (`api_gateway` keeps the string when needed) |
+ * | (gateway, again)       | gateway                  | remote_addrs of OpenWRT 24.10's swanctl.init (the image's) |
  * | authentication_method  | authentication_method    | local/remote auth (psk, pubkey)              |
  * | pre_shared_key         | pre_shared_key           | secrets { ike-<remote> { secret } }          |
  * | local_identifier       | local_identifier         | local id, secret id1                         |
@@ -51,6 +53,7 @@ import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, 
  * | (shared_ca, a chain)   | list api_ca_chain        | x509ca/<f>_ca1.pem ...: trusted as every x509ca/ file |
  * | connections            | list tunnel / transport  | children                                     |
  * | (connections' local_sourceip) | list vips         | virtual IPs requested (%config -> 0.0.0.0 / ::) |
+ * | (the same)             | list local_sourceip      | vips of OpenWRT 24.10's swanctl.init          |
  * | (connections' remote_sourceip) | list pools       | `config pools '<conn>_pool'` with `addrs`    |
  *
  * Connections read back in file order; a PUT that changes their names, types or order
@@ -102,10 +105,20 @@ const SIMPLE: ReadonlyArray<keyof IpsecRemote & string> = [
   'remote_identifier',
 ];
 
+/**
+ * The names OpenWRT 24.10's swanctl.init (the image's strongSwan 5.9 package) reads for what
+ * later releases call remote_addrs and vips: both are written, so either script renders the
+ * remote. They are derived from the API fields, and read only from a remote written by hand
+ * without the newer names.
+ */
+const LEGACY_GATEWAY = 'gateway';
+const LEGACY_VIPS = 'local_sourceip';
+
 const REMOTE_OPTIONS: readonly string[] = [
   'enabled',
   'type',
   'remote_addrs',
+  LEGACY_GATEWAY,
   apiCopyOption('gateway'),
   ...SIMPLE,
   PROPOSAL_TYPE,
@@ -113,6 +126,7 @@ const REMOTE_OPTIONS: readonly string[] = [
   ...CERT_FIELDS.map((f) => f.option),
   CHAIN_OPTION,
   'vips',
+  LEGACY_VIPS,
   'pools',
   ...CONNECTION_TYPES,
   API_NAME_OPTION,
@@ -137,7 +151,8 @@ function remoteOf(section: UciSection, pkg: UciPackage): IpsecRemote {
   const obj: Record<string, unknown> = { name: apiNameOf(section) };
   const type = optionString(section, 'type');
   if (type !== undefined) obj.type = type;
-  const gateway = getCommaField(section, 'remote_addrs', 'gateway');
+  // a hand-written remote in the schema of OpenWRT 24.10 has only `gateway`
+  const gateway = getCommaField(section, 'remote_addrs', 'gateway') ?? optionString(section, LEGACY_GATEWAY);
   if (gateway !== undefined) obj.gateway = gateway;
   for (const f of SIMPLE) {
     const value = optionString(section, f);
@@ -208,6 +223,7 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
   const options = new Map<string, UciValue>([['enabled', '1']]);
   if (obj.type !== undefined) options.set('type', obj.type);
   setCommaField(options, 'remote_addrs', 'gateway', obj.gateway);
+  options.set(LEGACY_GATEWAY, splitComma(obj.gateway).join(','));
   for (const f of SIMPLE) {
     const value = obj[f];
     if (typeof value === 'string') options.set(f, value);
@@ -218,7 +234,7 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
   const chain = chainFileNames(section, obj.shared_ca);
   if (chain.length > 0) options.set(CHAIN_OPTION, chain);
   const vips = virtualIps(obj.connections ?? []);
-  if (vips.length > 0) options.set('vips', vips);
+  if (vips.length > 0) options.set('vips', vips).set(LEGACY_VIPS, vips);
   if (pools.length > 0) options.set('pools', pools.map((p) => p.section));
   for (const type of CONNECTION_TYPES) {
     const names = children.filter((c) => c.type === type).map((c) => c.section);
