@@ -361,7 +361,8 @@ function errorResponses(): Json {
 
 const DESCRIPTION = `REST API of the SDEWAN CNF agent: mwan3, firewall and IPsec over LuCI's paths, stored in UCI.
 
-**Login**: \`POST /cgi-bin/luci\` with the form fields \`luci_username\` and \`luci_password\`; send the
+**Login**: \`POST /cgi-bin/luci\` with the form fields \`luci_username\` and \`luci_password\` (a HEAD request
+carrying the form logs in as well, as LuCI lets \`wget --spider --post-data\` do); send the
 \`sysauth\` cookie of its first \`Set-Cookie\` header with every other request. A missing or expired
 session answers **403** with \`X-LuCI-Login-Required: yes\`: log in again and retry once.
 
