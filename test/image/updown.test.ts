@@ -29,7 +29,7 @@ interface Box {
  * A directory with stand-ins for ip, nft and logger that append their arguments (nft also its
  * standard input) to a log; `ip link show dev X` succeeds only for the interfaces in links/.
  */
-function box(): Box {
+function makeBox(shell: readonly string[]): Box {
   const dir = tempDir('updown');
   temps.push(dir);
   const bin = path.join(dir, 'bin');
@@ -54,7 +54,7 @@ exit 0`),
   return {
     dir,
     updown: async (env) => {
-      const r = await run('sh', [UPDOWN], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env } });
+      const r = await run(shell[0]!, [...shell.slice(1), UPDOWN], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env } });
       return { code: r.code, stderr: r.stderr };
     },
     calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n') : []),
@@ -111,7 +111,12 @@ describe('/etc/updown: shell syntax and shellcheck', () => {
   });
 });
 
-describe('/etc/updown with recording ip and nft', () => {
+// dash here, and busybox's ash: the shell of OpenWRT, which runs the script there
+describe.each([
+  ['sh', ['sh']],
+  ['busybox ash', ['busybox', 'sh']],
+] as const)('/etc/updown under %s, with recording ip and nft', (_shell, shell) => {
+  const box = (): Box => makeBox(shell);
   it('hub side, up: the XFRM interface of if_id 30, a route to the peer\'s virtual IP, no SNAT of a subnet', async () => {
     const b = box();
     expect((await b.updown(HUB_TO_DEVICE)).code).toBe(0);
@@ -229,7 +234,7 @@ describe('/etc/updown with the real nft, in a network namespace of its own', () 
 
   it('the SNAT map holds the element after up, twice, and loses it after down', async (ctx) => {
     if (!usable) ctx.skip();
-    const b = box();
+    const b = makeBox(['sh']);
     // only ip is a stand-in here (no XFRM interfaces in this kernel); nft is the real one
     rmSync(path.join(b.dir, 'bin', 'nft'));
     const inNs = async (env: Record<string, string>) => {
