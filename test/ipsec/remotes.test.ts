@@ -214,6 +214,25 @@ describe('ipsec remotes: UCI', () => {
     expect(connB.options.get('if_id')).toBe('43');
   });
 
+  it('route-based: the mark is the if_id until an if_id is sent or the remote turns policy-based', () => {
+    const first = write(remotes, withProposals(), siteBody);
+    expect(sectionNamed(first, 'connB')).toMatchObject({ mark: '42', if_id: '42', api_if_id_from: 'mark' });
+    const sent = write(remotes, first, { ...siteBody, connections: [{ ...siteBody.connections[0], if_id: '7' }] });
+    expect(sectionNamed(sent, 'connB')).toMatchObject({ mark: '42', if_id: '7' });
+    expect(sectionNamed(sent, 'connB')).not.toHaveProperty('api_if_id_from');
+    expect(remotes.list(snap(sent))[0]!.connections![0]).toMatchObject({ mark: '42', if_id: '7' });
+    const policy = write(remotes, first, { ...siteBody, type: 'policy-based' });
+    expect(sectionNamed(policy, 'connB')).toMatchObject({ mark: '42' });
+    expect(sectionNamed(policy, 'connB')).not.toHaveProperty('if_id');
+    expect(sectionNamed(policy, 'connB')).not.toHaveProperty('api_if_id_from');
+    for (const mark of ['%same', '0', '0x0/0xff']) {
+      const none = write(remotes, withProposals(), { ...siteBody, connections: [{ ...siteBody.connections[0], mark }] });
+      expect(sectionNamed(none, 'connB'), mark).not.toHaveProperty('if_id');
+    }
+    const masked = write(remotes, withProposals(), { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '0x1e/0xff' }] });
+    expect(sectionNamed(masked, 'connB')).toMatchObject({ if_id: '0x1e' });
+  });
+
   it('DELETE removes the remote, its connections and pools, nothing else', () => {
     let p = write(remotes, withProposals(), siteBody);
     p = write(remotes, p, hostBody);
