@@ -91,6 +91,12 @@ async function main(): Promise<void> {
     if (logger.isLevelEnabled('warn')) logger.warn(note);
     else process.stderr.write(`sdewan-agent: ${note}\n`);
   }
+  if (settings.auth === 'shadow') {
+    const { shadowPasswordEmpty } = await import('./auth/verifiers.js');
+    if (await shadowPasswordEmpty(settings.shadowFile, settings.user)) {
+      logger.warn(`user ${settings.user} has no password in ${settings.shadowFile}: the API accepts a login with an empty password until one is set (passwd ${settings.user})`);
+    }
+  }
   try {
     await prepareDirs(settings, logger);
   } catch (err) {

@@ -58,6 +58,29 @@ function formField(body: unknown, name: string): string | undefined {
   return undefined;
 }
 
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
+/**
+ * The login form of a request whose method fastify parses no body for. `wget --spider
+ * --post-data ...` (ICN's e2e script) sends a HEAD request that carries the form, and LuCI
+ * reads the form whatever the method: so does the agent. Undefined without a form body;
+ * a body over `limit` bytes is a 413.
+ */
+async function bodylessForm(request: FastifyRequest, limit: number): Promise<Record<string, string> | undefined> {
+  const h = request.headers;
+  if (!FORM_TYPE.test(h['content-type'] ?? '')) return undefined;
+  if (Number(h['content-length'] ?? 0) > limit) throw Object.assign(new Error('Request body is too large'), { statusCode: 413 });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw Object.assign(new Error('Request body is too large'), { statusCode: 413 });
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+}
+
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   const { verifier, sessions, throttle, tls } = opts;
   app.decorateRequest('session', undefined);
@@ -69,7 +92,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     request.session = session;
   });
 
-  const login = async (request: FastifyRequest, reply: FastifyReply) => {
+  const login = async (request: FastifyRequest, reply: FastifyReply, form: unknown) => {
     const address = request.ip;
     const waitMs = throttle.retryAfterMs(address);
     if (waitMs > 0) {
@@ -79,10 +102,11 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
         .header('Retry-After', String(Math.ceil(waitMs / 1000)))
         .send({ message: 'Too many failed logins, try again later' });
     }
-    const user = formField(request.body, 'luci_username');
-    const password = formField(request.body, 'luci_password');
+    const user = formField(form, 'luci_username');
+    // an empty password is a password: the check decides (static never accepts one)
+    const password = formField(form, 'luci_password');
     let ok = false;
-    if (user && password) {
+    if (user && password !== undefined) {
       try {
         ok = await verifier(user, password);
       } catch (err) {
@@ -99,19 +123,36 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', loginCookies(session.token, tls)).send();
   };
 
-  // The login form takes POST; GET (and HEAD) answer a small page with the form, with or
-  // without a session. Other methods, like any path, need a session first (a 403 asks for the
-  // login, as LuCI does), then get a 405. The form parser belongs to these routes alone: every
-  // other body is JSON.
+  // The login page: GET answers it with or without a session (browsers and probes look there).
   const page = loginPage({ name: 'sdewan-agent', version: opts.version });
+  const sendPage = (reply: FastifyReply) =>
+    reply.type('text/html; charset=utf-8').header('Content-Security-Policy', LOGIN_PAGE_CSP).header('Cache-Control', 'no-store').send(page);
+
+  // HEAD with a form logs in like POST (ICN's e2e script logs in with `wget --spider
+  // --post-data`). Without one (wget following the login's redirect), it answers as GET does.
+  const headLogin = async (request: FastifyRequest, reply: FastifyReply) => {
+    let form;
+    try {
+      form = await bodylessForm(request, opts.bodyLimit);
+    } catch (err) {
+      // the rest of the body is not read: it must not be taken for the next request
+      reply.header('Connection', 'close');
+      throw err;
+    }
+    if (form !== undefined) return login(request, reply, form);
+    return sendPage(reply);
+  };
+
+  // The login form takes POST (and HEAD, above). Other methods, like any path, need a session
+  // first (a 403 asks for the login, as LuCI does), then get a 405. The form parser belongs to
+  // these routes alone: every other body is JSON.
   const otherMethods = app.supportedMethods.filter((m) => m !== 'POST' && m !== 'GET' && m !== 'HEAD');
   app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: opts.bodyLimit });
     for (const url of LOGIN_PATHS) {
-      scope.post(url, { config: { public: true } }, login);
-      scope.get(url, { config: { public: true } }, async (_request, reply) =>
-        reply.type('text/html; charset=utf-8').header('Content-Security-Policy', LOGIN_PAGE_CSP).header('Cache-Control', 'no-store').send(page),
-      );
+      scope.post(url, { config: { public: true } }, (request, reply) => login(request, reply, request.body));
+      scope.head(url, { config: { public: true } }, headLogin);
+      scope.get(url, { config: { public: true }, exposeHeadRoute: false }, async (_request, reply) => sendPage(reply));
       scope.route({
         method: otherMethods,
         url,

@@ -26,15 +26,27 @@ export function shadowHash(text: string, user: string): string | undefined {
 
 /**
  * Checks against the user's hash in a shadow-format file, read at each login so that a
- * `passwd` on the box takes effect at once. Locked (`!`, `*`) and empty hashes never match.
+ * `passwd` on the box takes effect at once. Locked hashes (`!`, `*`) never match. An empty
+ * hash field is an account without a password (a fresh OpenWRT's root): it logs in with the
+ * empty password, as LuCI and rpcd let it, and with nothing else.
  */
 export function shadowVerifier(file: string, allowedUser?: string): PasswordVerifier {
   return async (user, password) => {
     if (allowedUser !== undefined && user !== allowedUser) return false;
     const hash = shadowHash(await readFile(file, 'utf8'), user);
+    if (hash === '') return password === '';
     if (!hash || !hash.startsWith('$')) return false;
     return verifyCrypt(password, hash);
   };
+}
+
+/** Whether `user` has an empty password field in the shadow file (false when unreadable). */
+export async function shadowPasswordEmpty(file: string, user: string): Promise<boolean> {
+  try {
+    return shadowHash(await readFile(file, 'utf8'), user) === '';
+  } catch {
+    return false;
+  }
 }
 
 /**

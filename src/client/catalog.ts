@@ -22,7 +22,7 @@ export const CATALOG = {
   ipsec: {
     proposals: { path: '/sdewan/ipsec/v1/proposals', key: 'proposals' },
     remotes: { path: '/sdewan/ipsec/v1/remotes', key: 'remotes' },
-    sites: { path: '/sdewan/ipsec/v1/sites', key: 'remotes' },
+    sites: { path: '/sdewan/ipsec/v1/sites', key: 'sites' },
   },
   route: {
     routes: { path: '/sdewan/route/v1/routes', key: 'routes' },

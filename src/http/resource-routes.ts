@@ -36,7 +36,7 @@ async function answer(ctx: AgentContext, reply: FastifyReply, change: Change, dr
 /** The five routes of a collection (and its aliases), with the contract's status codes. */
 export function registerResource(app: FastifyInstance, ctx: AgentContext, kind: Resource): void {
   for (const segment of [kind.collection, ...(kind.aliases ?? [])]) {
-    const list = listText(ctx, kind, kind.collection);
+    const list = listText(ctx, kind, segment);
     const collection = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
       switch (req.method) {
         case 'GET':

@@ -10,6 +10,13 @@ import type { OwnedFile } from '../resources/types.js';
  * `local_cert` (x509/), `local_key` (private/, mode 0600), `ca_cert` (x509ca/).
  * Reading back encodes the file's bytes again; since only canonical base64 is accepted, that
  * gives the string as sent.
+ *
+ * `shared_ca` may be a chain, as ICN's central controller (scc) sends it: the base64 of each
+ * CA certificate's PEM (root first, then the overlay's CA), joined with `___`. strongSwan
+ * takes one certificate per file in x509ca/ and trusts every file there, so each certificate
+ * gets its own file: the first `<remote>.pem` (the one `ca_cert` names), the next ones
+ * `<remote>_ca1.pem`, `<remote>_ca2.pem`, ..., listed in the remote's `api_ca_chain`. Reading
+ * back joins the files' encodings with `___` again.
  */
 export const CERT_FIELDS = [
   { api: 'local_public_cert', option: 'local_cert', dir: 'x509', mode: 0o644 },
@@ -22,6 +29,14 @@ export type CertValues = Partial<Record<CertField, string>>;
 
 /** The file name of a remote's certificates (one per directory). */
 export const certFileName = (remoteSection: string) => `${remoteSection}.pem`;
+
+/** How scc joins the certificates of a chain (central-controller GetCertChain). */
+export const CHAIN_SEPARATOR = '___';
+/** The remote option listing the x509ca/ files of a shared_ca chain after the first. */
+export const CHAIN_OPTION = 'api_ca_chain';
+/** The file of the `index`-th (from 1) further certificate of a remote's shared_ca chain. */
+export const chainFileName = (remoteSection: string, index: number) => `${remoteSection}_ca${index}.pem`;
+export const splitChain = (value: string): string[] => value.split(CHAIN_SEPARATOR);
 
 /** A plain file name of the swanctl tree (what the options hold): no directories. */
 export const isPlainFileName = (v: string) => /^[A-Za-z0-9_.-]+$/.test(v) && v !== '.' && v !== '..';
@@ -37,23 +52,45 @@ export function decodePem(value: string): string | undefined {
   return pem;
 }
 
+const PEM_HINT = '(standard alphabet, padded, without line breaks)';
+
 /** A zod field holding base64-encoded PEM (canonical: padded, no line breaks). */
 export const pemBase64 = (what: string) =>
-  z
-    .string({ error: 'should be a string' })
-    .refine((v) => decodePem(v) !== undefined, { error: `should be a base64-encoded PEM ${what} (standard alphabet, padded, without line breaks)` });
+  z.string({ error: 'should be a string' }).refine((v) => decodePem(v) !== undefined, { error: `should be a base64-encoded PEM ${what} ${PEM_HINT}` });
 
-/** The files a remote's certificate fields become. */
+/** A zod field holding one base64-encoded PEM certificate, or several joined with `___`. */
+export const pemChainBase64 = (what: string) =>
+  z.string({ error: 'should be a string' }).superRefine((v, ctx) => {
+    const parts = splitChain(v);
+    const bad = parts.findIndex((part) => decodePem(part) === undefined);
+    if (bad === -1) return;
+    const which = parts.length > 1 ? `part ${bad + 1} of ${parts.length} (joined with ${CHAIN_SEPARATOR}) ` : '';
+    ctx.addIssue({ code: 'custom', message: `${which}should be a base64-encoded PEM ${what} ${PEM_HINT}` });
+  });
+
+/** The files a remote's certificate fields become (a shared_ca chain: one file per certificate). */
 export function certFiles(remoteSection: string, values: CertValues): OwnedFile[] {
   const files: OwnedFile[] = [];
   for (const f of CERT_FIELDS) {
     const value = values[f.api];
     if (value === undefined) continue;
-    const pem = decodePem(value);
-    if (pem === undefined) continue;
-    files.push({ path: `${f.dir}/${certFileName(remoteSection)}`, content: pem, mode: f.mode });
+    const parts = f.api === 'shared_ca' ? splitChain(value) : [value];
+    parts.forEach((part, i) => {
+      const pem = decodePem(part);
+      if (pem === undefined) return;
+      const name = i === 0 ? certFileName(remoteSection) : chainFileName(remoteSection, i);
+      files.push({ path: `${f.dir}/${name}`, content: pem, mode: f.mode });
+    });
   }
   return files;
+}
+
+/** The x509ca/ file names of a shared_ca chain after its first certificate. */
+export function chainFileNames(remoteSection: string, sharedCa: string | undefined): string[] {
+  if (sharedCa === undefined) return [];
+  return splitChain(sharedCa)
+    .slice(1)
+    .map((_, i) => chainFileName(remoteSection, i + 1));
 }
 
 /** Path of the file an option names, relative to the swanctl tree, or undefined when not plain. */

@@ -1,4 +1,5 @@
 import { isAead } from '../resources/ipsec/algorithms.js';
+import { ifIdFromMark, ROUTE_BASED } from '../resources/ipsec/common.js';
 import type { UciPackage, UciSection } from '../uci/types.js';
 
 /**
@@ -19,9 +20,13 @@ import type { UciPackage, UciSection } from '../uci/types.js';
  *   fragmentation yes, mobike yes, send_certreq yes, encap no, startaction route;
  * - psk: `secrets { ike-<remote> { secret, id1, id2 } }` (id2 only with id1); pubkey:
  *   `certs` of the local side, `authorities { <remote> { cacert } }` for ca_cert.
+ * - further certificates of a shared_ca chain (`api_ca_chain`, which swanctl.init does not
+ *   read: on OpenWRT swanctl loads every file of x509ca/) get authorities `<remote>_ca<i>`.
  *
  * What the agent adds:
- * - a child's `mark` becomes mark_in and mark_out (the API's mark; swanctl.init has no option);
+ * - a child's `mark` becomes mark_in and mark_out (the API's mark; swanctl.init has no option),
+ *   except in a route-based remote (`type` VTI-based), where it is the if_id when none is set
+ *   (ICN keyed its VTI on the mark; here the XFRM interface of openwrt-image/etc/updown);
  * - a child's legacy `local_nat` replaces its local_subnet in local_ts (as swanctl.init did
  *   before it migrated local_nat into local_subnet);
  * - values are quoted when they are not plain words, and a value with a control character is
@@ -221,13 +226,15 @@ function renderChild(ctx: Context, w: Writer, child: UciSection, remote: UciSect
   };
   simple('interface');
   simple('priority');
-  const ifId = str(child, 'if_id');
+  // route-based (VTI-based): the mark is the XFRM interface id, not a mark of the SAs
+  const routeBased = str(remote, 'type') === ROUTE_BASED;
+  const mark = str(child, 'mark');
+  const ifId = str(child, 'if_id') || (routeBased && mark ? ifIdFromMark(mark) : undefined);
   if (ifId) {
     w.kv(4, 'if_id_in', ifId);
     w.kv(4, 'if_id_out', ifId);
   }
-  const mark = str(child, 'mark');
-  if (mark) {
+  if (mark && !routeBased) {
     w.kv(4, 'mark_in', mark);
     w.kv(4, 'mark_out', mark);
   }
@@ -269,7 +276,7 @@ function renderChild(ctx: Context, w: Writer, child: UciSection, remote: UciSect
 }
 
 interface RemoteExtras {
-  authority?: { name: string; cacert: string };
+  authorities: Array<{ name: string; cacert: string }>;
   secret?: { name: string; lines: Array<[string, string, boolean]> };
 }
 
@@ -351,8 +358,15 @@ function renderRemote(ctx: Context, w: Writer, remote: UciSection): RemoteExtras
   w.kv(2, 'keyingtries', keyingtries === '%forever' ? '0' : keyingtries);
   w.close(1);
 
-  const extras: RemoteExtras = {};
-  if (auth === 'pubkey' && caCert) extras.authority = { name: remote.name, cacert: certPath(ctx, 'x509ca', caCert) };
+  const extras: RemoteExtras = { authorities: [] };
+  if (auth === 'pubkey' && caCert) {
+    extras.authorities.push({ name: remote.name, cacert: certPath(ctx, 'x509ca', caCert) });
+    // the rest of a shared_ca chain: OpenWRT's swanctl loads every x509ca/ file; here each is named
+    list(remote, 'api_ca_chain').forEach((file, i) => {
+      if (file.includes('/')) ctx.problems.push(`${where}: api_ca_chain ${file} can't be pathname`);
+      else extras.authorities.push({ name: `${remote.name}_ca${i + 1}`, cacert: certPath(ctx, 'x509ca', file) });
+    });
+  }
   const secretLines: Array<[string, string, boolean]> = [];
   if (auth === 'psk' && psk) {
     secretLines.push(['secret', psk, true]);
@@ -398,7 +412,7 @@ export function renderSwanctl(pkg: UciPackage, opts: RenderOptions = {}): Render
     w.close(0);
   }
 
-  const authorities = extras.flatMap((e) => (e.authority ? [e.authority] : []));
+  const authorities = extras.flatMap((e) => e.authorities);
   if (authorities.length) {
     w.blank();
     w.open('authorities', 0);

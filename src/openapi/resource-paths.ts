@@ -54,11 +54,11 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       summary: `List ${domain} ${def.collection}${alias}`,
       responses: {
         '200': {
-          description: `Every object, in config file order, under the key \`${def.collection}\`${(def.listKeys ?? []).map((k) => ` and again under \`${k}\``).join('')}.`,
+          description: `Every object, in config file order, under the key \`${segment}\`${(def.listKeys ?? []).map((k) => ` and again under \`${k}\``).join('')}.`,
           content: json({
             type: 'object',
-            properties: Object.fromEntries([def.collection, ...(def.listKeys ?? [])].map((k) => [k, { type: 'array', items: obj }])),
-            required: [def.collection],
+            properties: Object.fromEntries([segment, ...(def.listKeys ?? [])].map((k) => [k, { type: 'array', items: obj }])),
+            required: [segment],
           }),
         },
         '403': err('LoginRequired'),

@@ -24,7 +24,9 @@ export type DryRunResult = z.infer<typeof dryRunSchema>;
 
 export const loginFormSchema = z.object({
   luci_username: z.string().meta({ description: 'The account name (usually `root`).' }),
-  luci_password: z.string().meta({ description: 'The account password; never empty.' }),
+  luci_password: z.string().meta({
+    description: 'The account password. Empty only for an account without one, with the `shadow` check (a fresh OpenWRT); never with `static`.',
+  }),
 });
 
 export const serviceListSchema = z.object({ services: z.array(z.enum(SERVICE_NAMES)) });

@@ -17,7 +17,7 @@ export function catalogOf(resources: readonly Resource[]): Catalog {
   const out: Catalog = {};
   for (const kind of resources) {
     const domain = (out[kind.domain] ??= {});
-    for (const segment of [kind.collection, ...(kind.aliases ?? [])]) domain[segment] = { path: `${kind.prefix}/${segment}`, key: kind.collection };
+    for (const segment of [kind.collection, ...(kind.aliases ?? [])]) domain[segment] = { path: `${kind.prefix}/${segment}`, key: segment };
   }
   return out;
 }

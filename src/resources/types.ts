@@ -48,7 +48,7 @@ export interface ResourceSpec<T extends { name: string }, P extends string> {
   domain: string;
   /** Path segment and JSON list key, e.g. `policies`. */
   collection: string;
-  /** Other path segments serving the same collection, each answering its list under its own key. */
+  /** Other path segments serving the same collection, a list answers under the segment asked (`sites` for `.../ipsec/v1/sites`). */
   aliases?: readonly string[];
   /** More keys under which a list is answered (a controller reads another one). */
   listKeys?: readonly string[];

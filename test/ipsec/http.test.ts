@@ -51,6 +51,7 @@ describe('IPsec over HTTP', () => {
       "ipsec.ipsecsite.enabled='1'",
       "ipsec.ipsecsite.type='VTI-based'",
       "ipsec.ipsecsite.remote_addrs='%any'",
+      "ipsec.ipsecsite.gateway='%any'",
       "ipsec.ipsecsite.authentication_method='psk'",
       "ipsec.ipsecsite.pre_shared_key='test_key'",
       "ipsec.ipsecsite.local_identifier='Hub'",
@@ -67,6 +68,8 @@ describe('IPsec over HTTP', () => {
       "ipsec.connB.remote_sourceip='192.168.1.5-192.168.1.6'",
       "ipsec.connB.crypto_proposal='ipsecproposal'",
       "ipsec.connB.mark='42'",
+      "ipsec.connB.if_id='42'",
+      "ipsec.connB.api_if_id_from='mark'",
       'ipsec.connB_pool=pools',
       "ipsec.connB_pool.addrs='192.168.1.5-192.168.1.6'",
     ]);
@@ -79,7 +82,12 @@ describe('IPsec over HTTP', () => {
     expect(created.status).toBe(201);
     expect(created.json).toEqual(withoutAbsent(body));
     const all = await agent.request('GET', `${IPSEC}/sites`);
-    expect(all.json.remotes.map((r: { name: string }) => r.name)).toEqual(['ipsecsite', 'ipsechost']);
+    // the list answers under the segment asked
+    expect(all.json.sites.map((r: { name: string }) => r.name)).toEqual(['ipsecsite', 'ipsechost']);
+    expect(Object.keys(all.json)).toEqual(['sites']);
+    const remotesList = await agent.request('GET', `${IPSEC}/remotes`);
+    expect(Object.keys(remotesList.json)).toEqual(['remotes']);
+    expect(remotesList.json.remotes).toEqual(all.json.sites);
     expect((await agent.request('GET', `${IPSEC}/remotes/ipsechost`)).json).toEqual(withoutAbsent(body));
     expect(show(agent, 'ipsechost').filter((l) => l.includes('vips'))).toEqual(["ipsec.ipsechost.vips='0.0.0.0'"]);
   });

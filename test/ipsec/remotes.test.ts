@@ -41,6 +41,8 @@ describe('ipsec remotes: the ICN samples', () => {
       enabled: '1',
       type: 'VTI-based',
       remote_addrs: ['%any'],
+      // the name OpenWRT 24.10's swanctl.init reads
+      gateway: '%any',
       authentication_method: 'psk',
       pre_shared_key: 'test_key',
       local_identifier: 'Hub',
@@ -56,6 +58,9 @@ describe('ipsec remotes: the ICN samples', () => {
       remote_sourceip: '192.168.1.5-192.168.1.6',
       crypto_proposal: ['ipsecproposal'],
       mark: '42',
+      // VTI-based: route-based, the mark is the XFRM interface id (not sent: not read back)
+      if_id: '42',
+      api_if_id_from: 'mark',
     });
     expect(sectionNamed(h, 'connB_pool')).toEqual({ '.type': 'pools', '.name': 'connB_pool', addrs: '192.168.1.5-192.168.1.6' });
     expect(await h.list()).toEqual([withoutAbsent(siteBody)]);
@@ -75,6 +80,8 @@ describe('ipsec remotes: the ICN samples', () => {
       remote_subnet: ['192.168.1.1/24', '10.10.10.35/32'],
       crypto_proposal: ['ipsecproposal'],
       mark: '42',
+      if_id: '42',
+      api_if_id_from: 'mark',
     });
     expect(await h.list()).toEqual([withoutAbsent(hostBody)]);
   });
@@ -210,9 +217,31 @@ describe('ipsec remotes: body -> UCI -> list', () => {
     await h.create(siteBody);
     expect(await h.dryRun('replace', siteBody)).toBe('');
     const batch = await h.dryRun('replace', { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '43' }] });
-    expect(batch.trim().split('\n')).toEqual(["set ipsec.connB.mark='43'"]);
+    // the mark, and the if_id taken from it in this route-based remote
+    expect(batch.trim().split('\n').sort()).toEqual(["set ipsec.connB.if_id='43'", "set ipsec.connB.mark='43'"]);
     await h.replace('ipsecsite', { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '43' }] });
-    expect(sectionNamed(h, 'connB')).toMatchObject({ mark: '43' });
+    expect(sectionNamed(h, 'connB')).toMatchObject({ mark: '43', if_id: '43' });
+  });
+
+  it('route-based: the mark is the if_id until an if_id is sent or the remote turns policy-based', async () => {
+    const h = await withProposals();
+    await h.create(siteBody);
+    expect(sectionNamed(h, 'connB')).toMatchObject({ mark: '42', if_id: '42', api_if_id_from: 'mark' });
+    const sent = (await h.replace('ipsecsite', { ...siteBody, connections: [{ ...siteBody.connections[0], if_id: '7' }] })) as IpsecRemote;
+    expect(sectionNamed(h, 'connB')).toMatchObject({ mark: '42', if_id: '7' });
+    expect(sectionNamed(h, 'connB')).not.toHaveProperty('api_if_id_from');
+    expect(sent.connections![0]).toMatchObject({ mark: '42', if_id: '7' });
+    await h.replace('ipsecsite', siteBody);
+    await h.replace('ipsecsite', { ...siteBody, type: 'policy-based' });
+    expect(sectionNamed(h, 'connB')).toMatchObject({ mark: '42' });
+    expect(sectionNamed(h, 'connB')).not.toHaveProperty('if_id');
+    expect(sectionNamed(h, 'connB')).not.toHaveProperty('api_if_id_from');
+    for (const mark of ['%same', '0', '0x0/0xff']) {
+      await h.replace('ipsecsite', { ...siteBody, connections: [{ ...siteBody.connections[0], mark }] });
+      expect(sectionNamed(h, 'connB'), mark).not.toHaveProperty('if_id');
+    }
+    await h.replace('ipsecsite', { ...siteBody, connections: [{ ...siteBody.connections[0], mark: '0x1e/0xff' }] });
+    expect(sectionNamed(h, 'connB')).toMatchObject({ if_id: '0x1e' });
   });
 
   it('DELETE removes the remote, its connections and pools, nothing else', async () => {

@@ -23,7 +23,25 @@ function problems(p: UciPackage): string[] {
 }
 
 describe('swanctl.conf rendering', () => {
-  it('the ICN site: psk, any peer, a started tunnel with a mark, an address pool', async () => {
+  it('the mark: mark_in/mark_out in a policy-based remote, the if_id in a route-based one (never both)', async () => {
+    const conn = { name: 'c1', conn_type: 'tunnel', mode: 'start', local_subnet: '10.1.0.0/16', mark: '30/0xff' };
+    const policyText = renderSwanctl(await withProposal([remotes, { ...siteBody, type: 'policy-based', connections: [conn] }])).text;
+    expect(policyText).toContain('        mark_in = 30/0xff\n        mark_out = 30/0xff\n');
+    expect(policyText).not.toContain('if_id');
+    const routeText = renderSwanctl(await withProposal([remotes, { ...siteBody, connections: [conn] }])).text;
+    expect(routeText).toContain('        if_id_in = 30\n        if_id_out = 30\n');
+    expect(routeText).not.toContain('mark_');
+    // an if_id sent wins over the mark; a hand-written route-based remote without if_id gets the mark
+    const explicit = await withProposal([remotes, { ...siteBody, connections: [{ ...conn, if_id: '7' }] }]);
+    expect(renderSwanctl(explicit).text).toContain('        if_id_in = 7\n        if_id_out = 7\n');
+    const hand = pkg(
+      section('remote', 'r', { enabled: '1', type: 'VTI-based', remote_addrs: ['1.2.3.4'], authentication_method: 'psk', pre_shared_key: 'k', tunnel: ['t'] }),
+      section('tunnel', 't', { mark: '0x1e', startaction: 'start' }),
+    );
+    expect(renderSwanctl(hand).text).toContain('        if_id_in = 0x1e\n        if_id_out = 0x1e\n');
+  });
+
+  it('the ICN site: psk, any peer, a started tunnel with a mark (VTI-based: the if_id), an address pool', async () => {
     const p = await withProposal([remotes, siteBody]);
     expect(renderSwanctl(p)).toEqual({
       connections: ['ipsecsite'],
@@ -44,8 +62,8 @@ describe('swanctl.conf rendering', () => {
     children {
       connB {
         local_ts = 192.168.1.1/24,10.10.10.35/32
-        mark_in = 42
-        mark_out = 42
+        if_id_in = 42
+        if_id_out = 42
         start_action = start
         esp_proposals = aes-sha1-modp4096
         mode = tunnel
@@ -91,8 +109,8 @@ secrets {
     }`);
     expect(text).toContain(`      connA {
         remote_ts = 192.168.1.1/24,10.10.10.35/32
-        mark_in = 42
-        mark_out = 42
+        if_id_in = 42
+        if_id_out = 42
         start_action = start
         esp_proposals = aes-sha1-modp4096
         mode = tunnel

@@ -118,10 +118,10 @@ const CONTRACT: Kind[] = [
     nested: {
       connections: {
         fields: [
-          'name', 'conn_type', 'mode', 'local_subnet', 'local_nat', 'local_sourceip', 'local_updown', 'local_firewall', 'remote_subnet',
+          'name', 'conn_type', 'type', 'mode', 'local_subnet', 'local_nat', 'local_sourceip', 'local_updown', 'local_firewall', 'remote_subnet',
           'remote_sourceip', 'remote_updown', 'remote_firewall', 'crypto_proposal', 'mark', 'if_id',
         ],
-        enums: { conn_type: ['tunnel', 'transport'], mode: ['start', 'add', 'route'] },
+        enums: { conn_type: ['tunnel', 'transport'], type: ['tunnel', 'transport'], mode: ['start', 'add', 'route'] },
       },
     },
   },
@@ -159,10 +159,10 @@ describe('the OpenAPI document', () => {
         expect(statusesOf(item['put'])).toEqual(['200', '400', '403', '409', ...preconditions].sort());
         expect(statusesOf(item['delete'])).toEqual(['200', '400', '403', '404']);
         for (const p of [collection, item]) expect(p['description']).toMatch(/405/);
-        // The list answer is keyed by the collection's own name, also under an alias.
+        // The list answer is keyed by the path segment (`sites` under the alias).
         const list = collection['get'].responses['200'].content['application/json'].schema;
-        expect(list.required).toEqual([def.collection]);
-        for (const key of [def.collection, ...(def.listKeys ?? [])]) expect(deref(list.properties[key].items)).toBe(doc.components.schemas[componentName(def)]);
+        expect(list.required).toEqual([segment]);
+        for (const key of [segment, ...(def.listKeys ?? [])]) expect(deref(list.properties[key].items)).toBe(doc.components.schemas[componentName(def)]);
         // Writes take dry_run.
         for (const op of [collection['post'], item['put'], item['delete']]) {
           expect(op.parameters.map((p: Json) => deref(p)['name'])).toContain('dry_run');
@@ -281,7 +281,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('serves the same collections, paths and list keys as the typed client knows', () => {
-    const served = resources.flatMap((def) => [def.collection, ...(def.aliases ?? [])].map((s) => `${def.prefix}/${s} ${def.collection}`)).sort();
+    const served = resources.flatMap((def) => [def.collection, ...(def.aliases ?? [])].map((s) => `${def.prefix}/${s} ${s}`)).sort();
     const client = Object.values(CATALOG).flatMap((d) => Object.values(d).map((c: { path: string; key: string }) => `${c.path} ${c.key}`)).sort();
     expect(client).toEqual(served);
   });

@@ -9,7 +9,7 @@
 //
 // Needs root and Debian's strongswan-charon, strongswan-swanctl, libcharon-extra-plugins and
 // iputils-ping (CI has them), and a build (`npx tsc -p .`).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -168,6 +168,33 @@ function remoteBody(local: Site, peer: Site, mode: 'start' | 'add' | 'route') {
     crypto_proposal: ['p1'],
     connections: [{ name: 'net', conn_type: 'tunnel', mode, local_subnet: local.innerNet, remote_subnet: peer.innerNet, crypto_proposal: ['p1'] }],
   };
+}
+
+/**
+ * A root CA, an overlay CA it signs and a certificate per site the overlay CA signs (RSA: the
+ * Debian charon has no openssl plugin for ECDSA), encoded as ICN's central controller (scc)
+ * sends them: the base64 of each certificate's PEM cut after its END line, the CA chain root
+ * first joined with `___`, the base64 of the key file.
+ */
+function sccCertificates(dir: string, names: string[]): { sharedCa: string; sites: Record<string, { cert: string; key: string }> } {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(path.join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+  const rsa = ['-newkey', 'rsa:2048', '-nodes'];
+  openssl('req', '-x509', ...rsa, '-keyout', 'root.key', '-out', 'root.crt', '-subj', '/CN=sdewan-controller', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE');
+  openssl('req', ...rsa, '-keyout', 'overlay.key', '-out', 'overlay.csr', '-subj', '/CN=overlay1-cert');
+  openssl('x509', '-req', '-in', 'overlay.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'overlay.crt', '-days', '2', '-extfile', 'ca.ext');
+  const firstCert = (file: string) => {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    const end = '-----END CERTIFICATE-----';
+    return Buffer.from(text.slice(0, text.indexOf(end) + end.length)).toString('base64');
+  };
+  const sites: Record<string, { cert: string; key: string }> = {};
+  for (const name of names) {
+    openssl('req', ...rsa, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}-cert`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'overlay.crt', '-CAkey', 'overlay.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2');
+    sites[name] = { cert: firstCert(`${name}.crt`), key: readFileSync(path.join(dir, `${name}.key`)).toString('base64') };
+  }
+  return { sharedCa: `${firstCert('root.crt')}___${firstCert('overlay.crt')}`, sites };
 }
 
 describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (skipped when not root: it needs network namespaces)', () => {
@@ -349,4 +376,47 @@ describe.skipIf(!isRoot)('a two-site IPsec tunnel configured through the API (sk
     // A starts a tunnel that is gone: the CNF status poller of the controller restarts ipsec on "fail"
     expect(await ipsecModule(a)).toMatchObject({ InitConnection: 'fail', details: [{ name: 'site-b', state: 'down', missing_children: ['net'] }] });
   }, 60_000);
+
+  it('a pubkey tunnel with certificates as scc sends them (shared_ca a ___-joined chain: root, overlay CA)', async () => {
+    // A still has site-b from the test before: it goes first
+    expect((await a.agent!.request('DELETE', `${IPSEC}/remotes/site-b`)).status).toBe(200);
+    const certDir = path.join(root, 'certs');
+    mkdirSync(certDir);
+    const certs = sccCertificates(certDir, ['hub-a', 'hub-b']);
+    const body = (local: Site, peer: Site, mode: 'start' | 'route') => ({
+      name: `hub-${peer.key}`,
+      type: 'policy-based',
+      gateway: peer.addr,
+      authentication_method: 'pubkey',
+      local_public_cert: certs.sites[`hub-${local.key}`]!.cert,
+      local_private_cert: certs.sites[`hub-${local.key}`]!.key,
+      shared_ca: certs.sharedCa,
+      local_identifier: `CN=hub-${local.key}-cert`,
+      remote_identifier: `CN=hub-${peer.key}-cert`,
+      crypto_proposal: ['p1'],
+      force_crypto_proposal: '0',
+      connections: [{ name: 'lan', conn_type: 'tunnel', mode, local_subnet: local.innerNet, remote_subnet: peer.innerNet, crypto_proposal: ['p1'] }],
+    });
+    const rb = await b.agent!.request('POST', `${IPSEC}/remotes`, body(b, a, 'route'));
+    expect(rb.status, rb.text).toBe(201);
+    expect(rb.json.shared_ca).toBe(certs.sharedCa);
+    await waitFor(async () => (await execa('swanctl', ['--list-conns', '--raw', '--uri', b.vici], { reject: false })).stdout.includes('hub_a {'), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: "site B's connection to be loaded",
+    });
+    const ra = await a.agent!.request('POST', `${IPSEC}/remotes`, body(a, b, 'start'));
+    expect(ra.status, ra.text).toBe(201);
+    try {
+      await waitFor(async () => (await ping(a, b)).exitCode === 0, { timeoutMs: 20_000, intervalMs: 200, what: 'a ping through the pubkey tunnel' });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${diagnostics()}`);
+    }
+    // both CA certificates are loaded as authorities, and the peer was authenticated by its certificate
+    const authorities = await execa('swanctl', ['--list-authorities', '--uri', a.vici], { reject: false });
+    expect(authorities.stdout).toContain('hub_b:');
+    expect(authorities.stdout).toContain('hub_b_ca1:');
+    const [sa] = (await ipsecStatus(a)).filter((r) => r.name === 'hub-b');
+    expect(sa).toMatchObject({ state: 'up', local_id: 'CN=hub-a-cert', remote_id: 'CN=hub-b-cert' });
+  }, 90_000);
 });

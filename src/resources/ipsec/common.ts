@@ -11,6 +11,8 @@ export const CONNECTION_TYPES = ['tunnel', 'transport'] as const;
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 /** swanctl.init's address pools (`config pools '<name>'`, `option addrs`). */
 export const POOL_TYPE = 'pools';
+/** The remote `type` of route-based tunnels (XFRM interface per if_id), as ICN's controllers name it. */
+export const ROUTE_BASED = 'VTI-based';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -125,6 +127,16 @@ export const ifIdValue = () =>
   text().refine((v) => new RegExp(`^(%unique|%unique-dir|${MARK_VALUE})$`).test(v), {
     error: 'should be an interface id (decimal or 0x hex), %unique or %unique-dir',
   });
+
+/**
+ * The XFRM interface id a route-based connection takes from its mark (ICN's VTI key): the
+ * mark's value without its mask. None for 0 (no interface) and %same (no if_id equivalent).
+ */
+export function ifIdFromMark(mark: string): string | undefined {
+  const value = mark.split('/')[0] ?? '';
+  if (value === '%same' || /^(0x0*|0+)$/i.test(value)) return undefined;
+  return value;
+}
 
 // ---------------------------------------------------------------------------------------------
 // References to proposals

@@ -7,9 +7,12 @@ import {
   apiCopyOption,
   apiName,
   CONNECTION_TYPES,
+  type ConnectionType,
   commaList,
   getCommaField,
+  ifIdFromMark,
   ifIdValue,
+  isIp,
   isSourceIp,
   isTrafficSelector,
   markValue,
@@ -34,12 +37,13 @@ import {
  * | local_updown     | updown              | updown                                                 |
  * | local_firewall   | local_firewall      | kept (no swanctl meaning)                              |
  * | remote_subnet    | list remote_subnet  | remote_ts                                              |
- * | remote_sourceip  | remote_sourceip     | kept; a single CIDR/range also becomes an address pool |
+ * | remote_sourceip  | remote_sourceip     | kept; a single CIDR, range or address also becomes an address pool |
  * | remote_updown    | remote_updown       | kept (no swanctl meaning)                              |
  * | remote_firewall  | remote_firewall     | kept (no swanctl meaning)                              |
  * | crypto_proposal  | list crypto_proposal| esp_proposals (proposal section names)                 |
- * | mark             | mark                | kept (the agent's swanctl renderer: mark_in/mark_out)  |
- * | if_id            | if_id               | if_id_in / if_id_out                                   |
+ * | conn_type / type | (the section type)  | `type` is conn_type's 2020 name; `api_type_field` says which was sent |
+ * | mark             | mark                | kept (the agent's swanctl renderer: mark_in/mark_out; route-based: the if_id) |
+ * | if_id            | if_id               | if_id_in / if_id_out (route-based: the mark when not sent, `api_if_id_from 'mark'`) |
  *
  * Comma-separated subnets are stored as lists; `api_<field>` keeps the string as sent when the
  * list joined with `,` would not give it back (src/resources/ipsec/common.ts).
@@ -47,23 +51,36 @@ import {
 const trafficSelectors = () => commaList(isTrafficSelector, 'subnets (CIDR, address, range or dynamic, optionally [proto/port])');
 const sourceIps = () => commaList(isSourceIp, 'addresses, CIDRs, ranges or %config');
 
-export const connectionSchema = z.object({
-  name: apiName(),
-  conn_type: z.enum(CONNECTION_TYPES, { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of tunnel, transport') }),
-  mode: z.enum(['start', 'add', 'route'], { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of start, add, route') }),
-  local_subnet: trafficSelectors().optional(),
-  local_nat: trafficSelectors().optional(),
-  local_sourceip: sourceIps().optional(),
-  local_updown: updownScript().optional(),
-  local_firewall: oneOf(['yes', 'no']).optional(),
-  remote_subnet: trafficSelectors().optional(),
-  remote_sourceip: sourceIps().optional(),
-  remote_updown: updownScript().optional(),
-  remote_firewall: oneOf(['yes', 'no']).optional(),
-  crypto_proposal: stringList(text()).optional(),
-  mark: markValue().optional(),
-  if_id: ifIdValue().optional(),
-});
+const connectionType = () =>
+  z.enum(CONNECTION_TYPES, { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of tunnel, transport') });
+
+export const connectionSchema = z
+  .object({
+    name: apiName(),
+    conn_type: connectionType().optional(),
+    /** The 2020 name of conn_type (ICN's e2e script sends it); read back under the name sent. */
+    type: connectionType().optional(),
+    mode: z.enum(['start', 'add', 'route'], { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of start, add, route') }),
+    local_subnet: trafficSelectors().optional(),
+    local_nat: trafficSelectors().optional(),
+    local_sourceip: sourceIps().optional(),
+    local_updown: updownScript().optional(),
+    local_firewall: oneOf(['yes', 'no']).optional(),
+    remote_subnet: trafficSelectors().optional(),
+    remote_sourceip: sourceIps().optional(),
+    remote_updown: updownScript().optional(),
+    remote_firewall: oneOf(['yes', 'no']).optional(),
+    crypto_proposal: stringList(text()).optional(),
+    mark: markValue().optional(),
+    if_id: ifIdValue().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.conn_type === undefined && c.type === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['conn_type'], message: 'is required (or type, its older name)' });
+    } else if (c.conn_type !== undefined && c.type !== undefined && c.conn_type !== c.type) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: 'should be the same as conn_type' });
+    }
+  });
 export type IpsecConnection = z.infer<typeof connectionSchema>;
 
 const PLAIN: ReadonlyArray<[keyof IpsecConnection, string]> = [
@@ -76,6 +93,11 @@ const PLAIN: ReadonlyArray<[keyof IpsecConnection, string]> = [
 ];
 const COMMA: readonly string[] = ['local_subnet', 'local_nat', 'remote_subnet'];
 
+/** Which of conn_type / type the connection was sent with, when it was not conn_type alone. */
+const TYPE_FIELD_OPTION = 'api_type_field';
+/** Set when `if_id` was derived from the mark (a route-based remote), not sent. */
+const IF_ID_FROM_OPTION = 'api_if_id_from';
+
 /** Every option a connection section holds for the API (api_name is the caller's). */
 export const CONNECTION_OPTIONS: readonly string[] = [
   'startaction',
@@ -84,10 +106,20 @@ export const CONNECTION_OPTIONS: readonly string[] = [
   PROPOSAL_TYPE,
   'mark',
   'if_id',
+  TYPE_FIELD_OPTION,
+  IF_ID_FROM_OPTION,
 ];
 
-/** The options of a connection section; `proposals` are the section names of its proposals. */
-export function connectionOptions(c: IpsecConnection, proposals: string[] | undefined): Map<string, UciValue> {
+/** tunnel or transport, whichever of its two names the connection was sent with. */
+export const connectionTypeOf = (c: IpsecConnection): ConnectionType => (c.conn_type ?? c.type)!;
+
+/**
+ * The options of a connection section; `proposals` are the section names of its proposals.
+ * In a route-based remote (`type` VTI-based), a connection with a mark and no if_id gets the
+ * mark as its if_id: swanctl.init renders if_id_in/if_id_out from it, the XFRM interface of
+ * the updown script (openwrt-image/etc/updown) is keyed on it.
+ */
+export function connectionOptions(c: IpsecConnection, proposals: string[] | undefined, routeBased = false): Map<string, UciValue> {
   const options = new Map<string, UciValue>();
   options.set('startaction', c.mode);
   setCommaField(options, 'local_subnet', 'local_subnet', c.local_subnet);
@@ -100,6 +132,11 @@ export function connectionOptions(c: IpsecConnection, proposals: string[] | unde
   if (proposals !== undefined) options.set(PROPOSAL_TYPE, proposals);
   if (c.mark !== undefined) options.set('mark', c.mark);
   if (c.if_id !== undefined) options.set('if_id', c.if_id);
+  else if (routeBased && c.mark !== undefined) {
+    const ifId = ifIdFromMark(c.mark);
+    if (ifId !== undefined) options.set('if_id', ifId).set(IF_ID_FROM_OPTION, 'mark');
+  }
+  if (c.type !== undefined) options.set(TYPE_FIELD_OPTION, c.conn_type !== undefined ? 'both' : 'type');
   return options;
 }
 
@@ -108,7 +145,10 @@ const MODE_OF: Record<string, IpsecConnection['mode']> = { start: 'start', add: 
 
 /** The API object of a tunnel or transport section. */
 export function connectionOf(section: UciSection, pkg: UciPackage | undefined): IpsecConnection {
-  const obj: Record<string, unknown> = { name: apiNameOf(section), conn_type: section.type };
+  const obj: Record<string, unknown> = { name: apiNameOf(section) };
+  const sentAs = optionString(section, TYPE_FIELD_OPTION);
+  if (sentAs !== 'type') obj.conn_type = section.type;
+  if (sentAs === 'type' || sentAs === 'both') obj.type = section.type;
   const mode = MODE_OF[optionString(section, 'startaction') ?? ''];
   if (mode) obj.mode = mode;
   for (const f of COMMA) {
@@ -120,10 +160,10 @@ export function connectionOf(section: UciSection, pkg: UciPackage | undefined): 
     if (value !== undefined) obj[field] = value;
   }
   if (section.options.has(PROPOSAL_TYPE)) obj.crypto_proposal = proposalNames(pkg, section);
-  for (const option of ['mark', 'if_id']) {
-    const value = optionString(section, option);
-    if (value !== undefined) obj[option] = value;
-  }
+  const mark = optionString(section, 'mark');
+  if (mark !== undefined) obj.mark = mark;
+  const ifId = optionString(section, 'if_id');
+  if (ifId !== undefined && optionString(section, IF_ID_FROM_OPTION) === undefined) obj.if_id = ifId;
   return obj as IpsecConnection;
 }
 
@@ -141,10 +181,12 @@ export function virtualIps(connections: readonly IpsecConnection[]): string[] {
 
 /**
  * The address pool a connection's remote_sourceip defines (the addresses handed to the peer,
- * ipsec.conf's rightsourceip): swanctl takes one CIDR or one range per pool.
+ * ipsec.conf's rightsourceip): swanctl takes one CIDR or one range per pool. A single address
+ * (what ICN's central controller hands each device) is the range of that one address.
  */
 export function poolAddrs(c: IpsecConnection): string | undefined {
   const value = c.remote_sourceip;
   if (value === undefined || value.includes(',') || value.startsWith('%')) return undefined;
+  if (isIp(value)) return `${value}-${value}`;
   return value.includes('/') || value.includes('-') ? value : undefined;
 }

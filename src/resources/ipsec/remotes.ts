@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { conflict, fieldError } from '../../errors.js';
-import { certFileName, certFiles, certPath, CERT_FIELDS, pemBase64 } from '../../ipsec/certs.js';
+import { certFileName, certFiles, certPath, CERT_FIELDS, CHAIN_OPTION, CHAIN_SEPARATOR, chainFileName, chainFileNames, pemBase64, pemChainBase64 } from '../../ipsec/certs.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.js';
 import { namedSectionOps, optionList, optionString, syncOptionsOps } from '../fields.js';
 import { API_NAME_OPTION, apiNameOf, claimSectionName, findNamed, sectionNameFor } from '../names.js';
@@ -20,10 +20,12 @@ import {
   proposalSections,
   PROPOSAL_TYPE,
   REMOTE_TYPE,
+  ROUTE_BASED,
   setCommaField,
+  splitComma,
   swanctlText,
 } from './common.js';
-import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, poolAddrs, virtualIps } from './connections.js';
+import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, connectionTypeOf, poolAddrs, virtualIps } from './connections.js';
 
 /**
  * An IPsec remote (the controller's IpsecSite / IpsecHost): `config remote '<name>'` in the
@@ -33,8 +35,9 @@ import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, 
  * | API field              | UCI option of the remote | meaning for swanctl.init                     |
  * |------------------------|--------------------------|----------------------------------------------|
  * | (always)               | enabled '1'              | only enabled remotes are rendered            |
- * | type                   | type                     | kept (VTI-based / policy-based, no swanctl meaning) |
+ * | type                   | type                     | kept (VTI-based / policy-based); VTI-based: route-based, each connection's mark is its if_id |
  * | gateway                | list remote_addrs        | remote_addrs (`api_gateway` keeps the string when needed) |
+ * | (gateway, again)       | gateway                  | remote_addrs of OpenWRT 24.10's swanctl.init (the image's) |
  * | authentication_method  | authentication_method    | local/remote auth (psk, pubkey)              |
  * | pre_shared_key         | pre_shared_key           | secrets { ike-<remote> { secret } }          |
  * | local_identifier       | local_identifier         | local id, secret id1                         |
@@ -44,8 +47,10 @@ import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, 
  * | local_public_cert      | local_cert '<f>.pem'     | certs = x509/<f>.pem                         |
  * | local_private_cert     | local_key '<f>.pem'      | private/<f>.pem (strongSwan finds it)        |
  * | shared_ca              | ca_cert '<f>.pem'        | authorities { cacert = x509ca/<f>.pem }      |
+ * | (shared_ca, a chain)   | list api_ca_chain        | x509ca/<f>_ca1.pem ...: trusted as every x509ca/ file |
  * | connections            | list tunnel / transport  | children                                     |
  * | (connections' local_sourceip) | list vips         | virtual IPs requested (%config -> 0.0.0.0 / ::) |
+ * | (the same)             | list local_sourceip      | vips of OpenWRT 24.10's swanctl.init          |
  * | (connections' remote_sourceip) | list pools       | `config pools '<conn>_pool'` with `addrs`    |
  *
  * Connections read back in file order; a PUT that changes their names, types or order
@@ -67,7 +72,7 @@ const schema = z
     force_crypto_proposal: bool01().optional(),
     local_public_cert: pemBase64('certificate').optional(),
     local_private_cert: pemBase64('private key').optional(),
-    shared_ca: pemBase64('CA certificate').optional(),
+    shared_ca: pemChainBase64('CA certificate').optional(),
     connections: z.array(connectionSchema, { error: 'should be a list of connections' }).optional(),
   })
   .superRefine((r, ctx) => {
@@ -97,16 +102,28 @@ const SIMPLE: ReadonlyArray<keyof IpsecRemote & string> = [
   'remote_identifier',
 ];
 
+/**
+ * The names OpenWRT 24.10's swanctl.init (the image's strongSwan 5.9 package) reads for what
+ * later releases call remote_addrs and vips: both are written, so either script renders the
+ * remote. They are derived from the API fields, and read only from a remote written by hand
+ * without the newer names.
+ */
+const LEGACY_GATEWAY = 'gateway';
+const LEGACY_VIPS = 'local_sourceip';
+
 const REMOTE_OPTIONS: readonly string[] = [
   'enabled',
   'type',
   'remote_addrs',
+  LEGACY_GATEWAY,
   apiCopyOption('gateway'),
   ...SIMPLE,
   PROPOSAL_TYPE,
   'force_crypto_proposal',
   ...CERT_FIELDS.map((f) => f.option),
+  CHAIN_OPTION,
   'vips',
+  LEGACY_VIPS,
   'pools',
   ...CONNECTION_TYPES,
   API_NAME_OPTION,
@@ -131,7 +148,8 @@ function remoteOf(section: UciSection, pkg: UciPackage): IpsecRemote {
   const obj: Record<string, unknown> = { name: apiNameOf(section) };
   const type = optionString(section, 'type');
   if (type !== undefined) obj.type = type;
-  const gateway = getCommaField(section, 'remote_addrs', 'gateway');
+  // a hand-written remote in the schema of OpenWRT 24.10 has only `gateway`
+  const gateway = getCommaField(section, 'remote_addrs', 'gateway') ?? optionString(section, LEGACY_GATEWAY);
   if (gateway !== undefined) obj.gateway = gateway;
   for (const f of SIMPLE) {
     const value = optionString(section, f);
@@ -188,9 +206,9 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
     const child = sectionNameFor(c.name, `${field}.name`);
     claim(child, `${field}.name`);
     const proposals = c.crypto_proposal && proposalSections(pkg, c.crypto_proposal, `${field}.crypto_proposal`);
-    const options = connectionOptions(c, proposals);
+    const options = connectionOptions(c, proposals, obj.type === ROUTE_BASED);
     if (child !== c.name) options.set(API_NAME_OPTION, c.name);
-    children.push({ section: child, type: c.conn_type, options });
+    children.push({ section: child, type: connectionTypeOf(c), options });
     const addrs = poolAddrs(c);
     if (addrs !== undefined) {
       const pool = `${child}_pool`;
@@ -202,6 +220,7 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
   const options = new Map<string, UciValue>([['enabled', '1']]);
   if (obj.type !== undefined) options.set('type', obj.type);
   setCommaField(options, 'remote_addrs', 'gateway', obj.gateway);
+  options.set(LEGACY_GATEWAY, splitComma(obj.gateway).join(','));
   for (const f of SIMPLE) {
     const value = obj[f];
     if (typeof value === 'string') options.set(f, value);
@@ -209,8 +228,10 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
   if (obj.crypto_proposal !== undefined) options.set(PROPOSAL_TYPE, proposalSections(pkg, obj.crypto_proposal, 'crypto_proposal'));
   if (obj.force_crypto_proposal !== undefined) options.set('force_crypto_proposal', obj.force_crypto_proposal);
   for (const f of CERT_FIELDS) if (obj[f.api] !== undefined) options.set(f.option, certFileName(section));
+  const chain = chainFileNames(section, obj.shared_ca);
+  if (chain.length > 0) options.set(CHAIN_OPTION, chain);
   const vips = virtualIps(obj.connections ?? []);
-  if (vips.length > 0) options.set('vips', vips);
+  if (vips.length > 0) options.set('vips', vips).set(LEGACY_VIPS, vips);
   if (pools.length > 0) options.set('pools', pools.map((p) => p.section));
   for (const type of CONNECTION_TYPES) {
     const names = children.filter((c) => c.type === type).map((c) => c.section);
@@ -237,6 +258,10 @@ function remoteOps(plan: RemotePlan, pkg: UciPackage): BatchOp[] {
   for (const p of plan.pools) ops.push(...namedSectionOps(pkg, p.section, POOL_TYPE, new Map([['addrs', p.addrs]]), ['addrs']));
   return ops;
 }
+
+/** The further shared_ca files a remote lists that carry the names the agent gives them. */
+const ownChainFiles = (remote: UciSection): string[] =>
+  optionList(remote, CHAIN_OPTION).filter((file, i) => file === chainFileName(remote.name, i + 1));
 
 const ipsecOf = (snap: Snapshot): UciPackage => snap[IPSEC] ?? { name: IPSEC, sections: [] };
 
@@ -272,7 +297,8 @@ export const remotes = defineResource({
       const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, name);
       if (!remote) return [];
       // only the files the agent named for this remote: a hand-made remote may point at shared ones
-      return CERT_FIELDS.filter((f) => optionString(remote, f.option) === certFileName(remote.name)).map((f) => `${f.dir}/${certFileName(remote.name)}`);
+      const own = CERT_FIELDS.filter((f) => optionString(remote, f.option) === certFileName(remote.name)).map((f) => `${f.dir}/${certFileName(remote.name)}`);
+      return [...own, ...ownChainFiles(remote).map((file) => `x509ca/${file}`)];
     },
     fill(obj, snap, read) {
       const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, obj.name);
@@ -282,6 +308,13 @@ export const remotes = defineResource({
         const path = certPath(f, optionString(remote, f.option));
         const bytes = path === undefined ? undefined : read(path);
         if (bytes !== undefined) out[f.api] = bytes.toString('base64');
+      }
+      // the rest of a chain, in order, up to the first file missing
+      let complete = out.shared_ca !== undefined;
+      for (const file of ownChainFiles(remote)) {
+        const bytes = read(`x509ca/${file}`);
+        complete &&= bytes !== undefined;
+        if (complete) out.shared_ca += `${CHAIN_SEPARATOR}${bytes!.toString('base64')}`;
       }
       return out;
     },
