@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAgent } from '../helpers/agent.js';
 import { childState, createLinuxIpsec, swanctlMessage } from '../../src/ipsec/linux.js';
-import { ikeSasFromListSas } from '../../src/status/ipsec.js';
+import { ikeSasFromListSas } from '../../src/status/ike-sas.js';
 import { ipsecRunnerFor } from '../../src/ipsec/platform.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
