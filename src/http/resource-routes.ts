@@ -8,6 +8,7 @@ import type { BatchOp, UciPackage, UpdateResult } from '../uci/types.js';
 import { ApiError, badRequest, conflict, notFound } from './errors.js';
 import { type FileStage, fillFileFields, removeOwnedFiles, stageOwnedFiles } from './owned-files.js';
 import { parseBody } from './validate.js';
+import { checkObjectName } from '../resources/names.js';
 
 /** The base of every API path, as LuCI serves it. */
 export const LUCI_BASE = '/cgi-bin/luci';
@@ -92,6 +93,7 @@ async function reload(ctx: AgentContext, def: AnyDef, result: UpdateResult): Pro
 
 /** The plan of a create or replace of `obj`. */
 function upsertPlan(def: AnyDef, obj: { name: string }, snap: Snapshot, existing: { name: string } | undefined): Plan {
+  checkObjectName(obj.name);
   def.check?.(obj, snap, existing);
   const ops = def.toBatch(obj, snap, existing);
   return def.files ? { ops, files: { next: def.files(obj), previous: def.ownedPaths?.(obj.name, snap) ?? [] } } : { ops };
@@ -107,7 +109,8 @@ async function readBack(ctx: AgentContext, def: AnyDef, name: string) {
 function logUnknownFields(req: FastifyRequest, body: unknown, parsed: object) {
   if (body === null || typeof body !== 'object') return;
   const unknown = Object.keys(body).filter((k) => !(k in parsed) && (body as Record<string, unknown>)[k] !== '' && (body as Record<string, unknown>)[k] !== null);
-  if (unknown.length) req.log.debug({ unknown }, 'ignored unknown fields');
+  // how many, not which: field names are request data
+  if (unknown.length) req.log.debug({ unknownFields: unknown.length }, 'ignored unknown fields');
 }
 
 /**

@@ -1,9 +1,8 @@
 import * as z from 'zod';
-import { conflict } from '../../http/errors.js';
 import { certFileName, certFiles, certPath, CERT_FIELDS, pemBase64 } from '../../ipsec/certs.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.js';
 import { namedSectionOps, optionList, optionString, syncOptionsOps } from '../fields.js';
-import { API_NAME_OPTION, apiNameOf, claimSectionName, findNamed, sectionNameFor } from '../names.js';
+import { API_NAME_OPTION, apiNameOf, claimGenerated, claimSectionName, findNamed, sectionNameFor } from '../names.js';
 import { bool01, stringList, text } from '../schema.js';
 import type { ResourceDef, Snapshot } from '../types.js';
 import {
@@ -177,10 +176,7 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
   const claim = (name: string, field: string) => {
     const other = taken.get(name);
     if (other !== undefined) throw fieldError(field, `maps to UCI section '${name}', which ${other} needs`);
-    const holder = pkg.sections.find((s) => s.name === name);
-    if (holder && !owned.has(name)) {
-      throw conflict(`Conflict: ${field} needs UCI section '${name}', already used by ${holder.type} ${JSON.stringify(apiNameOf(holder))}`);
-    }
+    claimGenerated(pkg, name, owned, field);
     taken.set(name, field);
   };
 
