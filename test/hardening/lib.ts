@@ -24,6 +24,52 @@ export const firewallRule = (name: string, i = 0) => ({ name, src: 'wan', proto:
 export const firewallZone = (name: string) => ({ name, network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'REJECT' });
 export const ipsecProposal = (name: string) => ({ name, encryption_algorithm: 'aes128', hash_algorithm: 'sha256', dh_group: 'modp2048' });
 
+// --- a valid object of every kind --------------------------------------------------------------
+
+/** A network config with an interface for the probe mwan3 interface. */
+export const NETWORK = ['loopback', 'lan', 'wan', 'wanb', 'probe']
+  .map((name, i) => `config interface '${name}'\n\toption proto 'static'\n\toption ipaddr '10.0.${i}.1'\n\toption netmask '255.255.255.0'\n`)
+  .join('\n');
+
+/**
+ * A valid object of every kind, each field set, keyed by prefix and collection (the bad-input
+ * probes start from these). Needs NETWORK as the network config and the proposal `base-prop`.
+ */
+export const VALID: Record<string, Record<string, unknown>> = {
+  '/sdewan/mwan3/v1/policies': { name: 'probe', members: [{ interface: 'wan', metric: '1', weight: '2' }] },
+  '/sdewan/mwan3/v1/rules': {
+    name: 'probe', policy: 'balanced', src_ip: '10.0.0.0/8', src_port: '22', dest_ip: '10.1.0.1', dest_port: '443',
+    proto: 'tcp', family: 'ipv4', sticky: '1', timeout: '60', ipset: 'set1', logging: '1',
+  },
+  '/sdewan/mwan3/v1/interfaces': { name: 'probe', enabled: '1', family: 'ipv4', track_ip: ['8.8.8.8', '1.1.1.1'], reliability: '1', count: '1', up: '3', down: '5' },
+  '/sdewan/mwan3/v1/members': { name: 'probe', interface: 'wan', metric: '1', weight: '1' },
+  '/sdewan/firewall/v1/zones': {
+    name: 'probe', network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'REJECT', masq: '1', masq_src: ['10.0.0.0/8'],
+    masq_dest: ['!10.1.0.0/16'], family: 'ipv4', subnet: ['192.168.5.0/24'], extra_src: '-m comment --comment probe', etra_dest: '-m comment --comment probe',
+  },
+  '/sdewan/firewall/v1/rules': {
+    name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_port: '1024', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.2', dest_port: '22',
+    target: 'MARK', set_mark: '0x10', family: 'ipv4', extra: '-m comment --comment probe',
+  },
+  '/sdewan/firewall/v1/forwardings': { name: 'probe', src: 'lan', dest: 'wan', family: 'ipv4' },
+  '/sdewan/firewall/v1/redirects': {
+    name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_dport: '8080', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.10', dest_port: '80',
+    target: 'DNAT', family: 'ipv4',
+  },
+  '/sdewan/ipsec/v1/proposals': ipsecProposal('probe'),
+  '/sdewan/ipsec/v1/remotes': {
+    name: 'probe', type: 'VTI-based', gateway: '10.0.0.2', authentication_method: 'psk', pre_shared_key: 'probe-key-Zq81xTb',
+    local_identifier: 'local', remote_identifier: 'remote', crypto_proposal: ['base-prop'], force_crypto_proposal: '0',
+    connections: [
+      {
+        name: 'probe-conn', conn_type: 'tunnel', mode: 'start', local_subnet: '192.168.1.0/24', remote_subnet: '10.10.0.0/24',
+        local_sourceip: '%config', remote_sourceip: '10.10.0.5', local_updown: '/etc/updown', remote_updown: '/etc/updown',
+        local_firewall: 'yes', remote_firewall: 'yes', crypto_proposal: ['base-prop'], mark: '42', if_id: '7',
+      },
+    ],
+  },
+};
+
 // --- the config directory -----------------------------------------------------------------
 
 /** Every regular file of the directory (not recursive), by name, as bytes. */
