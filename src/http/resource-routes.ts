@@ -8,6 +8,7 @@ import type { BatchOp, UciPackage, UpdateResult } from '../uci/types.js';
 import { ApiError, badRequest, conflict, notFound } from './errors.js';
 import { type FileStage, fillFileFields, removeOwnedFiles, stageOwnedFiles } from './owned-files.js';
 import { parseBody } from './validate.js';
+import { storageFailure } from './storage-errors.js';
 import { checkObjectName } from '../resources/names.js';
 
 /** The base of every API path, as LuCI serves it. */
@@ -65,8 +66,8 @@ async function write(ctx: AgentContext, def: AnyDef, reply: FastifyReply, dryRun
       return planned.ops;
     });
   } catch (err) {
-    await stage?.rollback();
-    throw err;
+    await stage?.rollback().catch((rollbackErr: unknown) => ctx.log.error({ err: rollbackErr }, 'putting the owned files back failed'));
+    throw (await storageFailure(err, [ctx.store.confdir, ctx.settings.savedir, ...(def.files ? [root] : [])])) ?? err;
   }
   await stage?.commit();
   if (remove.length) await removeOwnedFiles(root, remove);

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import path from 'node:path';
 import { parseUci } from '../../src/uci/index.js';
 import type { UciPackage } from '../../src/uci/types.js';
-import { httpClient, mainScript, waitFor, WaitAbort } from '../helpers/agent.js';
+import { httpClient, mainScript, repoRoot, waitFor, WaitAbort } from '../helpers/agent.js';
 
 export const LUCI = '/cgi-bin/luci';
 export const MWAN3 = `${LUCI}/sdewan/mwan3/v1`;
@@ -23,6 +23,14 @@ export const mwan3Rule = (name: string, i = 0) => ({ name, policy: 'balanced', p
 export const firewallRule = (name: string, i = 0) => ({ name, src: 'wan', proto: 'tcp', dest_port: String(1 + (i % 65535)), target: 'ACCEPT', family: 'ipv4' });
 export const firewallZone = (name: string) => ({ name, network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'REJECT' });
 export const ipsecProposal = (name: string) => ({ name, encryption_algorithm: 'aes128', hash_algorithm: 'sha256', dh_group: 'modp2048' });
+
+const ipsecFixture = (file: string) => readFileSync(path.join(repoRoot(), 'test/ipsec/fixtures', file)).toString('base64');
+/** A remote authenticated by certificates: its write stages a certificate, a private key and a CA. */
+export const pubkeyRemote = (name: string, proposal = 'base-prop') => ({
+  name, type: 'VTI-based', gateway: '10.0.0.9', authentication_method: 'pubkey', local_identifier: 'CN=host', remote_identifier: 'CN=hub',
+  crypto_proposal: [proposal], local_public_cert: ipsecFixture('host.pem'), local_private_cert: ipsecFixture('host.key'), shared_ca: ipsecFixture('ca.pem'),
+  connections: [{ name: `${name}-c`, conn_type: 'tunnel', mode: 'start', local_subnet: '192.168.1.0/24', remote_subnet: '10.30.0.0/24', crypto_proposal: [proposal] }],
+});
 
 // --- a valid object of every kind --------------------------------------------------------------
 
