@@ -51,6 +51,12 @@ export interface ResourceDef<T extends { name: string }> {
   /** Files owned by the object, written before commit and removed on delete. */
   files?(obj: T): OwnedFile[];
   /**
+   * Directories (relative to the file root) that hold this kind's files and nothing else: at
+   * start, a file in them that no object references (`readFiles` asks for it) is removed, as
+   * is a temporary file of the atomic writer (src/startup/orphan-files.ts).
+   */
+  ownedDirs?: readonly string[];
+  /**
    * Paths (relative to the file root) of the files the stored object `name` owns now: removed
    * when it is deleted, or after a write whose `files` no longer lists them.
    */

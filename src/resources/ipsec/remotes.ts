@@ -264,6 +264,7 @@ export const remotes: ResourceDef<IpsecRemote> = {
     return [...owned.map((s): BatchOp => ({ op: 'delete', section: s.name })), { op: 'delete', section: remote.name }];
   },
   files: (obj) => certFiles(sectionNameFor(obj.name), obj),
+  ownedDirs: CERT_FIELDS.map((f) => f.dir),
   ownedPaths(name, snap) {
     const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, name);
     if (!remote) return [];
