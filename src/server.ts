@@ -101,6 +101,16 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
       : reply.code(405).send({ message: 'Method Not Allowed' }),
   );
 
+  // Once the agent is closing (SIGTERM), a response ends its connection: a keep-alive client
+  // would otherwise hold the server open after the requests in flight have finished.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   // One line per request; only the path, never the query string, headers or body.
   // One line per request, at info for writes, logins and failures, at debug for the reads that
   // succeed: a controller polls, and a router's log buffer is small.
