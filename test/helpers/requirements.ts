@@ -24,9 +24,13 @@ export function hasProgram(program: string): boolean {
  * Whether a test that needs each of `requirements` runs: `{ 'root (mount)': isRoot }`. Outside
  * CI a missing one skips the test with a note on stderr naming it; under CI=true it runs.
  */
-export function runsWith(test: string, requirements: Record<string, boolean>): boolean {
+export function runsWith(
+  test: string,
+  requirements: Record<string, boolean>,
+  opts: { ci?: boolean; note?: (line: string) => void } = {},
+): boolean {
   const missing = Object.entries(requirements).filter(([, ok]) => !ok).map(([what]) => what);
-  if (missing.length === 0 || inCi) return true;
-  process.stderr.write(`skipped: ${test}: needs ${missing.join(', ')} (CI=true runs it)\n`);
+  if (missing.length === 0 || (opts.ci ?? inCi)) return true;
+  (opts.note ?? ((line) => process.stderr.write(line)))(`skipped: ${test}: needs ${missing.join(', ')} (CI=true runs it)\n`);
   return false;
 }
