@@ -37,9 +37,17 @@ interface Write {
   body: { name: string } & Record<string, unknown>;
 }
 
-/** Write number i: a distinct object, in turn an mwan3 rule, a firewall rule (PUT), an IPsec proposal. */
+/**
+ * Write number i: a distinct object, in turn an mwan3 rule, a firewall rule (PUT), an IPsec
+ * proposal, an mwan3 policy (its member sections generated in the same batch).
+ */
 function writeNumber(i: number): Write {
-  switch (i % 3) {
+  switch (i % 4) {
+    case 3:
+      return {
+        method: 'POST', path: `${MWAN3}/policies`, list: `${MWAN3}/policies`, key: 'policies',
+        body: { name: `kpol${i}`, members: [{ interface: 'wan', metric: '1', weight: String(1 + (i % 9)) }, { interface: 'wanb', metric: '2', weight: '1' }] },
+      };
     case 0:
       return { method: 'POST', path: `${MWAN3}/rules`, list: `${MWAN3}/rules`, key: 'rules', body: mwan3Rule(`k${i}`, i) };
     case 1:
