@@ -2,12 +2,14 @@
 // own list of resource definitions, aliases included), login, services and status. A refused
 // request is a 4xx with a JSON message and leaves every config file byte-identical; hostile
 // names and UCI batch injections are either refused that way or stored verbatim and read back
-// identical, never executed.
-import http from 'node:http';
+// identical, never executed. Unpaired surrogates, deep nesting, unaddressable or long names
+// and body-less methods with a JSON type are covered too, and at the end the agent's whole log
+// (at trace) is searched for every secret the suite sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { resources } from '../../src/http/api.js';
 import { type Agent, startAgent, waitFor } from '../helpers/agent.js';
+import { type Raw, type ZodLike, asField, leaves, raw, seg } from './requests.js';
 import { LUCI, NETWORK, SERVICES, VALID, changedFiles, ipsecProposal, parseConfigDir, snapshotTree } from './lib.js';
 
 type Obj = Record<string, unknown>;
@@ -55,126 +57,6 @@ const bodyEndpoints: { method: string; url: string }[] = [
 const loginEndpoints = [LUCI, `${LUCI}/`];
 const readOnlyEndpoints = [`${SERVICES}/services`, `${SERVICES}/status`, `${SERVICES}/status/wan`, `${SERVICES}/status/ipsec`];
 const allEndpoints = [...collections.flatMap((c) => [c.url, `${c.url}/probe`]), `${SERVICES}/service/mwan3`, ...readOnlyEndpoints];
-
-// --- zod shape walking ------------------------------------------------------------------------
-
-interface ZodDefLike {
-  type: string;
-  innerType?: ZodLike;
-  in?: ZodLike;
-  element?: ZodLike;
-  shape?: Record<string, ZodLike>;
-}
-interface ZodLike {
-  _zod: { def: ZodDefLike };
-}
-
-/** The schema under optional/nullable/default/pipe wrappers. */
-function unwrap(s: ZodLike): ZodLike {
-  let cur = s;
-  for (;;) {
-    const def = cur._zod.def;
-    if (def.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional'].includes(def.type)) cur = def.innerType;
-    else if (def.type === 'pipe' && def.in) cur = def.in;
-    else return cur;
-  }
-}
-
-/** Where a value can be replaced in an object, and the kind of field it is. */
-interface Leaf {
-  path: string;
-  kind: 'string' | 'array' | 'object' | 'other';
-  /** A copy of `base` with this leaf set to `value`. */
-  with(value: unknown): Obj;
-}
-
-/**
- * Every field of `base` and of its schema (nested objects in lists included): those set in
- * `base` at their own position (each list element too), the others added.
- */
-function leaves(base: Obj, schema: ZodLike): Leaf[] {
-  const out: Leaf[] = [];
-  const walk = (value: unknown, s: ZodLike | undefined, at: (string | number)[]) => {
-    const shapeOf = s ? unwrap(s)._zod.def : undefined;
-    const set = (v: unknown): Obj => {
-      const copy = structuredClone(base);
-      let cur: any = copy;
-      for (const k of at.slice(0, -1)) cur = cur[k];
-      cur[at[at.length - 1]!] = v;
-      return copy;
-    };
-    const kind: Leaf['kind'] = typeof value === 'string' ? 'string' : Array.isArray(value) ? 'array' : value && typeof value === 'object' ? 'object' : 'other';
-    if (at.length > 0) out.push({ path: at.join('.'), kind, with: set });
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, shapeOf?.element, [...at, i]));
-    else if (value && typeof value === 'object') {
-      const shape = shapeOf?.shape ?? {};
-      for (const [k, v] of Object.entries(value as Obj)) walk(v, shape[k], [...at, k]);
-      for (const [k, fieldSchema] of Object.entries(shape)) {
-        if (k in (value as Obj)) continue;
-        const t = unwrap(fieldSchema)._zod.def.type;
-        const absentKind: Leaf['kind'] = t === 'array' ? 'array' : t === 'object' ? 'object' : 'string';
-        out.push({ path: [...at, k].join('.'), kind: absentKind, with: (v) => {
-          const copy = structuredClone(base);
-          let cur: any = copy;
-          for (const key of at) cur = cur[key];
-          cur[k] = v;
-          return copy;
-        } });
-      }
-    }
-  };
-  walk(base, schema, []);
-  return out;
-}
-
-/** `value` put where a string goes, or as the element of a list. */
-const asField = (leaf: Leaf, value: string): unknown => (leaf.kind === 'array' ? [value] : value);
-
-// --- HTTP --------------------------------------------------------------------------------------
-
-interface Raw {
-  status: number;
-  text: string;
-  json: any;
-}
-
-/** A request with the path sent byte for byte (no URL normalisation) and any method. */
-/**
- * With `declareOnly`, the body's length is declared and only its first KiB sent, the rest never:
- * a server refusing the length answers at once, and no refusal races the upload (the agent
- * closes the connection after a 413, and a reset can discard the answer before the client
- * has read it).
- */
-function raw(agentUrl: string, method: string, rawPath: string, opts: { cookie?: string; body?: string; type?: string; declareOnly?: boolean } = {}): Promise<Raw> {
-  const u = new URL(agentUrl);
-  const headers: Record<string, string> = {};
-  if (opts.cookie) headers.cookie = opts.cookie;
-  if (opts.type) headers['content-type'] = opts.type;
-  if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path: rawPath, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, text, json });
-        if (opts.declareOnly) req.destroy();
-      });
-    });
-    req.on('error', reject);
-    if (opts.declareOnly && opts.body !== undefined) req.write(opts.body.slice(0, 1024));
-    else req.end(opts.body);
-  });
-}
-
-/** A path segment carrying `name` (every byte outside unreserved characters escaped). */
-const seg = (name: string) => encodeURIComponent(name).replace(/[!'()*.]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * Every secret the suite sends (pre-shared keys, passwords, markers put into every field):
