@@ -107,8 +107,9 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   // One line per request; only the path, never the query string, headers or body.
