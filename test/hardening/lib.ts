@@ -188,11 +188,21 @@ export interface AgentProcess {
  */
 export async function spawnAgent(
   env: Record<string, string>,
-  opts: { timeoutMs?: number; quiet?: boolean; /** node arguments (default: dist/src/main.js) */ args?: string[] } = {},
+  opts: {
+    timeoutMs?: number;
+    quiet?: boolean;
+    /** node arguments (default: dist/src/main.js) */
+    args?: string[];
+    /** A command node runs under, e.g. setpriv's to drop root (it must exec node in place). */
+    prefix?: string[];
+    /** The /readyz status that means started (default 200; 503 for an agent meant to be unready). */
+    readyStatus?: number;
+  } = {},
 ): Promise<AgentProcess> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, opts.args ?? [mainScript()], {
+  const command = [...(opts.prefix ?? []), process.execPath, ...(opts.args ?? [mainScript()])];
+  const child = spawn(command[0]!, command.slice(1), {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -210,7 +220,7 @@ export async function spawnAgent(
       { timeoutMs, intervalMs: 2, what: 'the agent to listen' },
     );
     const client = httpClient();
-    await waitFor(async () => (await client(`${url}/readyz`, { method: 'GET' })).status === 200, { timeoutMs, intervalMs: 2, what: '/readyz' });
+    await waitFor(async () => (await client(`${url}/readyz`, { method: 'GET' })).status === (opts.readyStatus ?? 200), { timeoutMs, intervalMs: 2, what: '/readyz' });
     const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (opts.quiet) {
       // keep the pipes flowing, but stop collecting (a load run writes a line per request)

@@ -2,11 +2,11 @@
 // a write is answered 507 or 503 with a message naming the cause, every file stays as it was,
 // /readyz says the directory cannot be written, and writes work again once it can.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, cpSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRecordingInitd, makeTempDir, repoRoot } from '../helpers/agent.js';
-import { isRoot, runsWith } from '../helpers/requirements.js';
+import { hasProgram, isRoot, runsWith } from '../helpers/requirements.js';
 import { type AgentProcess, FIREWALL, IPSEC, MWAN3, call, changedFiles, firewallRule, ipsecProposal, login, mwan3Rule, pubkeyRemote, snapshotTree, spawnAgent } from './lib.js';
 
 const FILLER = 'filler';
@@ -131,3 +131,47 @@ describe.runIf(runsWith('storage failures', { 'root (mount -t tmpfs)': isRoot })
     expect(log).not.toContain(key.slice(0, 64));
   });
 });
+
+describe.runIf(runsWith('a config directory the agent may not write', { 'root (to run the agent as nobody)': isRoot, 'setpriv (util-linux)': hasProgram('setpriv') }))(
+  'a config directory the agent may not write',
+  () => {
+    const dir = makeTempDir('sdewan-eacces-');
+    let agent: AgentProcess | undefined;
+    afterAll(async () => {
+      if (agent) {
+        agent.child.kill('SIGKILL');
+        await agent.exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('answers 503 naming EACCES, and /readyz says so', async () => {
+      // the agent runs as nobody: the config directory is root's (readable, not writable), the
+      // save directory and the swanctl tree are its own
+      const confdir = path.join(dir, 'config');
+      cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
+      for (const d of ['save', 'swanctl']) {
+        mkdirSync(path.join(dir, d));
+        chownSync(path.join(dir, d), 65534, 65534);
+      }
+      chmodSync(dir, 0o755);
+      makeRecordingInitd(path.join(dir, 'init.d'));
+      agent = await spawnAgent(
+        {
+          SDEWAN_CONFDIR: confdir, SDEWAN_SAVEDIR: path.join(dir, 'save'), SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl'), SDEWAN_INITD: path.join(dir, 'init.d'),
+          SDEWAN_AUTH: 'static', SDEWAN_USER: 'root', SDEWAN_PASSWORD: 'eacces-password', SDEWAN_PLATFORM: 'openwrt',
+        },
+        { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'], readyStatus: 503 },
+      );
+      const ready = await call(agent.url, '', 'GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.json.message).toContain('EACCES');
+      const cookie = await login(agent.url, 'root', 'eacces-password');
+      const before = snapshotTree(confdir);
+      const res = await call(agent.url, cookie, 'POST', `${MWAN3}/rules`, mwan3Rule('denied'));
+      expect(res.status, res.text).toBe(503);
+      expect(res.json.message).toContain('EACCES');
+      expect(changedFiles(before, snapshotTree(confdir))).toEqual([]);
+    });
+  },
+);
