@@ -57,6 +57,16 @@ async function createReloader(settings: Settings, log: Logger, store: UciStore):
   return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
 }
 
+/** The owned files an interrupted write left behind (src/changes/orphan-files.ts). */
+async function removeOrphans(settings: Settings, store: UciStore, log: Logger): Promise<void> {
+  const [{ removeOrphanFiles }, { RESOURCES }] = await Promise.all([import('./changes/orphan-files.js'), import('./resources/index.js')]);
+  try {
+    await removeOrphanFiles({ store, settings, resources: RESOURCES, log });
+  } catch (err) {
+    log.error({ err }, 'checking for unreferenced owned files failed');
+  }
+}
+
 function listenUrl(address: AddressInfo | string | null, tls: boolean): string {
   if (address === null || typeof address === 'string') return String(address);
   const host = address.family === 'IPv6' || address.family === (6 as unknown as string) ? `[${address.address}]` : address.address;
@@ -104,6 +114,7 @@ async function main(): Promise<void> {
   }
 
   const store = await createStore(settings);
+  await removeOrphans(settings, store, logger);
   const reloader = await createReloader(settings, logger, store);
   const { buildServer } = await import('./server.js');
   const { app } = await buildServer(settings, { logger, store, reloader });

@@ -13,6 +13,7 @@ import { registerApi } from './http/api.js';
 import { ApiError } from './errors.js';
 import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { watchTlsFiles } from './tls-files.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -87,11 +88,14 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   // Bodies are JSON (the login's form aside, src/auth); anything else (text/plain included) is a 415.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app, BODY_LIMIT);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, message } = errorAnswer(err);
+    // the error reduced to its class and frames (src/log-values.ts); never the message, which
+    // may quote what the request sent
     if (status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.debug({ status, message }, 'request refused');
+    else request.log.debug({ status }, 'request refused');
     return reply.code(status).send({ message });
   });
   // A method no route knows (WebDAV's PROPFIND or MKCOL, say) never matches one: a 405.
@@ -100,6 +104,17 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
       ? reply.code(404).send({ message: 'Not found' })
       : methodNotAllowed(reply, app.supportedMethods.filter((m) => m !== 'OPTIONS')),
   );
+
+  // Once the agent is closing (SIGTERM), a response ends its connection: a keep-alive client
+  // would otherwise hold the server open after the requests in flight have finished.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   // One line per request; only the path, never the query string, headers or body.
   // One line per request, at info for writes, logins and failures, at debug for the reads that
@@ -120,7 +135,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   const sessions = new SessionStore({ ttlMs: settings.sessionTtlSec * 1000 });
   const throttle = new LoginThrottle({ maxFailures: deps.maxLoginFailures ?? 5, windowMs: 60_000 });
-  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls, bodyLimit: BODY_LIMIT, version: packageVersion() });
+  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), user: settings.user, sessions, throttle, tls, bodyLimit: BODY_LIMIT, version: packageVersion() });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
   if (tls) {

@@ -29,6 +29,8 @@ declare module 'fastify' {
 
 export interface AuthOptions {
   verifier: PasswordVerifier;
+  /** The user allowed to log in (settings.user): a failed login logs whether it was this one. */
+  user: string;
   sessions: SessionStore;
   throttle: LoginThrottle;
   tls: boolean;
@@ -110,12 +112,13 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       try {
         ok = await verifier(user, password);
       } catch (err) {
-        request.log.error({ err: (err as Error).message }, 'password check failed');
+        request.log.error({ err }, 'password check failed');
       }
     }
     if (!ok) {
       throttle.recordFailure(address);
-      request.log.warn({ user, address }, 'login failed');
+      // never the name sent: a password typed into the user field would land in the log
+      request.log.warn({ configuredUser: user === opts.user, address }, 'login failed');
       return loginRequired(reply, 'Login failed');
     }
     const session = sessions.create(user!);

@@ -1,6 +1,7 @@
 // What a change does to a kind's package, planned from a snapshot. Pure: no I/O.
 import type { HostFacts } from '../host/facts.js';
 import { badRequest, conflict, notFound } from '../errors.js';
+import { checkObjectName } from '../resources/names.js';
 import type { AnyObject, OwnedFile, Resource, Snapshot } from '../resources/types.js';
 import type { BatchOp } from '../uci/types.js';
 
@@ -38,6 +39,7 @@ export function planChange(change: Change, snap: Snapshot, host: HostFacts): Pla
     if (user) throw badRequest(user);
     return { ops: kind.deleteBatch(change.name, snap), remove: kind.ownedFiles?.paths(change.name, snap) ?? [] };
   }
+  checkObjectName(change.obj.name);
   if (change.op === 'create' && existing) throw conflict();
   const before = change.op === 'replace' ? existing : undefined;
   kind.check?.(change.obj, snap, before, host);
