@@ -30,7 +30,6 @@ export interface AuthOptions {
   verifier: PasswordVerifier;
   sessions: SessionStore;
   throttle: LoginThrottle;
-  tls: boolean;
   /** The largest login form, in bytes. */
   bodyLimit: number;
 }
@@ -56,7 +55,7 @@ function formField(body: unknown, name: string): string | undefined {
 }
 
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
-  const { verifier, sessions, throttle, tls } = opts;
+  const { verifier, sessions, throttle } = opts;
   app.decorateRequest('session', undefined);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -93,7 +92,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     }
     const session = sessions.create(user!);
     request.log.info({ user }, 'login');
-    return reply.code(302).header('Location', '/cgi-bin/luci/').header('Set-Cookie', loginCookies(session.token, tls)).send();
+    return reply.code(302).header('Location', '/cgi-bin/luci/').header('Set-Cookie', loginCookies(session.token, request.protocol === 'https')).send();
   };
 
   // The login form takes POST only. Other methods, like any path, need a session first (a
@@ -115,6 +114,6 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.get(LOGOUT_PATH, async (request, reply) => {
     if (request.session) sessions.destroy(request.session.token);
     request.log.info({ user: request.session?.user }, 'logout');
-    return reply.code(302).header('Location', '/cgi-bin/luci/').header('Set-Cookie', logoutCookies(tls)).send();
+    return reply.code(302).header('Location', '/cgi-bin/luci/').header('Set-Cookie', logoutCookies(request.protocol === 'https')).send();
   });
 }
