@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../src/config.js';
-import { httpClient, makeTempDir, startAgent, type Agent } from '../helpers/agent.js';
+import { loadSettings, SETTING_OPTIONS } from '../../src/config.js';
+import { httpClient, makeTempDir, repoRoot, startAgent, type Agent } from '../helpers/agent.js';
 import { settingsError } from '../helpers/settings.js';
 
 describe('one process, an HTTPS and an HTTP listener', () => {
@@ -123,6 +123,13 @@ describe('listener settings', () => {
     ]);
     expect(s.port).toBe(443);
     expect(load({ SDEWAN_HTTP_PORTS: '80', PORT: '' }).listeners).toEqual([{ port: 80, tls: false }]);
+  });
+
+  it("README's settings table has a row for every setting, with its UCI option", () => {
+    const readme = readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
+    for (const [env, option] of Object.entries(SETTING_OPTIONS)) {
+      expect(readme, env).toMatch(new RegExp(`^\\| \`${env}\` \\| \`${option}\` \\|`, 'm'));
+    }
   });
 
   it('refuses unclear or impossible listeners, naming the setting', () => {
