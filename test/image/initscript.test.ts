@@ -499,6 +499,14 @@ describe('uci-defaults first boot', () => {
     expect(readFileSync(fb.store, 'utf8')).toBe(readFileSync(`${fb.store}.before`, 'utf8'));
   });
 
+  it('opens the ports of the https_ports and http_ports lists when they are given', async () => {
+    const fb = firstBootSetup();
+    writeFileSync(fb.store, `${readFileSync(fb.store, 'utf8')}sdewan-agent.main.https_ports=443 8443\nsdewan-agent.main.http_ports=8080\n`);
+    expect((await runFirstBoot(fb)).code).toBe(0);
+    const rules = [...firewallRules(fb.store).values()].filter((r) => r.get('name') === 'Allow-sdewan-agent');
+    expect(rules.map((r) => r.get('dest_port'))).toEqual(['443 8443 8080']);
+  });
+
   it('fails (so that boot runs it again) when no certificate can be made', async () => {
     const fb = firstBootSetup();
     // A PATH with the fake uci and the basic tools, but neither px5g nor openssl.
