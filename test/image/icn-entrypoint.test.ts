@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writ
 import https from 'node:https';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseUci } from '../../src/uci/parser.js';
 import { waitFor } from '../helpers/agent.js';
 import { FIXTURES, IMAGE_DIR, ROOT as REPO, run, tempDir } from './support.js';
 
@@ -212,6 +213,21 @@ describe("ICN's entrypoint with our image", () => {
     expect((await login(port, 'root1')).status).toBe(403);
     // The probe's port, plain HTTP, from the same process.
     expect((await fetch(`${urls[1]}/healthz`)).status).toBe(200);
+  });
+
+  it('ships a firewall that `firewall restart` loads with the agent reachable, without a first boot', () => {
+    const firewall = parseUci(readFileSync(path.join(root, 'etc/config/firewall'), 'utf8'), { name: 'firewall' });
+    const defaults = firewall.sections.find((s) => s.type === 'defaults')!;
+    expect(Object.fromEntries(defaults.options)).toMatchObject({ input: 'ACCEPT', output: 'ACCEPT', forward: 'ACCEPT' });
+    const allow = firewall.sections.find((s) => s.type === 'rule' && s.options.get('name') === 'Allow-sdewan-agent')!;
+    const agent = parseUci(readFileSync(path.join(root, 'etc/config/sdewan-agent'), 'utf8'), { name: 'sdewan-agent' }).sections[0]!;
+    expect(Object.fromEntries(allow.options)).toEqual({
+      name: 'Allow-sdewan-agent',
+      src: '*',
+      proto: 'tcp',
+      dest_port: `${agent.options.get('port')} ${agent.options.get('http_port')}`,
+      target: 'ACCEPT',
+    });
   });
 
   it("logs to logd and, through the copy, to PID 1's stdout (kubectl logs)", () => {
