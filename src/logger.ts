@@ -53,8 +53,8 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     const prettyStream = await import('pino-pretty').then((m) => m.default).catch(() => undefined);
     if (prettyStream) return pino(base, prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
   }
-  const destination = opts.destination ?? pino.destination(1);
   if (opts.tee === undefined) return opts.destination ? pino(base, opts.destination) : pino(base);
+  const destination = opts.destination ?? pino.destination(1);
   const tee = openTee(opts.tee);
   const streams = [{ stream: destination, level: 'trace' as const }, ...(tee.stream ? [{ stream: tee.stream, level: 'trace' as const }] : [])];
   const logger = pino(base, pino.multistream(streams));
