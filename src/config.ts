@@ -10,9 +10,18 @@ import { tlsFilesIn, tlsPairProblem } from './tls-files.js';
 import { findExecutable } from './uci/runner.js';
 import type { UciPackage } from './uci/types.js';
 
+/** One socket the agent listens on: plain HTTP, or HTTPS with the configured certificate. */
+export interface Listener {
+  port: number;
+  tls: boolean;
+}
+
 export interface Settings {
   host: string;
+  /** The first listener's port. */
   port: number;
+  /** Every socket of the one agent process (HTTPS ones need tlsCert/tlsKey). */
+  listeners: Listener[];
   /** UCI config directory (/etc/config on OpenWRT, ./var/config otherwise). */
   confdir: string;
   /** UCI save (delta) directory. */
@@ -32,6 +41,8 @@ export interface Settings {
   tlsKey: string | undefined;
   reloadDelayMs: number;
   logLevel: string;
+  /** A file that gets a copy of every log line (e.g. /proc/1/fd/1, the container's stdout). */
+  logTee: string | undefined;
   /** Root of the swanctl tree where IPsec certificates and keys are written (/etc/swanctl). */
   ipsecDir: string;
   /** openwrt: /etc/init.d/swanctl runs IPsec; linux: the agent renders and loads swanctl.conf itself. */
@@ -68,6 +79,8 @@ export class SettingsError extends Error {
 export const SETTING_OPTIONS = {
   HOST: 'host',
   PORT: 'port',
+  SDEWAN_HTTP_PORTS: 'http_ports',
+  SDEWAN_HTTPS_PORTS: 'https_ports',
   SDEWAN_CONFDIR: 'confdir',
   SDEWAN_SAVEDIR: 'savedir',
   SDEWAN_UCI_BIN: 'uci_bin',
@@ -83,6 +96,7 @@ export const SETTING_OPTIONS = {
   SDEWAN_TLS_DIR: 'tls_dir',
   SDEWAN_RELOAD_DELAY_MS: 'reload_delay_ms',
   LOG_LEVEL: 'log_level',
+  SDEWAN_LOG_TEE: 'log_tee',
   SDEWAN_SWANCTL_DIR: 'swanctl_dir',
   SDEWAN_PLATFORM: 'platform',
   SDEWAN_SWANCTL_CONF: 'swanctl_conf',
@@ -97,6 +111,8 @@ export type SettingName = keyof typeof SETTING_OPTIONS;
 export const SETTING_HELP: Record<SettingName, string> = {
   HOST: 'address to listen on',
   PORT: 'port to listen on (0: any free port)',
+  SDEWAN_HTTP_PORTS: 'ports serving plain HTTP, separated by spaces or commas (instead of PORT)',
+  SDEWAN_HTTPS_PORTS: 'ports serving HTTPS (needs a certificate), separated by spaces or commas (instead of PORT)',
   SDEWAN_CONFDIR: 'UCI config directory',
   SDEWAN_SAVEDIR: 'UCI save (delta) directory',
   SDEWAN_UCI_BIN: 'a uci program, or "embedded" (default: uci on PATH, else embedded)',
@@ -112,6 +128,7 @@ export const SETTING_HELP: Record<SettingName, string> = {
   SDEWAN_TLS_DIR: 'a directory with tls.crt and tls.key, instead of the two above',
   SDEWAN_RELOAD_DELAY_MS: 'window in which service reloads after writes are coalesced',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+  SDEWAN_LOG_TEE: 'a file that also gets every log line (the container: /proc/1/fd/1)',
   SDEWAN_SWANCTL_DIR: 'where IPsec certificates and keys are written for swanctl',
   SDEWAN_PLATFORM: 'openwrt (/etc/init.d/swanctl) or linux (the agent loads swanctl.conf itself)',
   SDEWAN_SWANCTL_CONF: 'where the linux platform writes swanctl.conf (default: <SDEWAN_SWANCTL_DIR>/swanctl.conf)',
@@ -176,9 +193,20 @@ const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 const boolean = () =>
   z.enum([...TRUE_WORDS, ...FALSE_WORDS] as [string, ...string[]], { message: 'expected 0 or 1 (or true/false, yes/no, on/off)' }).transform((v) => TRUE_WORDS.includes(v));
 
+/** A list of ports, separated by spaces or commas ("80 8080"); 0 is any free port. */
+const portList = () =>
+  z
+    .string()
+    .regex(/^\s*\d+(?:[\s,]+\d+)*\s*$/, 'expected port numbers from 0 to 65535, separated by spaces or commas')
+    .transform((v) => v.trim().split(/[\s,]+/).map(Number))
+    .refine((ports) => ports.every((p) => p <= 65535), 'expected port numbers from 0 to 65535, separated by spaces or commas')
+    .optional();
+
 const schema = z.object({
   HOST: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'expected an address or host name'),
   PORT: intIn('PORT', 0, 65535),
+  SDEWAN_HTTP_PORTS: portList(),
+  SDEWAN_HTTPS_PORTS: portList(),
   SDEWAN_CONFDIR: z.string().min(1),
   SDEWAN_SAVEDIR: z.string().min(1),
   SDEWAN_UCI_BIN: z.string().optional(),
@@ -194,6 +222,7 @@ const schema = z.object({
   SDEWAN_TLS_DIR: z.string().optional(),
   SDEWAN_RELOAD_DELAY_MS: intIn('SDEWAN_RELOAD_DELAY_MS', 0, 600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }),
+  SDEWAN_LOG_TEE: z.string().optional(),
   SDEWAN_SWANCTL_DIR: z.string().min(1),
   SDEWAN_PLATFORM: z.enum(PLATFORMS, { message: `expected ${PLATFORMS.join(' or ')}` }),
   SDEWAN_SWANCTL_CONF: z.string().optional(),
@@ -207,6 +236,8 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
   return {
     HOST: openwrt ? '0.0.0.0' : '127.0.0.1',
     PORT: '8080',
+    SDEWAN_HTTP_PORTS: undefined,
+    SDEWAN_HTTPS_PORTS: undefined,
     SDEWAN_CONFDIR: openwrt ? '/etc/config' : path.join(cwd, 'var', 'config'),
     SDEWAN_SAVEDIR: openwrt ? '/tmp/.uci-sdewan' : path.join(cwd, 'var', 'save'),
     SDEWAN_UCI_BIN: undefined,
@@ -222,6 +253,7 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
     SDEWAN_TLS_DIR: undefined,
     SDEWAN_RELOAD_DELAY_MS: '200',
     LOG_LEVEL: 'info',
+    SDEWAN_LOG_TEE: undefined,
     SDEWAN_SWANCTL_DIR: openwrt ? '/etc/swanctl' : path.join(cwd, 'var', 'swanctl'),
     SDEWAN_PLATFORM: openwrt ? 'openwrt' : 'linux',
     SDEWAN_SWANCTL_CONF: undefined, // <SDEWAN_SWANCTL_DIR>/swanctl.conf
@@ -279,6 +311,29 @@ export function resolveUciBin(setting: string | undefined, searchPath: string | 
 }
 
 /**
+ * The sockets to listen on. PORT alone: one listener, HTTPS when a certificate is set. With
+ * SDEWAN_HTTP_PORTS and/or SDEWAN_HTTPS_PORTS: those ports, each plain or TLS as its list says
+ * (PORT then must not be given as well).
+ */
+function listenersOf(port: number, portGiven: boolean, http: number[] | undefined, https: number[] | undefined, tls: boolean): Listener[] {
+  if (http === undefined && https === undefined) return [{ port, tls }];
+  const listName = https !== undefined ? 'SDEWAN_HTTPS_PORTS' : 'SDEWAN_HTTP_PORTS';
+  if (portGiven) throw new SettingsError('PORT', `give either PORT or ${listName}`);
+  if (https !== undefined && !tls) {
+    throw new SettingsError('SDEWAN_HTTPS_PORTS', 'needs a certificate (SDEWAN_TLS_CERT and SDEWAN_TLS_KEY, or SDEWAN_TLS_DIR)');
+  }
+  const listeners = [...(https ?? []).map((p) => ({ port: p, tls: true })), ...(http ?? []).map((p) => ({ port: p, tls: false }))];
+  const seen = new Set<number>();
+  for (const l of listeners) {
+    if (l.port !== 0 && seen.has(l.port)) {
+      throw new SettingsError(https?.includes(l.port) && http?.includes(l.port) ? 'SDEWAN_HTTP_PORTS' : listName, `port ${l.port} is given twice`);
+    }
+    seen.add(l.port);
+  }
+  return listeners;
+}
+
+/**
  * Loads and validates the settings. An environment variable that is set wins over the file,
  * even when empty (the init script clears a file setting that way); an empty value means the
  * built-in default.
@@ -289,10 +344,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   const fromFile: RawSettings = openwrt ? (opts.fileSettings ?? {}) : {};
   const dflt = settingDefaults(openwrt, cwd);
   const raw: Record<string, string | undefined> = {};
+  const given = new Set<SettingName>();
   for (const name of Object.keys(SETTING_OPTIONS) as SettingName[]) {
-    const v = env[name];
-    const given = v !== undefined ? v : fromFile[name];
-    raw[name] = given !== undefined && given !== '' ? given : dflt[name];
+    const v = env[name] !== undefined ? env[name] : fromFile[name];
+    if (v !== undefined && v !== '') given.add(name);
+    raw[name] = given.has(name) ? v : dflt[name];
   }
 
   const parsed = schema.safeParse(raw);
@@ -328,6 +384,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     }
   }
 
+  const listeners = listenersOf(s.PORT, given.has('PORT'), s.SDEWAN_HTTP_PORTS, s.SDEWAN_HTTPS_PORTS, tlsCert !== undefined);
+
   const shadowFile = abs(s.SDEWAN_SHADOW);
   if (s.SDEWAN_AUTH === 'shadow') requireReadableFile('SDEWAN_SHADOW', shadowFile);
 
@@ -352,7 +410,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
 
   return {
     host: s.HOST,
-    port: s.PORT,
+    port: listeners[0]!.port,
+    listeners,
     confdir,
     savedir: abs(s.SDEWAN_SAVEDIR),
     uciBin,
@@ -367,6 +426,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     tlsKey,
     reloadDelayMs: s.SDEWAN_RELOAD_DELAY_MS,
     logLevel: s.LOG_LEVEL,
+    logTee: s.SDEWAN_LOG_TEE ? abs(s.SDEWAN_LOG_TEE) : undefined,
     ipsecDir: abs(s.SDEWAN_SWANCTL_DIR),
     platform: s.SDEWAN_PLATFORM,
     swanctlConf: abs(s.SDEWAN_SWANCTL_CONF ?? path.join(s.SDEWAN_SWANCTL_DIR, 'swanctl.conf')),

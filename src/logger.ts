@@ -1,6 +1,7 @@
 // pino logger: JSON lines on stdout; readable (pino-pretty) when stdout is a terminal.
 import { pino, type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import { boundString, safeForLog } from './log-values.js';
+import { openTee } from './log-tee.js';
 
 /** Keys whose values never reach the log, at the top level and in the objects below. */
 const SECRET_KEYS = [
@@ -50,6 +51,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where JSON lines go (default stdout). */
   destination?: DestinationStream;
+  /** A file that gets a copy of every JSON line (src/log-tee.ts). */
+  tee?: string;
 }
 
 export async function createLogger(opts: LoggerOptions): Promise<Logger> {
@@ -67,5 +70,11 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     const prettyStream = await import('pino-pretty').then((m) => m.default).catch(() => undefined);
     if (prettyStream) return pino(base, prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
   }
-  return opts.destination ? pino(base, opts.destination) : pino(base);
+  if (opts.tee === undefined) return opts.destination ? pino(base, opts.destination) : pino(base);
+  const destination = opts.destination ?? pino.destination(1);
+  const tee = openTee(opts.tee);
+  const streams = [{ stream: destination, level: 'trace' as const }, ...(tee.stream ? [{ stream: tee.stream, level: 'trace' as const }] : [])];
+  const logger = pino(base, pino.multistream(streams));
+  if (tee.problem) logger.warn({ tee: opts.tee, reason: tee.problem }, 'log copy file cannot be opened: logging to stdout only');
+  return logger;
 }

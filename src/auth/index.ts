@@ -33,7 +33,6 @@ export interface AuthOptions {
   user: string;
   sessions: SessionStore;
   throttle: LoginThrottle;
-  tls: boolean;
   /** The largest login form, in bytes. */
   bodyLimit: number;
   /** The agent's version, shown on the page of GET /cgi-bin/luci/. */
@@ -84,7 +83,7 @@ async function bodylessForm(request: FastifyRequest, limit: number): Promise<Rec
 }
 
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
-  const { verifier, sessions, throttle, tls } = opts;
+  const { verifier, sessions, throttle } = opts;
   app.decorateRequest('session', undefined);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -123,7 +122,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     }
     const session = sessions.create(user!);
     request.log.info({ user }, 'login');
-    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', loginCookies(session.token, tls)).send();
+    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', loginCookies(session.token, request.protocol === 'https')).send();
   };
 
   // The login page: GET answers it with or without a session (browsers and probes look there).
@@ -167,6 +166,6 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.get(LOGOUT_PATH, async (request, reply) => {
     if (request.session) sessions.destroy(request.session.token);
     request.log.info({ user: request.session?.user }, 'logout');
-    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', logoutCookies(tls)).send();
+    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', logoutCookies(request.protocol === 'https')).send();
   });
 }

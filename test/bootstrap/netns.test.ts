@@ -148,7 +148,7 @@ describe.runIf(RUNS)('bootstrap in a network namespace with the annotated device
     const before = ['network', 'mwan3'].map((p) => [readFileSync(path.join(conf, p), 'utf8'), statSync(path.join(conf, p)).mtimeMs]);
     const r = await bootstrapIn(conf);
     expect(r.exitCode).toBe(0);
-    expect(logRecords(r.stdout).at(-1)?.msg).toBe('bootstrap: network and mwan3 already up to date');
+    expect(logRecords(r.stdout).at(-1)?.msg).toBe('bootstrap: network, mwan3 and firewall already up to date');
     const after = ['network', 'mwan3'].map((p) => [readFileSync(path.join(conf, p), 'utf8'), statSync(path.join(conf, p)).mtimeMs]);
     expect(after).toEqual(before);
     const read = await agent!.request('GET', '/cgi-bin/luci/sdewan/mwan3/v1/policies/ovn-balance');

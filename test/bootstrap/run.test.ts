@@ -219,7 +219,7 @@ describe('bad input', () => {
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toMatchObject({ level: 'error', fields: { file } });
     expect(log.lines[0]!.msg).toMatch(message);
-    expect(log.lines[0]!.msg).toMatch(/network and mwan3 left unchanged$/);
+    expect(log.lines[0]!.msg).toMatch(/network, mwan3 and firewall left unchanged$/);
     expect(snapshotFiles()).toEqual(before);
   });
 
