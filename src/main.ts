@@ -34,11 +34,11 @@ function prepareDirs(settings: Settings): void {
   mkdirSync(settings.savedir, { recursive: true });
 }
 
-async function createStore(settings: Settings): Promise<UciStore> {
+async function createStore(settings: Settings, log: Logger): Promise<UciStore> {
   const uci = await import('./uci/index.js');
   // settings.uciBin is already resolved (PATH looked up): undefined means the embedded engine
   const runner = uci.createRunner(settings.uciBin ?? 'embedded');
-  return uci.createUciStore({ confdir: settings.confdir, savedir: settings.savedir, runner });
+  return uci.createUciStore({ confdir: settings.confdir, savedir: settings.savedir, runner, log });
 }
 
 async function createReloader(settings: Settings, log: Logger, store: UciStore): Promise<ServiceReloader> {
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     fail(`cannot prepare ${settings.confdir} / ${settings.savedir}: ${(err as Error).message}`);
   }
 
-  const store = await createStore(settings);
+  const store = await createStore(settings, logger);
   const reloader = await createReloader(settings, logger, store);
   const { buildServer } = await import('./server.js');
   const { app } = await buildServer(settings, { logger, store, reloader });
