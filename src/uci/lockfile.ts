@@ -1,8 +1,9 @@
 /**
  * A lock between processes, for agents sharing one config directory: a file created with
- * O_EXCL (Node has no flock), holding "pid host". A lock whose holder is gone (a process of
- * this host that no longer exists, or a lock older than staleMs) is broken: renamed away first,
- * so that of two processes breaking it at once only one does.
+ * O_EXCL (Node has no flock), holding "pid host token". A lock whose holder is gone (a process
+ * of this host that no longer exists, an earlier process with this pid, as in a restarted
+ * container where the agent is pid 1 again, or a lock older than staleMs) is broken: renamed
+ * away first, so that of two processes breaking it at once only one does.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -14,11 +15,13 @@ export interface LockFileOptions {
 }
 
 const HOST = os.hostname();
-const me = (): string => `${process.pid} ${HOST}`;
+const TOKEN = randomBytes(6).toString('hex');
+const me = (): string => `${process.pid} ${HOST} ${TOKEN}`;
 
 function alive(owner: string): boolean {
-  const [pid, host] = owner.split(' ');
+  const [pid, host, token] = owner.split(' ');
   if (host !== HOST) return true; // cannot tell: only age breaks it
+  if (Number(pid) === process.pid) return token === TOKEN;
   try {
     process.kill(Number(pid), 0);
     return true;
