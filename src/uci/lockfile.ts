@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface LockFileOptions {
   /** A lock older than this is taken as abandoned (default 60 s: longer than any write). */
@@ -35,8 +36,12 @@ function tryAcquire(file: string): boolean {
   try {
     fd = fs.openSync(file, 'wx', 0o600);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'ENOENT') throw e;
+    // its directory is missing (a save directory in /tmp, emptied): make it, once
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fd = fs.openSync(file, 'wx', 0o600);
   }
   try {
     fs.writeSync(fd, me());

@@ -87,6 +87,8 @@ class Store implements UciStore {
   private readonly log?: UciStoreOptions['log'];
   private readonly cache = new Map<string, CacheEntry>();
   private readonly locks = new KeyedMutex();
+  /** When the temporary files a writer killed mid-commit left were last cleaned, by package (once a minute). */
+  private readonly cleanedAt = new Map<string, number>();
 
   constructor(opts: UciStoreOptions) {
     this.confdir = path.resolve(opts.confdir);
@@ -105,10 +107,7 @@ class Store implements UciStore {
 
   /** One writer of `pkg` at a time: in this process, then among the processes sharing the save directory. */
   private exclusive<T>(pkg: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(pkg, () => {
-      fs.mkdirSync(this.savedir, { recursive: true, mode: 0o700 });
-      return withLockFile(path.join(this.savedir, `.${pkg}.sdewan-lock`), fn);
-    });
+    return this.locks.run(pkg, () => withLockFile(path.join(this.savedir, `.${pkg}.sdewan-lock`), fn));
   }
 
   async read(pkg: string): Promise<UciPackage> {
@@ -164,7 +163,10 @@ class Store implements UciStore {
       if (ops.length === 0) return { batch: '', before, after: before, changed: false };
       const batch = buildBatch(pkg, ops);
 
-      cleanStaleTemps(this.confdir, pkg);
+      if (Date.now() - (this.cleanedAt.get(pkg) ?? -Infinity) >= 60_000) {
+        cleanStaleTemps(this.confdir, pkg);
+        this.cleanedAt.set(pkg, Date.now());
+      }
       let created = false;
       if (beforeBuf === undefined) {
         // uci only edits existing packages: start from an empty file.
