@@ -75,6 +75,21 @@ function removeIfExists(file: string): void {
   fs.rmSync(file, { force: true });
 }
 
+/** An UpdateResult whose texts are decoded when read (a rollback needs them; most writes never do). */
+function result(batch: string, before: Buffer | undefined, after: Buffer | undefined): UpdateResult {
+  const changed = before === undefined || after === undefined ? before !== after : !before.equals(after);
+  return {
+    batch,
+    get before() {
+      return before?.toString('utf8');
+    },
+    get after() {
+      return after?.toString('utf8');
+    },
+    changed,
+  };
+}
+
 /** The values a batch carries (kept out of logs). */
 function valuesOf(ops: BatchOp[]): string[] {
   return ops.flatMap((op) => ('value' in op ? [op.value] : []));
@@ -159,8 +174,7 @@ class Store implements UciStore {
       const ops = await plan(current);
       const file = this.file(pkg);
       const beforeBuf = readIfExists(file);
-      const before = beforeBuf?.toString('utf8');
-      if (ops.length === 0) return { batch: '', before, after: before, changed: false };
+      if (ops.length === 0) return result('', beforeBuf, beforeBuf);
       const batch = buildBatch(pkg, ops);
 
       if (Date.now() - (this.cleanedAt.get(pkg) ?? -Infinity) >= 60_000) {
@@ -191,12 +205,11 @@ class Store implements UciStore {
       }
       if (!committed) {
         if (created) removeIfExists(file);
-        return { batch, before, after: before, changed: false };
+        return result(batch, beforeBuf, beforeBuf);
       }
       const text = committed.bytes;
       if (!binary) this.remember(pkg, text, committed.pkg ? toPublic(committed.pkg) : parseUci(text, { name: pkg, file }));
-      const after = text.toString('utf8');
-      return { batch, before, after, changed: before !== after };
+      return result(batch, beforeBuf, text);
     });
   }
 
