@@ -3,8 +3,10 @@
  * measured in the same run on the same machine, and the ratio between them:
  *   - GET of a 500-rule mwan3 list (autocannon) against a bare node:http server sending the same bytes;
  *   - POST of a rule (median, p99), embedded engine and bin/sdewan-uci as SDEWAN_UCI_BIN, against an
- *     atomic rewrite (temp + fsync + rename) of the same file;
- *   - reloads caused by 500 sequential writes, against one reload per write;
+ *     atomic rewrite (temp + fsync + rename) of the same file, sampled in turns (bench/writes.ts);
+ *   - the write and the GET of the list at 50, 500 and 5,000 rules;
+ *   - with SDEWAN_BENCH_UCI set, the agent on a real uci against that uci's own batch+commit;
+ *   - reloads caused by 500 sequential writes, with reload delays of 200 and 50 ms, against one per write;
  *   - resident memory after the load, against a bare node:http server after the same load;
  *   - start to ready, against `node -e ""` with the same node flags;
  *   - the UCI layer's rows (bench/uci.ts).
@@ -13,16 +15,16 @@
  * A benchmark, not a test: nothing here fails a build; the `ok` column compares with the targets.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { atomicWriteFileSync } from '../src/uci/atomic.js';
-import { mainScript, makeRecordingInitd, repoRoot } from '../test/helpers/agent.js';
-import { type AgentProcess, MWAN3, call, login, mwan3Rule, spawnAgent } from '../test/hardening/lib.js';
+import { repoRoot } from '../test/helpers/agent.js';
+import { MWAN3, call, login, spawnAgent } from '../test/hardening/lib.js';
 import { imageNodeFlags } from '../test/image/support.js';
 import { benchUci } from './uci.js';
 import { type Row, fmtMs, percentiles, renderTable, sample } from './table.js';
+import { PASSWORD, fmtRatio, growthRows, latencyRows, postsAndRewrites, realUciRows, reloadRow, stop, workspace } from './writes.js';
 
 const LIST_SIZE = 500;
 const LOAD_SECONDS = 4;
@@ -33,7 +35,6 @@ const POSTS_PROCESS = 60;
 const SEQUENTIAL_WRITES = 500;
 const STARTS = 7;
 const SETTLE_MS = 12_000;
-const PASSWORD = 'bench-password';
 
 const MiB = 1024 * 1024;
 function getRow(label: string, agentRps: number, bareRps: number, bytes: number): Row {
@@ -59,37 +60,6 @@ function memoryRow(name: string, agent: Resident, bare: Resident, target = true)
   };
 }
 
-const fmtRatio = (r: number) => `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x`;
-
-/** A config dir from uci-fixtures with `extraRules` more mwan3 rules, and its own init.d. */
-function workspace(root: string, label: string, extraRules = 0): Record<string, string> {
-  const dir = path.join(root, label);
-  const confdir = path.join(dir, 'config');
-  cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
-  let rules = '';
-  for (let i = 0; i < extraRules; i++) {
-    rules += `\nconfig rule 'list${i}'\n\toption use_policy 'balanced'\n\toption proto 'tcp'\n\toption dest_port '${1 + i}'\n\toption family 'ipv4'\n`;
-  }
-  if (rules) writeFileSync(path.join(confdir, 'mwan3'), readFileSync(path.join(confdir, 'mwan3'), 'utf8') + rules);
-  mkdirSync(path.join(dir, 'save'));
-  makeRecordingInitd(path.join(dir, 'init.d'));
-  return {
-    SDEWAN_CONFDIR: confdir,
-    SDEWAN_SAVEDIR: path.join(dir, 'save'),
-    SDEWAN_INITD: path.join(dir, 'init.d'),
-    SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl'),
-    SDEWAN_AUTH: 'static',
-    SDEWAN_USER: 'root',
-    SDEWAN_PASSWORD: PASSWORD,
-    SDEWAN_UCI_BIN: 'embedded',
-    NODE_ENV: 'production',
-  };
-}
-
-async function stop(agent: AgentProcess): Promise<void> {
-  agent.child.kill('SIGTERM');
-  await agent.exited;
-}
 
 /**
  * Resident memory of a process, in bytes: all of it (VmRSS, the target's measure) and its
@@ -142,35 +112,6 @@ async function requestsPerSecond(url: string, headers: Record<string, string> = 
   return r.requests.average;
 }
 
-/** Latencies of `n` sequential POSTs of new rules. */
-async function postLatencies(agent: AgentProcess, n: number, prefix: string): Promise<number[]> {
-  const cookie = await login(agent.url, 'root', PASSWORD);
-  let i = 0;
-  return sample(n, async () => {
-    const res = await call(agent.url, cookie, 'POST', `${MWAN3}/rules`, mwan3Rule(`${prefix}${i}`, i));
-    i++;
-    if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${res.text}`);
-  }, 10);
-}
-
-/** Latencies of an atomic rewrite of the file with its own content. */
-async function atomicLatencies(file: string, n: number, scratch: string): Promise<number[]> {
-  const text = readFileSync(file);
-  const target = path.join(scratch, path.basename(file));
-  writeFileSync(target, text);
-  return sample(n, () => atomicWriteFileSync(target, text), 10);
-}
-
-function latencyRows(label: string, agentMs: number[], atomicMs: number[], target: string): Row[] {
-  const a = percentiles(agentMs);
-  const b = percentiles(atomicMs);
-  return [
-    { name: `POST rule, ${label}: median`, value: fmtMs(a.median), baseline: `atomic rewrite ${fmtMs(b.median)}`, ratio: fmtRatio(a.median / b.median), target },
-    { name: `POST rule, ${label}: p99`, value: fmtMs(a.p99), baseline: `atomic rewrite ${fmtMs(b.p99)}`, ratio: fmtRatio(a.p99 / b.p99), target },
-  ];
-}
-
-
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'sdewan-bench-'));
   const rows: Row[] = [];
@@ -209,16 +150,15 @@ async function main(): Promise<void> {
     rows.push(getRow('the agent as the image runs it', percentiles(rps.deployed).median, bareRps, list.text.length));
 
     log(`POST latency, embedded engine (${POSTS_EMBEDDED} sequential)`);
-    const embedded = await postLatencies(agent, POSTS_EMBEDDED, 'e');
-    const embeddedAtomic = await atomicLatencies(path.join(listEnv.SDEWAN_CONFDIR!, 'mwan3'), POSTS_EMBEDDED, root);
-    rows.push(...latencyRows('embedded engine', embedded, embeddedAtomic, ''));
+    rows.push(...latencyRows(`${LIST_SIZE} rules, embedded engine`, await postsAndRewrites(agent, listEnv, POSTS_EMBEDDED, 'e', root), { median: 4, p99: 10 }));
     const agentRss = rss(agent.pid);
     await stop(agent);
 
     // The same writes against the agent as deployed, then its resident memory, at once and once
     // V8's memory reducer has given pages back after a few idle seconds (what the router lives
     // with between bursts).
-    await postLatencies(deployed, POSTS_EMBEDDED, 'b');
+    const deployedEnv = { SDEWAN_CONFDIR: path.join(root, 'deployed', 'config') };
+    rows.push(...latencyRows(`${LIST_SIZE} rules, embedded engine, the agent as the image runs it`, await postsAndRewrites(deployed, deployedEnv, POSTS_EMBEDDED, 'b', root), { median: 4, p99: 10 }));
     const deployedRss = rss(deployed.pid);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const settledRss = rss(deployed.pid);
@@ -230,34 +170,17 @@ async function main(): Promise<void> {
     log(`POST latency, bin/sdewan-uci as SDEWAN_UCI_BIN (${POSTS_PROCESS} sequential)`);
     const procEnv = workspace(root, 'process', LIST_SIZE - 2);
     const procAgent = await spawnAgent({ ...procEnv, SDEWAN_UCI_BIN: path.join(repoRoot(), 'bin', 'sdewan-uci') }, { quiet: true });
-    const processMs = await postLatencies(procAgent, POSTS_PROCESS, 'p');
+    rows.push(...latencyRows(`${LIST_SIZE} rules, uci process (bin/sdewan-uci)`, await postsAndRewrites(procAgent, procEnv, POSTS_PROCESS, 'p', root)));
     await stop(procAgent);
-    const processAtomic = await atomicLatencies(path.join(procEnv.SDEWAN_CONFDIR!, 'mwan3'), POSTS_PROCESS, root);
-    rows.push(...latencyRows('uci process (bin/sdewan-uci)', processMs, processAtomic, ''));
+    rows.push(...(await realUciRows(root, log)));
 
-    // --- reloads caused by 500 sequential writes (the shipped reload delay) ----------------------
-    log(`${SEQUENTIAL_WRITES} sequential writes, counting reloads`);
-    const reloadEnv = workspace(root, 'reloads');
-    const reloadAgent = await spawnAgent(reloadEnv, { quiet: true });
-    const reloadCookie = await login(reloadAgent.url, 'root', PASSWORD);
-    const t0 = Date.now();
-    for (let i = 0; i < SEQUENTIAL_WRITES; i++) {
-      const res = await call(reloadAgent.url, reloadCookie, 'PUT', `${MWAN3}/rules/seq${i}`, mwan3Rule(`seq${i}`, i));
-      if (res.status !== 200) throw new Error(`PUT answered ${res.status}: ${res.text}`);
+    rows.push(...(await growthRows(root, log)));
+
+    // --- reloads caused by 500 sequential writes, at the shipped reload delay and at 50 ms -------
+    for (const delay of [200, 50]) {
+      log(`${SEQUENTIAL_WRITES} sequential writes, reload delay ${delay} ms, counting reloads`);
+      rows.push(await reloadRow(root, SEQUENTIAL_WRITES, delay));
     }
-    const writesMs = Date.now() - t0;
-    // the last burst's reload: after the reload delay (200 ms); wait well past it
-    await new Promise((r) => setTimeout(r, 2500));
-    const calls = readFileSync(path.join(reloadEnv.SDEWAN_INITD!, 'calls.log'), 'utf8').split('\n').filter((l) => l !== '');
-    rows.push({
-      name: `reloads for ${SEQUENTIAL_WRITES} sequential writes (${(writesMs / 1000).toFixed(1)} s)`,
-      value: String(calls.length),
-      baseline: `one per write ${SEQUENTIAL_WRITES}`,
-      ratio: fmtRatio(calls.length / SEQUENTIAL_WRITES),
-      target: '<= 3',
-      ok: calls.length <= 3,
-    });
-    await stop(reloadAgent);
 
     // --- start to ready -------------------------------------------------------------------------
     log(`start to ready (${STARTS} starts)`);

@@ -42,11 +42,11 @@ async function prepareDirs(settings: Settings, logger: Logger): Promise<void> {
   }
 }
 
-async function createStore(settings: Settings): Promise<UciStore> {
+async function createStore(settings: Settings, log: Logger): Promise<UciStore> {
   const uci = await import('./uci/index.js');
   // settings.uciBin is already resolved (PATH looked up): undefined means the embedded engine
   const runner = uci.createRunner(settings.uciBin ?? 'embedded');
-  return uci.createUciStore({ confdir: settings.confdir, savedir: settings.savedir, runner });
+  return uci.createUciStore({ confdir: settings.confdir, savedir: settings.savedir, runner, log });
 }
 
 async function createReloader(settings: Settings, log: Logger, store: UciStore): Promise<ServiceReloader> {
@@ -54,7 +54,7 @@ async function createReloader(settings: Settings, log: Logger, store: UciStore):
   // On plain Linux the agent renders and loads swanctl.conf itself (no /etc/init.d/swanctl).
   const { ipsecRunnerFor } = await import('./ipsec/platform.js');
   const ipsec = ipsecRunnerFor(settings, store, log);
-  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
+  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, timeoutMs: settings.serviceTimeoutMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
 }
 
 /** The owned files an interrupted write left behind (src/changes/orphan-files.ts). */
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     fail(`cannot prepare ${settings.confdir} / ${settings.savedir} / ${settings.initd}: ${(err as Error).message}`);
   }
 
-  const store = await createStore(settings);
+  const store = await createStore(settings, logger);
   await removeOrphans(settings, store, logger);
   const reloader = await createReloader(settings, logger, store);
   const { buildServer } = await import('./server.js');

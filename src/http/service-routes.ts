@@ -58,24 +58,10 @@ export interface StatusOptions {
   kernel?: KernelStatusSource;
 }
 
-/**
- * Where status comes from: swanctl and its vici socket as the settings say (SDEWAN_SWANCTL,
- * SDEWAN_VICI_URI, or their options in /etc/config/sdewan-agent); `ubus`, `ip` and `conntrack`
- * from PATH unless SDEWAN_UBUS, SDEWAN_IP, SDEWAN_CONNTRACK name others, the conntrack table
- * from /proc/net/nf_conntrack unless SDEWAN_NF_CONNTRACK names another file, and
- * SDEWAN_STATUS_TIMEOUT_MS for every program (test and tuning hooks).
- */
-export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri'>, env: NodeJS.ProcessEnv = process.env): StatusOptions {
-  const timeout = Number(env['SDEWAN_STATUS_TIMEOUT_MS']);
-  return {
-    ubusBin: env['SDEWAN_UBUS'] || 'ubus',
-    swanctlBin: settings.swanctlBin,
-    viciUri: settings.viciUri,
-    timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : DEFAULT_STATUS_TIMEOUT_MS,
-    ipBin: env['SDEWAN_IP'] || 'ip',
-    conntrackBin: env['SDEWAN_CONNTRACK'] || 'conntrack',
-    conntrackFile: env['SDEWAN_NF_CONNTRACK'] || '/proc/net/nf_conntrack',
-  };
+/** Where status comes from: the settings (SDEWAN_SWANCTL, SDEWAN_VICI_URI, SDEWAN_UBUS, SDEWAN_IP, SDEWAN_CONNTRACK, SDEWAN_NF_CONNTRACK, SDEWAN_STATUS_TIMEOUT_MS). */
+export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri' | 'status'>): StatusOptions {
+  const { ubusBin, ipBin, conntrackBin, conntrackFile, timeoutMs } = settings.status;
+  return { ubusBin, swanctlBin: settings.swanctlBin, viciUri: settings.viciUri, timeoutMs, ipBin, conntrackBin, conntrackFile };
 }
 
 /** ICN's modules in the order its Lua plugin found them (file names, sorted), then the agent's own. */

@@ -49,7 +49,13 @@ export interface ReloaderOptions {
    * writes is better served by few reloads than by one every second).
    */
   maxWaitMs?: number;
-  /** Per-command timeout (default: SDEWAN_SERVICE_TIMEOUT_MS from `env`, else 30 s). */
+  /**
+   * Least time between the starts of two automatic reloads of one service (default: maxWaitMs).
+   * A change arriving sooner after a reload waits for it: under any stream of writes, however
+   * long each takes, a service is reloaded at most once per this interval.
+   */
+  minIntervalMs?: number;
+  /** Per-command timeout (the setting SDEWAN_SERVICE_TIMEOUT_MS; default 30 s). */
   timeoutMs?: number;
   log: ReloaderLog;
   env?: NodeJS.ProcessEnv;
@@ -65,12 +71,6 @@ export interface ServiceReloader extends Reloader {
   lastResults(): Record<ServiceName, ActionResult | undefined>;
   /** Runs pending reloads now, waits for everything queued, then refuses new work. */
   close(): Promise<void>;
-}
-
-/** SDEWAN_SERVICE_TIMEOUT_MS, when set to a positive integer. */
-export function serviceTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const v = Number(env['SDEWAN_SERVICE_TIMEOUT_MS']);
-  return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 type Waiter = (result: ActionResult) => void;
@@ -89,6 +89,8 @@ interface PendingReload {
 
 interface ServiceState {
   pending?: PendingReload;
+  /** When the last automatic reload left its window (Date.now()). */
+  lastFiredAt?: number;
   running?: Promise<void>;
   /** Waiting for the running action: explicit actions in order, at most one automatic reload. */
   queue: QueuedAction[];
@@ -97,12 +99,15 @@ interface ServiceState {
 /**
  * Coalesces reloads per service. A schedule() opens a window (trailing debounce of delayMs,
  * bounded by maxWaitMs from its first call); every schedule() inside it joins the same reload.
- * Actions of one service never run concurrently: when the window closes while an action runs,
- * the reload waits behind it, and further schedules join that one queued reload.
+ * A window never closes sooner than minIntervalMs after the previous one closed: writes slower
+ * than delayMs each would otherwise close a window apiece. Actions of one service never run
+ * concurrently: when the window closes while an action runs, the reload waits behind it, and
+ * further schedules join that one queued reload.
  */
 export function createReloader(opts: ReloaderOptions): ServiceReloader {
-  const timeoutMs = opts.timeoutMs ?? serviceTimeoutFromEnv(opts.env ?? process.env) ?? DEFAULT_SERVICE_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS;
   const maxWaitMs = opts.maxWaitMs ?? Math.max(opts.delayMs * 25, 5000);
+  const minIntervalMs = opts.minIntervalMs ?? maxWaitMs;
   const states = new Map<ServiceName, ServiceState>(SERVICE_NAMES.map((s) => [s, { queue: [] }]));
   const last: Record<ServiceName, ActionResult | undefined> = { mwan3: undefined, firewall: undefined, ipsec: undefined, network: undefined };
   let closed = false;
@@ -191,6 +196,7 @@ export function createReloader(opts: ReloaderOptions): ServiceReloader {
     if (!pending) return;
     clearTimeout(pending.timer);
     state.pending = undefined;
+    state.lastFiredAt = Date.now();
     enqueue(service, { action: 'reload', trigger: 'auto', waiters: pending.waiters });
   }
 
@@ -199,15 +205,19 @@ export function createReloader(opts: ReloaderOptions): ServiceReloader {
     const state = stateOf(service);
     return new Promise<ActionResult>((resolve) => {
       const now = Date.now();
+      const notBefore = state.lastFiredAt === undefined ? now : state.lastFiredAt + minIntervalMs;
       const pending = state.pending;
+      let fireAt: number;
       if (pending) {
         clearTimeout(pending.timer);
         pending.waiters.push(resolve);
-        const wait = Math.max(0, Math.min(opts.delayMs, pending.firstAt + maxWaitMs - now));
-        pending.timer = setTimeout(() => fire(service), wait);
+        fireAt = Math.max(notBefore, Math.min(now + opts.delayMs, pending.firstAt + maxWaitMs));
       } else {
-        state.pending = { firstAt: now, waiters: [resolve], timer: setTimeout(() => fire(service), opts.delayMs) };
+        fireAt = Math.max(notBefore, now + opts.delayMs);
       }
+      const timer = setTimeout(() => fire(service), Math.max(0, fireAt - now));
+      if (pending) pending.timer = timer;
+      else state.pending = { firstAt: now, waiters: [resolve], timer };
     });
   }
 

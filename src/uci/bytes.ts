@@ -4,14 +4,17 @@
  * These helpers convert at the boundary with the typed, UTF-8 model.
  */
 
-/** UTF-8 text -> byte string. */
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** UTF-8 text -> byte string (ASCII is both). */
 export function toBytes(text: string): string {
-  return Buffer.from(text, 'utf8').toString('latin1');
+  return ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
 }
 
-/** Byte string -> UTF-8 text. */
+/** Byte string -> UTF-8 text (ASCII is both). */
 export function fromBytes(bytes: string): string {
-  return Buffer.from(bytes, 'latin1').toString('utf8');
+  return ASCII.test(bytes) ? bytes : Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
 /** Buffer -> byte string. */

@@ -3,7 +3,7 @@
  * (`-c confdir -t savedir [-q] <command>`, `batch` and `import` read standard input).
  */
 import * as fs from 'node:fs';
-import { runUciCli } from './engine.js';
+import { runUciCli } from './cli-main.js';
 
 /** All of standard input, also when it is a non-blocking pipe (EAGAIN: wait and retry). */
 function readStdin(): Buffer {

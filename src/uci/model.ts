@@ -2,6 +2,10 @@
  * The engine's in-memory model, shaped like libuci's lists so that the odd corners behave
  * the same (duplicate names after a rename, empty lists after del_list, the section counter
  * behind anonymous names). All strings are byte strings (see bytes.ts).
+ *
+ * Packages kept between loads (see cache.ts) have frozen sections: a package loaded from them
+ * copies only its list of sections, and a section is copied when it is first changed
+ * (writable()), so that a command costs what it changes, not the size of the package.
  */
 import { fromBytes, toBytes } from './bytes.js';
 import type { UciPackage, UciSection, UciValue } from './types.js';
@@ -52,6 +56,11 @@ export interface IPackage {
   delta: Delta[];
   /** Changes read from the save directory at load (what `uci changes` prints). */
   saved: Delta[];
+  /**
+   * Sections made or copied since its sections were last frozen (undefined: never frozen, so
+   * any section may be writable).
+   */
+  fresh?: ISection[];
 }
 
 export function newPackage(name: string): IPackage {
@@ -83,6 +92,7 @@ export function allocSection(p: IPackage, type: string, name: string | null, ind
   p.nSection++;
   const anonymous = name === null || name === '';
   const s: ISection = { name: anonymous ? anonymousName(p.nSection, type) : name!, type, anonymous, options: [] };
+  p.fresh?.push(s);
   if (index === undefined) p.sections.push(s);
   else p.sections.splice(index, 0, s);
   return s;
@@ -110,6 +120,7 @@ export function changeSectionType(p: IPackage, s: ISection, type: string): ISect
   // libuci reallocates the section under its old name: it stops being anonymous.
   const idx = p.sections.indexOf(s);
   const n: ISection = { name: s.name, type, anonymous: false, options: s.options };
+  p.fresh?.push(n);
   p.sections[idx] = n;
   return n;
 }
@@ -160,20 +171,68 @@ export function moveSection(p: IPackage, s: ISection, pos: number): boolean {
   return oldPrev !== newPrev;
 }
 
+// ---- sharing between loads ----
+
+/** Freezes a section, its options and their lists (a no-op on a frozen one). */
+export function freezeSection(s: ISection): ISection {
+  if (Object.isFrozen(s)) return s;
+  for (const o of s.options) {
+    Object.freeze(o.items);
+    Object.freeze(o);
+  }
+  Object.freeze(s.options);
+  return Object.freeze(s);
+}
+
+/** Freezes every section of `p` (the package and its list of sections stay writable). */
+export function freezeSections(p: IPackage): IPackage {
+  for (const s of p.fresh ?? p.sections) freezeSection(s);
+  p.fresh = [];
+  return p;
+}
+
+/** A package to work on, sharing the sections of `p`, which freezeSections(p) froze. */
+export function copyPackage(p: IPackage): IPackage {
+  return { ...p, sections: p.sections.slice(), delta: [], saved: p.saved.slice(), fresh: [] };
+}
+
+/** `s` made writable in `p`: a frozen section is replaced, at its place, by a copy. */
+export function writable(p: IPackage, s: ISection): ISection {
+  if (!Object.isFrozen(s)) return s;
+  const copy: ISection = { ...s, options: s.options.map((o) => ({ ...o, items: o.items.slice() })) };
+  p.fresh?.push(copy);
+  const idx = p.sections.indexOf(s);
+  if (idx >= 0) p.sections[idx] = copy;
+  return copy;
+}
+
 // ---- conversion to and from the shared, UTF-8 model ----
 
+const publicOf = new WeakMap<ISection, UciSection>();
+
+function publicSection(s: ISection): UciSection {
+  const options = new Map<string, UciValue>();
+  for (const o of s.options) {
+    if (o.name === null) continue;
+    const key = fromBytes(o.name);
+    if (options.has(key)) continue;
+    options.set(key, o.kind === 'string' ? fromBytes(o.value) : o.items.map(fromBytes));
+  }
+  return { type: fromBytes(s.type), name: fromBytes(s.name), anonymous: s.anonymous, options };
+}
+
+/**
+ * The shared model of `p`. A frozen section's converted form is kept and handed out again:
+ * callers treat the result as read-only (the UciStore gives out copies).
+ */
 export function toPublic(p: IPackage): UciPackage {
   return {
     name: fromBytes(p.name),
     sections: p.sections.map((s): UciSection => {
-      const options = new Map<string, UciValue>();
-      for (const o of s.options) {
-        if (o.name === null) continue;
-        const key = fromBytes(o.name);
-        if (options.has(key)) continue;
-        options.set(key, o.kind === 'string' ? fromBytes(o.value) : o.items.map(fromBytes));
-      }
-      return { type: fromBytes(s.type), name: fromBytes(s.name), anonymous: s.anonymous, options };
+      if (!Object.isFrozen(s)) return publicSection(s);
+      let pub = publicOf.get(s);
+      if (!pub) publicOf.set(s, (pub = publicSection(s)));
+      return pub;
     }),
   };
 }
@@ -200,9 +259,10 @@ export function fromPublic(pkg: UciPackage): IPackage {
 export function clonePackage(pkg: UciPackage): UciPackage {
   return {
     name: pkg.name,
-    sections: pkg.sections.map((s) => ({
-      ...s,
-      options: new Map([...s.options].map(([k, v]) => [k, typeof v === 'string' ? v : [...v]])),
-    })),
+    sections: pkg.sections.map((s) => {
+      const options = new Map(s.options);
+      for (const [k, v] of options) if (typeof v !== 'string') options.set(k, v.slice());
+      return { type: s.type, name: s.name, anonymous: s.anonymous, options };
+    }),
   };
 }

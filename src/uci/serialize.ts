@@ -12,23 +12,46 @@ function escapeBare(s: string): string {
   return s.split("'").join("'\\''");
 }
 
+function sectionText(s: ISection, nameAnonymous: boolean): string {
+  let out = `\nconfig ${escapeBare(s.type)}`;
+  if (!s.anonymous || nameAnonymous) out += ` ${quoteUciValue(s.name)}`;
+  out += '\n';
+  for (const o of s.options) {
+    if (o.name === null) continue;
+    if (o.kind === 'string') {
+      out += `\toption ${escapeBare(o.name)} ${quoteUciValue(o.value)}\n`;
+    } else {
+      for (const item of o.items) out += `\tlist ${escapeBare(o.name)} ${quoteUciValue(item)}\n`;
+    }
+  }
+  return out;
+}
+
 /** Export text; `header` adds the `package` line (export does, commit does not). */
 export function exportPackage(p: IPackage, header: boolean, nameAnonymous = false): string {
   let out = header ? `package ${escapeBare(p.name)}\n` : '';
-  for (const s of p.sections) {
-    out += `\nconfig ${escapeBare(s.type)}`;
-    if (!s.anonymous || nameAnonymous) out += ` ${quoteUciValue(s.name)}`;
-    out += '\n';
-    for (const o of s.options) {
-      if (o.name === null) continue;
-      if (o.kind === 'string') {
-        out += `\toption ${escapeBare(o.name)} ${quoteUciValue(o.value)}\n`;
-      } else {
-        for (const item of o.items) out += `\tlist ${escapeBare(o.name)} ${quoteUciValue(item)}\n`;
-      }
-    }
-  }
+  for (const s of p.sections) out += sectionText(s, nameAnonymous);
   return out + '\n';
+}
+
+/** The bytes of frozen (unchanging) sections, as committed without naming anonymous ones. */
+const bytesOf = new WeakMap<ISection, Buffer>();
+const NEWLINE = Buffer.from('\n');
+
+/** What `commit` writes (exportPackage without header, as bytes): a changed section costs its own text only. */
+export function commitBytes(p: IPackage, nameAnonymous: boolean): Buffer {
+  const parts: Buffer[] = [];
+  for (const s of p.sections) {
+    if (nameAnonymous || !Object.isFrozen(s)) {
+      parts.push(Buffer.from(sectionText(s, nameAnonymous), 'latin1'));
+      continue;
+    }
+    let bytes = bytesOf.get(s);
+    if (bytes === undefined) bytesOf.set(s, (bytes = Buffer.from(sectionText(s, false), 'latin1')));
+    parts.push(bytes);
+  }
+  parts.push(NEWLINE);
+  return Buffer.concat(parts);
 }
 
 /** uci_show_value: `get` prints bare values (list items quoted only when they hold whitespace). */

@@ -1,24 +1,34 @@
 /**
  * The UciStore: the agent's one door to /etc/config.
  * - read: parsed in-process, cached on the file's identity (inode, size, mtime); never a process.
- * - update: one writer per package in this process; the plan's operations run as one batch
- *   through the BatchRunner; any error reported by uci reverts the pending changes and
- *   nothing is written; otherwise `commit` replaces the file atomically.
+ * - update: one writer per package, in this process (a mutex) and between processes (a lock
+ *   file in the save directory); the plan's operations run as one batch on the embedded engine
+ *   with its save directory in memory. Any error it reports changes nothing. Otherwise the
+ *   commit replaces the file atomically: done by the engine itself, or, with a real uci, by one
+ *   `uci batch` process given the batch and its `commit` (see commitThroughUci).
  * - restore: write a whole file back atomically (rollback).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteFileSync, cleanStaleTemps } from './atomic.js';
 import { buildBatch, isUciName } from './batch.js';
+import { fromBytes, toBytes } from './bytes.js';
+import { rememberParse } from './cache.js';
+import { UciEngine } from './engine.js';
 import { UciBatchError, UciNameError } from './errors.js';
-import { clonePackage } from './model.js';
+import type { Committed } from './files.js';
+import { withLockFile } from './lockfile.js';
+import { clonePackage, toPublic } from './model.js';
 import { parseUci } from './parser.js';
 import type { BatchOp, BatchRunner, UciPackage, UciStore, UpdateResult } from './types.js';
+import { fileIdentity, loggableNoise, splitStderr } from './verdict.js';
 
 export interface UciStoreOptions {
   confdir: string;
   savedir: string;
   runner: BatchRunner;
+  /** Where warnings go (what a real uci printed besides its own messages). Never given request values. */
+  log?: { warn(obj: object, msg: string): void };
 }
 
 interface CacheEntry {
@@ -52,9 +62,9 @@ function checkPackage(pkg: string): void {
   if (!isUciName(pkg)) throw new UciNameError('package', pkg);
 }
 
-async function readIfExists(file: string): Promise<Buffer | undefined> {
+function readIfExists(file: string): Buffer | undefined {
   try {
-    return await fs.promises.readFile(file);
+    return fs.readFileSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -65,17 +75,41 @@ function removeIfExists(file: string): void {
   fs.rmSync(file, { force: true });
 }
 
+/** An UpdateResult whose texts are decoded when read (a rollback needs them; most writes never do). */
+function result(batch: string, before: Buffer | undefined, after: Buffer | undefined): UpdateResult {
+  const changed = before === undefined || after === undefined ? before !== after : !before.equals(after);
+  return {
+    batch,
+    get before() {
+      return before?.toString('utf8');
+    },
+    get after() {
+      return after?.toString('utf8');
+    },
+    changed,
+  };
+}
+
+/** The values a batch carries (kept out of logs). */
+function valuesOf(ops: BatchOp[]): string[] {
+  return ops.flatMap((op) => ('value' in op ? [op.value] : []));
+}
+
 class Store implements UciStore {
   readonly confdir: string;
   private readonly savedir: string;
   private readonly runner: BatchRunner;
+  private readonly log?: UciStoreOptions['log'];
   private readonly cache = new Map<string, CacheEntry>();
   private readonly locks = new KeyedMutex();
+  /** When the temporary files a writer killed mid-commit left were last cleaned, by package (once a minute). */
+  private readonly cleanedAt = new Map<string, number>();
 
   constructor(opts: UciStoreOptions) {
     this.confdir = path.resolve(opts.confdir);
     this.savedir = path.resolve(opts.savedir);
     this.runner = opts.runner;
+    this.log = opts.log;
   }
 
   private file(pkg: string): string {
@@ -86,12 +120,25 @@ class Store implements UciStore {
     return path.join(this.savedir, pkg);
   }
 
+  /** One writer of `pkg` at a time: in this process, then among the processes sharing the save directory. */
+  private exclusive<T>(pkg: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(pkg, () => withLockFile(path.join(this.savedir, `.${pkg}.sdewan-lock`), fn));
+  }
+
   async read(pkg: string): Promise<UciPackage> {
     checkPackage(pkg);
+    return this.readNow(pkg);
+  }
+
+  /**
+   * Synchronous file calls: a stat, and a read only when the file changed, cost less than the
+   * round trips of their asynchronous forms through the thread pool.
+   */
+  private readNow(pkg: string): UciPackage {
     const file = this.file(pkg);
-    let handle: fs.promises.FileHandle;
+    let fd: number;
     try {
-      handle = await fs.promises.open(file, 'r');
+      fd = fs.openSync(file, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         this.cache.delete(pkg);
@@ -101,15 +148,15 @@ class Store implements UciStore {
     }
     try {
       // fstat and read through the same descriptor: one version of the file, even mid-rename.
-      const st = await handle.stat();
+      const st = fs.fstatSync(fd);
       const hit = this.cache.get(pkg);
       if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return clonePackage(hit.pkg);
-      const data = await handle.readFile();
+      const data = fs.readFileSync(fd);
       const parsed = parseUci(data, { name: pkg, file });
       this.cache.set(pkg, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, pkg: parsed });
       return clonePackage(parsed);
     } finally {
-      await handle.close();
+      fs.closeSync(fd);
     }
   }
 
@@ -119,66 +166,112 @@ class Store implements UciStore {
     return st ? `${st.ino}:${st.size}:${st.mtimeNs}` : 'missing';
   }
 
+  /** Keeps what was just committed as the package read from `file` (when the file still has that size). */
+  private remember(pkg: string, text: Buffer, parsed: UciPackage): void {
+    const st = fs.statSync(this.file(pkg), { throwIfNoEntry: false });
+    if (st && st.size === text.length) this.cache.set(pkg, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, pkg: parsed });
+    else this.cache.delete(pkg);
+  }
+
   update(pkg: string, plan: (current: UciPackage) => BatchOp[] | Promise<BatchOp[]>): Promise<UpdateResult> {
     checkPackage(pkg);
-    return this.locks.run(pkg, async () => {
+    return this.exclusive(pkg, async () => {
       const current = await this.read(pkg);
       const ops = await plan(current);
       const file = this.file(pkg);
-      const beforeBuf = await readIfExists(file);
-      const before = beforeBuf?.toString('utf8');
-      if (ops.length === 0) return { batch: '', before, after: before, changed: false };
+      const beforeBuf = readIfExists(file);
+      if (ops.length === 0) return result('', beforeBuf, beforeBuf);
       const batch = buildBatch(pkg, ops);
 
-      fs.mkdirSync(this.savedir, { recursive: true, mode: 0o700 });
-      cleanStaleTemps(this.confdir, pkg);
-      // A delta left by a crashed run must not ride along with this batch.
-      removeIfExists(this.deltaFile(pkg));
+      if (Date.now() - (this.cleanedAt.get(pkg) ?? -Infinity) >= 60_000) {
+        cleanStaleTemps(this.confdir, pkg);
+        this.cleanedAt.set(pkg, Date.now());
+      }
       let created = false;
       if (beforeBuf === undefined) {
         // uci only edits existing packages: start from an empty file.
         fs.writeFileSync(file, '', { flag: 'wx', mode: 0o644 });
         created = true;
       }
-      const undo = (): void => {
-        removeIfExists(this.deltaFile(pkg));
-        if (created) removeIfExists(file);
-      };
-
-      let res;
+      const binary = this.runner.kind === 'binary';
+      let committed: Committed | undefined;
       try {
-        res = await this.runner.run(batch, { confdir: this.confdir, savedir: this.savedir });
+        // The batch on the embedded engine, its save directory in memory: uci's answer to every
+        // command, with nothing written. With a real uci it is a dry run.
+        const engine = new UciEngine({ confdir: this.confdir, savedir: this.savedir, saveIn: new Map(), dryCommit: binary, input: () => toBytes(batch) });
+        const exit = engine.command(['batch']);
+        if (exit !== 0 || engine.stderr !== '') throw new UciBatchError(pkg, exit, fromBytes(engine.stderr), batch);
+        engine.command(['commit', pkg]);
+        if (engine.stderr !== '') throw new UciBatchError(pkg, 1, fromBytes(engine.stderr), `commit ${pkg}\n`);
+        committed = engine.committed.get(pkg);
+        if (committed && binary) await this.commitThroughUci(pkg, batch, beforeBuf, committed, valuesOf(ops));
       } catch (e) {
-        undo();
+        if (created) removeIfExists(file);
         throw e;
       }
-      if (res.exit !== 0 || res.stderr !== '') {
-        undo();
-        throw new UciBatchError(pkg, res.exit, res.stderr, batch);
-      }
-      let commit;
-      try {
-        commit = await this.runner.run(`commit ${pkg}\n`, { confdir: this.confdir, savedir: this.savedir });
-      } catch (e) {
-        undo();
-        throw e;
-      }
-      removeIfExists(this.deltaFile(pkg));
-      if (commit.exit !== 0 || commit.stderr !== '') {
+      if (!committed) {
         if (created) removeIfExists(file);
-        throw new UciBatchError(pkg, commit.exit, commit.stderr, `commit ${pkg}\n`);
+        return result(batch, beforeBuf, beforeBuf);
       }
-      const after = (await readIfExists(file))?.toString('utf8');
-      this.cache.delete(pkg);
-      return { batch, before, after, changed: before !== after };
+      const text = committed.bytes;
+      if (!binary) this.remember(pkg, text, committed.pkg ? toPublic(committed.pkg) : parseUci(text, { name: pkg, file }));
+      return result(batch, beforeBuf, text);
     });
+  }
+
+  /**
+   * One uci process: the batch, then `commit`. Judged by its exit status, its own messages on
+   * stderr (other lines are logged as warnings) and the file's identity before and after. A
+   * failure that wrote the file puts the file back as it was: an error answer always means
+   * nothing changed. What uci committed is read back from the file, not through uci.
+   */
+  private async commitThroughUci(pkg: string, batch: string, beforeBuf: Buffer | undefined, predicted: Committed, values: string[]): Promise<void> {
+    const file = this.file(pkg);
+    removeIfExists(this.deltaFile(pkg)); // a delta left by a crashed run must not ride along
+    const beforeId = fileIdentity(file);
+    const res = await this.runner.run(`${batch}commit ${pkg}\n`, { confdir: this.confdir, savedir: this.savedir });
+    removeIfExists(this.deltaFile(pkg));
+    const { uci, noise } = splitStderr(res.stderr);
+    if (noise.length) this.log?.warn({ pkg, exit: res.exit, stderr: loggableNoise(noise, values) }, 'uci printed more than its own messages');
+    const wrote = fileIdentity(file) !== beforeId;
+    if (res.exit !== 0 || uci !== '') {
+      const restored = wrote ? this.putBack(pkg, beforeBuf) : false;
+      const note = wrote ? (restored ? ' (its commit was undone)' : ' (its commit could not be undone)') : '';
+      throw new UciBatchError(pkg, res.exit, `${uci.trim() || 'uci failed'}${note}\n`, batch);
+    }
+    if (!wrote) throw new UciBatchError(pkg, res.exit, 'uci reported success but did not write the file\n', batch);
+    const text = fs.readFileSync(file);
+    const expected = predicted.bytes;
+    let parsed: UciPackage;
+    if (predicted.pkg && text.equals(expected)) {
+      parsed = toPublic(predicted.pkg);
+      rememberParse(file, predicted.text, predicted.pkg);
+    } else {
+      if (!text.equals(expected)) this.log?.warn({ pkg }, "uci's commit differs from the embedded engine's: read back from the file");
+      parsed = parseUci(text, { name: pkg, file });
+    }
+    this.remember(pkg, text, parsed);
+    predicted.bytes = text;
+    predicted.text = text.toString('latin1');
+  }
+
+  /** The file as it was before a failed write (removed when it did not exist). */
+  private putBack(pkg: string, content: Buffer | undefined): boolean {
+    try {
+      if (content === undefined) removeIfExists(this.file(pkg));
+      else atomicWriteFileSync(this.file(pkg), content, { mode: fs.statSync(this.file(pkg)).mode & 0o7777, tempBase: pkg });
+      this.cache.delete(pkg);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   restore(pkg: string, content: string | undefined, opts?: { ifCurrent: string | undefined }): Promise<boolean> {
     checkPackage(pkg);
-    return this.locks.run(pkg, async () => {
+    return this.exclusive(pkg, async () => {
       const file = this.file(pkg);
-      if (opts && (await readIfExists(file))?.toString('utf8') !== opts.ifCurrent) return false;
+      if (opts && readIfExists(file)?.toString('utf8') !== opts.ifCurrent) return false;
       removeIfExists(this.deltaFile(pkg));
       if (content === undefined) {
         removeIfExists(file);

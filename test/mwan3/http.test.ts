@@ -243,7 +243,7 @@ describe('mwan3 over HTTP', () => {
     const initd = makeTempDir('sdewan-coalesce-initd-');
     const calls = path.join(initd, 'calls.log');
     const gate = path.join(initd, 'gate');
-    for (const name of ['mwan3', 'firewall', 'swanctl']) {
+    for (const name of ['mwan3', 'firewall', 'swanctl', 'network']) {
       writeFileSync(path.join(initd, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\nexit 0\n`, { mode: 0o755 });
     }
     const mwan3Calls = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter((l) => l.startsWith('mwan3')).length : 0);
@@ -258,7 +258,8 @@ describe('mwan3 over HTTP', () => {
       for (const name of names) expect(rules).toContain(name);
       expect(mwan3Calls()).toBe(1);
       writeFileSync(gate, '');
-      await waitFor(() => mwan3Calls() === 2, { what: 'the coalesced reload' });
+      // a reload waits for the end of the minimum interval after the previous one (5 s)
+      await waitFor(() => mwan3Calls() === 2, { timeoutMs: 15_000, what: 'the coalesced reload' });
     } finally {
       writeFileSync(gate, '');
       // stopping runs whatever reload is still pending: none may be

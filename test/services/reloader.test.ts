@@ -51,7 +51,7 @@ describe('createReloader', () => {
     // The first reload blocks until the test creates the release file.
     const release = `${initd.dir}/release`;
     await initd.write('firewall', `while [ ! -e '${release}' ]; do sleep 0.02; done; exit 0`);
-    reloader = createReloader({ initd: initd.dir, delayMs: 0, log: quietLog });
+    reloader = createReloader({ initd: initd.dir, delayMs: 0, minIntervalMs: 100, log: quietLog });
     const first = reloader.schedule('firewall');
     while ((await initd.calls()).length === 0) await new Promise((res) => setTimeout(res, 10));
     const later: Promise<unknown>[] = [];

@@ -3,7 +3,7 @@
  * executable calls) for many jobs over IPC: a real process boundary and real files, without
  * paying a Node start-up per command. Run from dist/ (compiled), forked by the tests.
  */
-import { runUciCli } from '../../src/uci/engine.js';
+import { runUciCli } from '../../src/uci/cli-main.js';
 
 interface Job {
   id: number;

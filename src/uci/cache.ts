@@ -1,0 +1,91 @@
+/**
+ * What the engine keeps between loads of a package, keyed on content (never on timestamps, so
+ * that an edit by hand is always seen):
+ * - the parse of a config file's bytes;
+ * - the package as loaded: those bytes plus the delta texts replayed onto them. A load whose
+ *   bytes match and whose save-directory delta only grew replays the new lines alone.
+ * Kept packages have frozen sections (model.ts): loads share them and copy what they change.
+ */
+import { validateName, validateType } from './lexer.js';
+import { anonymousName, copyPackage, freezeSections, type IPackage, type ISection } from './model.js';
+
+const KEPT = 32;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > KEPT) map.delete(map.keys().next().value!);
+}
+
+/** The last strict parse of each config file, by path: its bytes and the package they give. */
+const parsedFiles = new Map<string, { data: string; pkg: IPackage }>();
+
+export function parsedFile(file: string, data: string): IPackage | undefined {
+  const hit = parsedFiles.get(file);
+  return hit && hit.data === data ? hit.pkg : undefined;
+}
+
+/** Keeps `pkg` as the parse of `data`: its sections are frozen, and a copy of it is kept. */
+export function rememberParse(file: string, data: string, pkg: IPackage): void {
+  remember(parsedFiles, file, { data, pkg: copyPackage(freezeSections(pkg)) });
+}
+
+export interface LoadedPackage {
+  /** The config file's bytes. */
+  data: string;
+  /** The delta texts replayed, one per delta directory (null: no file). */
+  deltas: (string | null)[];
+  /** Whether the save directory's delta holds only lines written whole by the engine. */
+  clean: boolean;
+  /** The delta lines that applied (what commit counts). */
+  applied: number;
+  pkg: IPackage;
+}
+
+const loadedFiles = new Map<string, LoadedPackage>();
+
+export function loadedFile(file: string): LoadedPackage | undefined {
+  return loadedFiles.get(file);
+}
+
+/** Keeps `entry`, its package's sections frozen and the package itself copied. */
+export function rememberLoad(file: string, entry: LoadedPackage): void {
+  remember(loadedFiles, file, { ...entry, pkg: copyPackage(freezeSections(entry.pkg)) });
+}
+
+const plain = new WeakMap<ISection, boolean>();
+
+/** A valid type and name, options with valid distinct names, no empty value or list. */
+function plainSection(s: ISection): boolean {
+  const known = plain.get(s);
+  if (known !== undefined) return known;
+  let ok = validateType(s.type) && (s.anonymous || validateName(s.name));
+  const names = new Set<string>();
+  for (const o of s.options) {
+    if (!ok) break;
+    ok = o.name !== null && !names.has(o.name) && validateName(o.name) && (o.kind === 'string' ? o.value !== '' : o.items.length > 0);
+    if (o.name !== null) names.add(o.name);
+  }
+  if (Object.isFrozen(s)) plain.set(s, ok);
+  return ok;
+}
+
+/**
+ * The package that parsing `exportPackage(p)` gives, computed from `p` when that is plain:
+ * anonymous sections renamed after their new places, nothing that parsing would merge or drop
+ * (a section named like an earlier one, a repeated option, an empty value or list, a nameless
+ * option). Otherwise null: the committed text has to be parsed.
+ */
+export function asReparsed(p: IPackage): IPackage | null {
+  const seen = new Set<string>();
+  const sections: ISection[] = [];
+  for (const s of p.sections) {
+    if (!plainSection(s)) return null;
+    let name = s.name;
+    if (s.anonymous) name = anonymousName(sections.length + 1, s.type);
+    else if (seen.has(name)) return null;
+    seen.add(name);
+    sections.push(name === s.name ? s : { ...s, name });
+  }
+  return { name: p.name, sections, nSection: sections.length, path: p.path, hasDelta: p.hasDelta, delta: [], saved: [] };
+}
