@@ -4,7 +4,8 @@
 //   sdewan-agent check          validate the settings and the UCI files the agent manages
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SETTING_HELP, SETTING_OPTIONS, SettingsError, isOpenWrt, packageVersion, resolveUciBin, settingDefaults, type SettingName } from './config.js';
+import { AGENT_VERSION } from './version.js';
+import { SETTING_HELP, SETTING_OPTIONS, SettingsError, isOpenWrt, resolveUciBin, settingDefaults, type SettingName } from './config.js';
 
 const USAGE = `Usage:
   sdewan-agent [serve]
@@ -152,7 +153,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case '--version':
     case '-v':
-      process.stdout.write(`${packageVersion()}\n`);
+      process.stdout.write(`${AGENT_VERSION}\n`);
       return;
     default:
       usageError(`unknown command ${JSON.stringify(command)}`);

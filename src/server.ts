@@ -5,7 +5,7 @@ import type https from 'node:https';
 import Fastify, { LogController, type FastifyError, type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
-import { packageVersion, type Settings } from './config.js';
+import type { Settings } from './config.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
 import { methodNotAllowed } from './http/methods.js';
@@ -14,6 +14,7 @@ import { ApiError } from './errors.js';
 import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
 import { watchTlsFiles } from './tls-files.js';
+import { AGENT_VERSION } from './version.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -120,7 +121,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   const sessions = new SessionStore({ ttlMs: settings.sessionTtlSec * 1000 });
   const throttle = new LoginThrottle({ maxFailures: deps.maxLoginFailures ?? 5, windowMs: 60_000 });
-  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls, bodyLimit: BODY_LIMIT, version: packageVersion() });
+  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls, bodyLimit: BODY_LIMIT, version: AGENT_VERSION });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
   if (tls) {
