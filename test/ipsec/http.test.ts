@@ -106,7 +106,7 @@ describe('IPsec over HTTP', () => {
       ['POST', 'remotes', { ...siteBody, name: 'x', connections: [{ ...siteBody.connections[0], name: 'x2', conn_type: 'gre' }] }, 400, 'Field[connections.0.conn_type]'],
       ['POST', 'remotes', { ...siteBody, name: 'x', connections: [{ ...siteBody.connections[0], name: 'x2', local_subnet: '300.1.1.1/8' }] }, 400, 'Field[connections.0.local_subnet]'],
       ['POST', 'remotes', { ...siteBody, name: 'x', crypto_proposal: ['missing'], connections: [] }, 428, 'Field[crypto_proposal.0] checked failed: proposal "missing" is not defined'],
-      ['PUT', 'remotes/x', { ...siteBody, connections: [{ ...siteBody.connections[0], name: 'x2', crypto_proposal: ['gone'] }] }, 428, 'Field[connections.0.crypto_proposal.0]'],
+      ['PUT', 'remotes/x', { ...siteBody, name: 'x', connections: [{ ...siteBody.connections[0], name: 'x2', crypto_proposal: ['gone'] }] }, 428, 'Field[connections.0.crypto_proposal.0]'],
       ['POST', 'remotes', { ...siteBody, name: 'other' }, 409, "already used by tunnel \"connB\""],
       ['DELETE', 'proposals/ipsecproposal', undefined, 400, 'Proposal "ipsecproposal" is used by'],
       ['DELETE', 'proposals/none', undefined, 404, ''],
