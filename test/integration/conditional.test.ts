@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientError, createClient, etagOf, isClientError, type SdewanClient } from '../../src/client/index.js';
 import { type Agent, startAgent } from '../helpers/agent.js';
 
 const MWAN3 = '/cgi-bin/luci/sdewan/mwan3/v1';
@@ -13,18 +14,23 @@ const RULES = `${MWAN3}/rules`;
 const MERGE = { 'content-type': 'application/merge-patch+json' };
 
 let agent: Agent;
+let client: SdewanClient;
 
 beforeAll(async () => {
   agent = await startAgent();
+  client = createClient({ url: agent.url, password: agent.password });
 });
-afterAll(async () => agent?.stop());
+afterAll(async () => {
+  await client?.close();
+  await agent?.stop();
+});
 
 /** Every file of the config directory, by name. */
 function configFiles(): Record<string, string> {
   return Object.fromEntries(readdirSync(agent.confdir).map((f) => [f, readFileSync(path.join(agent.confdir, f), 'utf8')]));
 }
 
-const etagOf = (res: { headers: Headers }) => res.headers.get('etag') ?? '';
+const tagOf = (res: { headers: Headers }) => res.headers.get('etag') ?? '';
 
 /** Edits the mwan3 file by hand, as an operator with vi would. */
 function handEdit(edit: (text: string) => string) {
@@ -46,28 +52,28 @@ describe('ETag', () => {
     const one = await agent.request('GET', `${RULES}/https`);
     const again = await agent.request('GET', `${RULES}/https`);
     expect(one.status).toBe(200);
-    expect(etagOf(one)).toMatch(/^"[A-Za-z0-9_-]{20,}"$/);
-    expect(etagOf(again)).toBe(etagOf(one));
-    expect(etagOf(one)).toBe(`"${createHash('sha256').update(one.text).digest('base64url')}"`);
+    expect(tagOf(one)).toMatch(/^"[A-Za-z0-9_-]{20,}"$/);
+    expect(tagOf(again)).toBe(tagOf(one));
+    expect(tagOf(one)).toBe(`"${createHash('sha256').update(one.text).digest('base64url')}"`);
     const list = await agent.request('GET', RULES);
-    expect(etagOf(list)).toMatch(/^"[A-Za-z0-9_-]{20,}"$/);
-    expect(etagOf(list)).not.toBe(etagOf(one));
-    expect(etagOf(await agent.request('GET', RULES))).toBe(etagOf(list));
+    expect(tagOf(list)).toMatch(/^"[A-Za-z0-9_-]{20,}"$/);
+    expect(tagOf(list)).not.toBe(tagOf(one));
+    expect(tagOf(await agent.request('GET', RULES))).toBe(tagOf(list));
   });
 
   it('stays through a hand edit that changes nothing a GET shows, and changes with one that does', async () => {
-    const item = etagOf(await agent.request('GET', `${RULES}/https`));
-    const list = etagOf(await agent.request('GET', RULES));
+    const item = tagOf(await agent.request('GET', `${RULES}/https`));
+    const list = tagOf(await agent.request('GET', RULES));
     handEdit((t) => `# edited by hand\n${t.replace("config rule 'https'\n", "config rule 'https'\n\n")}`);
     const same = await agent.request('GET', `${RULES}/https`);
-    expect(etagOf(same)).toBe(item);
-    expect(etagOf(await agent.request('GET', RULES))).toBe(list);
+    expect(tagOf(same)).toBe(item);
+    expect(tagOf(await agent.request('GET', RULES))).toBe(list);
 
     handEdit((t) => t.replace("option dest_port '443'", "option dest_port '8443'"));
     const changed = await agent.request('GET', `${RULES}/https`);
     expect(changed.json.dest_port).toBe('8443');
-    expect(etagOf(changed)).not.toBe(item);
-    expect(etagOf(await agent.request('GET', RULES))).not.toBe(list);
+    expect(tagOf(changed)).not.toBe(item);
+    expect(tagOf(await agent.request('GET', RULES))).not.toBe(list);
     // the old tag no longer answers 304
     expect((await agent.request('GET', `${RULES}/https`, undefined, { headers: { 'if-none-match': item } })).status).toBe(200);
   });
@@ -76,13 +82,13 @@ describe('ETag', () => {
     const item = await agent.request('GET', `${RULES}/https`);
     const list = await agent.request('GET', RULES);
     for (const [url, tag] of [
-      [`${RULES}/https`, etagOf(item)],
-      [RULES, etagOf(list)],
+      [`${RULES}/https`, tagOf(item)],
+      [RULES, tagOf(list)],
     ] as const) {
       for (const header of [tag, `W/${tag}`, `"other", ${tag}`, '*']) {
         const res = await agent.request('GET', url, undefined, { headers: { 'if-none-match': header } });
         expect([url, header, res.status, res.text]).toEqual([url, header, 304, '']);
-        expect(etagOf(res)).toBe(tag);
+        expect(tagOf(res)).toBe(tag);
       }
       const miss = await agent.request('GET', url, undefined, { headers: { 'if-none-match': '"other"' } });
       expect(miss.status).toBe(200);
@@ -94,20 +100,20 @@ describe('ETag', () => {
 describe('If-Match', () => {
   it('lets a write through while it matches, and answers the new ETag', async () => {
     const created = await create({ name: 'cond-a', policy: 'balanced', proto: 'tcp', dest_port: '80' });
-    expect(etagOf(created)).toBe(etagOf(await agent.request('GET', `${RULES}/cond-a`)));
-    const put = await agent.request('PUT', `${RULES}/cond-a`, { policy: 'balanced', proto: 'tcp', dest_port: '81' }, { headers: { 'if-match': etagOf(created) } });
+    expect(tagOf(created)).toBe(tagOf(await agent.request('GET', `${RULES}/cond-a`)));
+    const put = await agent.request('PUT', `${RULES}/cond-a`, { policy: 'balanced', proto: 'tcp', dest_port: '81' }, { headers: { 'if-match': tagOf(created) } });
     expect(put.status, put.text).toBe(200);
     expect(put.json).toEqual({ name: 'cond-a', policy: 'balanced', proto: 'tcp', dest_port: '81' });
-    expect(etagOf(put)).not.toBe(etagOf(created));
-    expect(etagOf(put)).toBe(etagOf(await agent.request('GET', `${RULES}/cond-a`)));
-    const del = await agent.request('DELETE', `${RULES}/cond-a`, undefined, { headers: { 'if-match': `"other", ${etagOf(put)}` } });
+    expect(tagOf(put)).not.toBe(tagOf(created));
+    expect(tagOf(put)).toBe(tagOf(await agent.request('GET', `${RULES}/cond-a`)));
+    const del = await agent.request('DELETE', `${RULES}/cond-a`, undefined, { headers: { 'if-match': `"other", ${tagOf(put)}` } });
     expect(del.status, del.text).toBe(200);
     expect((await agent.request('GET', `${RULES}/cond-a`)).status).toBe(404);
   });
 
   it('answers 412 to PUT, PATCH and DELETE when the object changed since, writing nothing', async () => {
     const created = await create({ name: 'cond-b', policy: 'balanced', proto: 'tcp', dest_port: '80' });
-    const stale = etagOf(created);
+    const stale = tagOf(created);
     handEdit((t) => t.replace("option dest_port '80'", "option dest_port '88'"));
     const files = configFiles();
     const calls = agent.callsLog().length;
@@ -116,7 +122,7 @@ describe('If-Match', () => {
       () => agent.request('PATCH', `${RULES}/cond-b`, { proto: 'udp' }, { headers: { ...MERGE, 'if-match': stale } }),
       () => agent.request('DELETE', `${RULES}/cond-b`, undefined, { headers: { 'if-match': stale } }),
       // a weak tag never matches If-Match, even the current one
-      async () => agent.request('DELETE', `${RULES}/cond-b`, undefined, { headers: { 'if-match': `W/${etagOf(await agent.request('GET', `${RULES}/cond-b`))}` } }),
+      async () => agent.request('DELETE', `${RULES}/cond-b`, undefined, { headers: { 'if-match': `W/${tagOf(await agent.request('GET', `${RULES}/cond-b`))}` } }),
       () => agent.request('PUT', `${RULES}/cond-b?dry_run=1`, { policy: 'balanced' }, { headers: { 'if-match': stale } }),
     ];
     for (const attempt of attempts) {
@@ -148,12 +154,12 @@ describe('If-Match', () => {
   it('lets exactly one of two racing PUTs with the same If-Match win; the other gets 412', async () => {
     const created = await create({ name: 'cond-race', policy: 'balanced', proto: 'tcp', dest_port: '80' });
     const bodies = ['1001', '1002'].map((port) => ({ policy: 'balanced', proto: 'tcp', dest_port: port }));
-    const results = await Promise.all(bodies.map((b) => agent.request('PUT', `${RULES}/cond-race`, b, { headers: { 'if-match': etagOf(created) } })));
+    const results = await Promise.all(bodies.map((b) => agent.request('PUT', `${RULES}/cond-race`, b, { headers: { 'if-match': tagOf(created) } })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
     const winner = results.findIndex((r) => r.status === 200);
     const now = await agent.request('GET', `${RULES}/cond-race`);
     expect(now.json).toEqual({ name: 'cond-race', ...bodies[winner] });
-    expect(etagOf(now)).toBe(etagOf(results[winner]!));
+    expect(tagOf(now)).toBe(tagOf(results[winner]!));
   });
 });
 
@@ -165,7 +171,7 @@ describe('PATCH (JSON merge patch)', () => {
     expect(res.json).toEqual({ name: 'cond-p', policy: 'balanced', proto: 'tcp', dest_port: '8080' });
     const read = await agent.request('GET', `${RULES}/cond-p`);
     expect(read.json).toEqual(res.json);
-    expect(etagOf(res)).toBe(etagOf(read));
+    expect(tagOf(res)).toBe(tagOf(read));
     expect(agent.readFile('mwan3')).not.toMatch(/option timeout '60'/);
   });
 
@@ -228,5 +234,55 @@ describe('PUT and the name', () => {
       expect(res.status, res.text).toBe(200);
       expect(res.json).toEqual({ name: 'cond-n', policy: 'balanced' });
     }
+  });
+});
+
+describe('the typed client', () => {
+  const statusOf = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return 200;
+    } catch (err) {
+      if (!isClientError(err)) throw err;
+      return (err as ClientError).status;
+    }
+  };
+
+  it('keeps the ETag of what it read, sends it as If-Match, and patches', async () => {
+    const rules = client.mwan3.rules;
+    const created = await rules.create({ name: 'cond-client', policy: 'balanced', proto: 'tcp', dest_port: '80', sticky: '1' });
+    const read = await rules.get('cond-client');
+    expect(read).toEqual(created);
+    expect(etagOf(read)).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(etagOf(created)).toBe(etagOf(read));
+    expect(await rules.getIfChanged('cond-client', etagOf(read)!)).toBeUndefined();
+
+    const patched = await rules.patch('cond-client', { dest_port: '8080', sticky: null }, { ifMatch: etagOf(read)! });
+    expect(patched).toEqual({ name: 'cond-client', policy: 'balanced', proto: 'tcp', dest_port: '8080' });
+    expect(await rules.getIfChanged('cond-client', etagOf(read)!)).toEqual(patched);
+    // the old ETag no longer holds: 412 for update, patch and delete, and the object stays
+    expect(await statusOf(rules.update('cond-client', { policy: 'wan_wanb' }, { ifMatch: etagOf(read)! }))).toBe(412);
+    expect(await statusOf(rules.patch('cond-client', { proto: 'udp' }, { ifMatch: etagOf(read)! }))).toBe(412);
+    expect(await statusOf(rules.delete('cond-client', { ifMatch: etagOf(read)! }))).toBe(412);
+    expect(await rules.get('cond-client')).toEqual(patched);
+    expect((await rules.dryRun.patch('cond-client', { dest_port: '81' })).batch).toContain("dest_port='81'");
+
+    const updated = await rules.update('cond-client', { policy: 'wan_wanb' }, { ifMatch: etagOf(patched)! });
+    expect(updated).toEqual({ name: 'cond-client', policy: 'wan_wanb' });
+    expect(await statusOf(rules.patch('cond-none', { proto: 'udp' }))).toBe(404);
+    await rules.delete('cond-client', { ifMatch: etagOf(updated)! });
+    expect(await rules.find('cond-client')).toBeUndefined();
+  });
+
+  it('reads a list only when it changed', async () => {
+    const policies = client.mwan3.policies;
+    const list = await policies.list();
+    const tag = etagOf(list)!;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(await policies.listIfChanged(tag)).toBeUndefined();
+    await policies.create({ name: 'cond-list', members: [{ interface: 'wan', metric: '1', weight: '1' }] });
+    const changed = await policies.listIfChanged(tag);
+    expect(changed?.map((p) => p.name)).toContain('cond-list');
+    expect(etagOf(changed!)).not.toBe(tag);
   });
 });
