@@ -90,7 +90,7 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, kind: 
         case 'GET':
           return sendRead(req, reply, await list());
         case 'POST':
-          return answer(ctx, reply, { op: 'create', kind, obj: objectOf(kind, req), ...guard(req) }, isDryRun(req), 201);
+          return answer(ctx, reply, { op: 'create', kind, obj: objectOf(kind, req) }, isDryRun(req), 201);
         case 'PUT':
         case 'DELETE':
           throw badRequest(BAD_URI);
