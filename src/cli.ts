@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION } from './version.js';
-import { SETTING_HELP, SETTING_OPTIONS, SettingsError, isOpenWrt, resolveUciBin, settingDefaults, type SettingName } from './config.js';
+import { SETTING_HELP, SETTING_OPTIONS, SettingsError, isOpenWrt, packageRoot, resolveUciBin, settingDefaults, type SettingName } from './config.js';
+import type { RawRoutingValues } from './bootstrap/routing.js';
 
 const USAGE = `Usage:
   sdewan-agent [serve]
@@ -16,13 +17,21 @@ const USAGE = `Usage:
       problems listed (a file that does not parse as file:line).
   sdewan-agent bootstrap [--annotations FILE] [--confdir DIR] [--savedir DIR]
                          [--uci-bin PATH|embedded] [--strict]
+                         [--provider-cidr CIDR] [--public-ip IP] [--default-cidr CIDR]
+                         [--pod-ip IP] [--kube-api IP:PORT]
       Configure the network and mwan3 interfaces the CNI attached to the pod, from the
-      k8s.plugin.opnfv.org/nfn-network annotation in the downward-API annotations file.
+      k8s.plugin.opnfv.org/nfn-network annotation in the downward-API annotations file,
+      and the CNF's routing (firewall SNAT and DNAT, policy rules) from ICN's values.
       --annotations FILE   default $SDEWAN_ANNOTATIONS or /tmp/podinfo/annotations
       --confdir DIR        UCI config directory (default $SDEWAN_CONFDIR, /etc/config on OpenWRT)
       --savedir DIR        UCI save directory (default $SDEWAN_SAVEDIR)
       --uci-bin PATH       uci program, or "embedded" (default $SDEWAN_UCI_BIN, else uci on PATH)
       --strict             exit 1 when the annotation is missing or malformed (default: log it, exit 0)
+      --provider-cidr CIDR SNAT of traffic to it out of the interface in it ($SDEWAN_PROVIDER_CIDR)
+      --public-ip IP       DNAT of IP:6443 to the Kubernetes API ($SDEWAN_PUBLIC_IP)
+      --default-cidr CIDR  policy rules: from it lookup 40, from the pod's IP lookup main ($SDEWAN_DEFAULT_CIDR)
+      --pod-ip IP          the pod's address ($SDEWAN_POD_IP, else the cni.projectcalico.org/podIP annotation)
+      --kube-api IP:PORT   the API service ($SDEWAN_KUBE_API, else $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)
   sdewan-agent --help | --version
 `;
 
@@ -49,6 +58,7 @@ const nonEmpty = (v: string | undefined) => (v !== undefined && v !== '' ? v : u
 
 interface BootstrapSettings {
   annotations: string;
+  routing: RawRoutingValues;
   confdir: string;
   savedir: string;
   uciBin: string | undefined;
@@ -68,8 +78,20 @@ function bootstrapSettings(values: Record<string, string | boolean | undefined>,
     if (err instanceof SettingsError) usageError(err.message);
     throw err;
   }
+  // kubelet's variables of the `kubernetes` service in every container (IPv4 only here: an
+  // IPv6 API address is left out rather than refused).
+  const apiHost = nonEmpty(env.KUBERNETES_SERVICE_HOST);
+  const apiPort = nonEmpty(env.KUBERNETES_SERVICE_PORT);
+  const k8sApi = apiHost && apiPort && /^\d+\.\d+\.\d+\.\d+$/.test(apiHost) ? `${apiHost}:${apiPort}` : undefined;
   return {
     annotations: path.resolve(str('annotations') ?? nonEmpty(env.SDEWAN_ANNOTATIONS) ?? '/tmp/podinfo/annotations'),
+    routing: {
+      providerCidr: str('provider-cidr') ?? env.SDEWAN_PROVIDER_CIDR,
+      publicIp: str('public-ip') ?? env.SDEWAN_PUBLIC_IP,
+      defaultCidr: str('default-cidr') ?? env.SDEWAN_DEFAULT_CIDR,
+      podIp: str('pod-ip') ?? env.SDEWAN_POD_IP,
+      kubeApi: str('kube-api') ?? nonEmpty(env.SDEWAN_KUBE_API) ?? k8sApi,
+    },
     confdir,
     savedir,
     uciBin,
@@ -88,6 +110,11 @@ async function bootstrap(args: string[]): Promise<number> {
         savedir: { type: 'string' },
         'uci-bin': { type: 'string' },
         strict: { type: 'boolean' },
+        'provider-cidr': { type: 'string' },
+        'public-ip': { type: 'string' },
+        'default-cidr': { type: 'string' },
+        'pod-ip': { type: 'string' },
+        'kube-api': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -107,11 +134,11 @@ async function bootstrap(args: string[]): Promise<number> {
   const store = uci.createUciStore({ confdir: s.confdir, savedir: s.savedir, runner: uci.createRunner(s.uciBin ?? 'embedded') });
   const { runBootstrap } = await import('./bootstrap/run.js');
   try {
-    const result = await runBootstrap({ annotationsFile: s.annotations, store, log });
+    const result = await runBootstrap({ annotationsFile: s.annotations, store, log, routing: s.routing });
     if (result.status === 'input-error' && parsed.values.strict) return 1;
     return 0;
   } catch (err) {
-    log.error({ err: (err as Error).message, confdir: s.confdir }, 'bootstrap: writing the network and mwan3 configs failed');
+    log.error({ err: (err as Error).message, confdir: s.confdir }, 'bootstrap: writing the network, mwan3 and firewall configs failed');
     return 1;
   }
 }

@@ -57,6 +57,16 @@ async function createReloader(settings: Settings, log: Logger, store: UciStore):
   return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
 }
 
+/** The owned files an interrupted write left behind (src/changes/orphan-files.ts). */
+async function removeOrphans(settings: Settings, store: UciStore, log: Logger): Promise<void> {
+  const [{ removeOrphanFiles }, { RESOURCES }] = await Promise.all([import('./changes/orphan-files.js'), import('./resources/index.js')]);
+  try {
+    await removeOrphanFiles({ store, settings, resources: RESOURCES, log });
+  } catch (err) {
+    log.error({ err }, 'checking for unreferenced owned files failed');
+  }
+}
+
 function listenUrl(address: AddressInfo | string | null, tls: boolean): string {
   if (address === null || typeof address === 'string') return String(address);
   const host = address.family === 'IPv6' || address.family === (6 as unknown as string) ? `[${address.address}]` : address.address;
@@ -82,7 +92,7 @@ async function main(): Promise<void> {
     if (err instanceof SettingsError) fail(err.message);
     throw err;
   }
-  const logger = await createLogger({ level: settings.logLevel });
+  const logger = await createLogger({ level: settings.logLevel, ...(settings.logTee ? { tee: settings.logTee } : {}) });
 
   if (settings.auth === 'static' && settings.password === undefined && settings.passwordFile === undefined) {
     settings.password = randomBytes(12).toString('base64url');
@@ -104,10 +114,10 @@ async function main(): Promise<void> {
   }
 
   const store = await createStore(settings);
+  await removeOrphans(settings, store, logger);
   const reloader = await createReloader(settings, logger, store);
   const { buildServer } = await import('./server.js');
-  const { app } = await buildServer(settings, { logger, store, reloader });
-  const tls = settings.tlsCert !== undefined;
+  const { app, listen } = await buildServer(settings, { logger, store, reloader });
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -133,15 +143,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 
+  let urls: string[];
   try {
-    await app.listen({ host: settings.host, port: settings.port });
+    urls = (await listen()).map(({ listener, address }) => listenUrl(address, listener.tls));
   } catch (err) {
-    fail(`cannot listen on ${settings.host}:${settings.port} (HOST, PORT): ${(err as Error).message}`);
+    const ports = settings.listeners.map((l) => l.port).join(' ');
+    fail(`cannot listen on ${settings.host} port ${ports} (HOST, PORT, SDEWAN_HTTP_PORTS, SDEWAN_HTTPS_PORTS): ${(err as Error).message}`);
   }
-  logger.info(
-    { url: listenUrl(app.server.address(), tls), confdir: settings.confdir, uci: settings.uciBin ?? 'embedded', auth: settings.auth },
-    'listening',
-  );
+  // url: the first listener (HTTPS first when there are both); urls: every one.
+  logger.info({ url: urls[0], urls, confdir: settings.confdir, uci: settings.uciBin ?? 'embedded', auth: settings.auth }, 'listening');
 }
 
 main().catch((err: unknown) => {

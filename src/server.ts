@@ -1,11 +1,13 @@
 // The fastify application: body parsing and limits, uniform JSON errors, one log line per
 // request, LuCI login and its gate, health probes, and the API routes.
 import { readFileSync } from 'node:fs';
-import type https from 'node:https';
-import Fastify, { LogController, type FastifyError, type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
-import type { Settings } from './config.js';
+import type { Listener, Settings } from './config.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
 import { methodNotAllowed } from './http/methods.js';
@@ -13,6 +15,7 @@ import { registerApi } from './http/api.js';
 import { ApiError } from './errors.js';
 import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { watchTlsFiles } from './tls-files.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -34,6 +37,20 @@ export interface AgentServer {
   app: FastifyInstance;
   ctx: AgentContext;
   sessions: SessionStore;
+  /** Opens every listener of settings.listeners; their addresses, in the same order. */
+  listen(): Promise<{ listener: Listener; address: AddressInfo }[]>;
+}
+
+type RawServer = http.Server | https.Server;
+
+function listenOn(server: RawServer, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }
 
 /** `{"message": ...}` and the status for any error thrown in a route or by fastify. */
@@ -54,7 +71,10 @@ function noRouteSchemas(): never {
 }
 
 export async function buildServer(settings: Settings, deps: ServerDeps): Promise<AgentServer> {
-  const tls = settings.tlsCert !== undefined && settings.tlsKey !== undefined;
+  const tlsPair =
+    settings.tlsCert !== undefined && settings.tlsKey !== undefined ? { cert: readFileSync(settings.tlsCert), key: readFileSync(settings.tlsKey) } : undefined;
+  // One application (one session table, one UCI store, one reloader) behind every listener.
+  const servers: RawServer[] = [];
   const options: FastifyServerOptions = {
     loggerInstance: deps.logger,
     // fastify's own per-request lines are off: the onResponse hook below writes them
@@ -68,14 +88,35 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     // JSON-schema compilers (ajv, fast-json-stringify) are not loaded, a few MiB less resident.
     schemaController: { compilersFactory: { buildValidator: noRouteSchemas, buildSerializer: noRouteSchemas } },
   };
-  const app = (
-    tls
-      ? Fastify({
-          ...(options as FastifyHttpsOptions<https.Server>),
-          https: { cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!) },
-        })
-      : Fastify(options)
-  ) as unknown as FastifyInstance;
+  // The first listener is fastify's own server; the others are created here with fastify's
+  // request handler (app.routing), so that one application serves them all.
+  const [first, ...others] = settings.listeners as [Listener, ...Listener[]];
+  for (const l of settings.listeners) if (l.tls && !tlsPair) throw new Error(`port ${l.port} is HTTPS but no certificate is set`);
+  const app = (first.tls ? Fastify({ ...options, https: tlsPair! } as FastifyServerOptions) : Fastify(options)) as unknown as FastifyInstance;
+  servers.push(app.server as RawServer);
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => app.routing(req, res);
+  for (const l of others) servers.push(l.tls ? https.createServer(tlsPair!, route) : http.createServer(route));
+  const [primary, ...extra] = servers as [RawServer, ...RawServer[]];
+  // fastify sets its timeouts on the server it is given; the other listeners get the same.
+  for (const s of extra) {
+    s.keepAliveTimeout = primary.keepAliveTimeout;
+    s.requestTimeout = primary.requestTimeout;
+    s.headersTimeout = primary.headersTimeout;
+    s.timeout = primary.timeout;
+  }
+  // On close, the other listeners stop accepting with the first (fastify closes that one), idle
+  // keep-alive connections are dropped, and requests in flight finish.
+  const extraClosed: Promise<void>[] = [];
+  app.addHook('preClose', async () => {
+    for (const s of extra) {
+      if (!s.listening) continue;
+      extraClosed.push(new Promise((resolve) => s.close(() => resolve())));
+      s.closeIdleConnections();
+    }
+  });
+  app.addHook('onClose', async () => {
+    await Promise.all(extraClosed);
+  });
 
   // The controller's Go client sends its JSON bodies without a Content-Type (LuCI's Lua
   // original read the raw body as JSON): a body without one is parsed as JSON.
@@ -88,11 +129,14 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   // Bodies are JSON (the login's form aside, src/auth); anything else (text/plain included) is a 415.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app, BODY_LIMIT);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, message } = errorAnswer(err);
+    // the error reduced to its class and frames (src/log-values.ts); never the message, which
+    // may quote what the request sent
     if (status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.debug({ status, message }, 'request refused');
+    else request.log.debug({ status }, 'request refused');
     return reply.code(status).send({ message });
   });
   // A method no route knows (WebDAV's PROPFIND or MKCOL, say) never matches one: a 405.
@@ -101,6 +145,17 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
       ? reply.code(404).send({ message: 'Not found' })
       : methodNotAllowed(reply, app.supportedMethods.filter((m) => m !== 'OPTIONS')),
   );
+
+  // Once the agent is closing (SIGTERM), a response ends its connection: a keep-alive client
+  // would otherwise hold the server open after the requests in flight have finished.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   // One line per request; only the path, never the query string, headers or body.
   // One line per request, at info for writes, logins and failures, at debug for the reads that
@@ -121,16 +176,25 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   const sessions = new SessionStore({ ttlMs: settings.sessionTtlSec * 1000 });
   const throttle = new LoginThrottle({ maxFailures: deps.maxLoginFailures ?? 5, windowMs: 60_000 });
-  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), sessions, throttle, tls, bodyLimit: BODY_LIMIT, version: AGENT_VERSION });
+  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), user: settings.user, sessions, throttle, bodyLimit: BODY_LIMIT, version: AGENT_VERSION });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
-  if (tls) {
+  const tlsServers = servers.filter((s): s is https.Server => s instanceof https.Server);
+  if (tlsServers.length > 0) {
     // A renewed certificate (a Kubernetes TLS secret updated in place) is served without a restart.
-    const watch = watchTlsFiles({ server: app.server as unknown as https.Server, cert: settings.tlsCert!, key: settings.tlsKey!, log: app.log });
+    const server = { setSecureContext: (pair: { cert: Buffer; key: Buffer }) => tlsServers.forEach((s) => s.setSecureContext(pair)) };
+    const watch = watchTlsFiles({ server, cert: settings.tlsCert!, key: settings.tlsKey!, log: app.log });
     app.addHook('onClose', async () => watch.stop());
   }
 
   const ctx: AgentContext = { settings, store: deps.store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
   await registerApi(app, ctx);
-  return { app, ctx, sessions };
+
+  const listen = async () => {
+    await app.listen({ host: settings.host, port: first.port });
+    const out = [{ listener: first, address: primary.address() as AddressInfo }];
+    for (const [i, listener] of others.entries()) out.push({ listener, address: await listenOn(extra[i]!, listener.port, settings.host) });
+    return out;
+  };
+  return { app, ctx, sessions, listen };
 }

@@ -29,9 +29,10 @@ declare module 'fastify' {
 
 export interface AuthOptions {
   verifier: PasswordVerifier;
+  /** The user allowed to log in (settings.user): a failed login logs whether it was this one. */
+  user: string;
   sessions: SessionStore;
   throttle: LoginThrottle;
-  tls: boolean;
   /** The largest login form, in bytes. */
   bodyLimit: number;
   /** The agent's version, shown on the page of GET /cgi-bin/luci/. */
@@ -82,7 +83,7 @@ async function bodylessForm(request: FastifyRequest, limit: number): Promise<Rec
 }
 
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
-  const { verifier, sessions, throttle, tls } = opts;
+  const { verifier, sessions, throttle } = opts;
   app.decorateRequest('session', undefined);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -110,17 +111,18 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       try {
         ok = await verifier(user, password);
       } catch (err) {
-        request.log.error({ err: (err as Error).message }, 'password check failed');
+        request.log.error({ err }, 'password check failed');
       }
     }
     if (!ok) {
       throttle.recordFailure(address);
-      request.log.warn({ user, address }, 'login failed');
+      // never the name sent: a password typed into the user field would land in the log
+      request.log.warn({ configuredUser: user === opts.user, address }, 'login failed');
       return loginRequired(reply, 'Login failed');
     }
     const session = sessions.create(user!);
     request.log.info({ user }, 'login');
-    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', loginCookies(session.token, tls)).send();
+    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', loginCookies(session.token, request.protocol === 'https')).send();
   };
 
   // The login page: GET answers it with or without a session (browsers and probes look there).
@@ -164,6 +166,6 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.get(LOGOUT_PATH, async (request, reply) => {
     if (request.session) sessions.destroy(request.session.token);
     request.log.info({ user: request.session?.user }, 'logout');
-    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', logoutCookies(tls)).send();
+    return reply.code(302).header('Location', LUCI_HOME).header('Set-Cookie', logoutCookies(request.protocol === 'https')).send();
   });
 }

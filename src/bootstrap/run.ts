@@ -3,11 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { UciStore, UpdateResult } from '../uci/types.js';
-import { BootstrapInputError, nfnInterfacesFromFile, type NfnInterface } from './annotations.js';
+import { BootstrapInputError, nfnInterfacesFromFile, parseAnnotationsFile, type NfnInterface } from './annotations.js';
 import { readLiveDevices } from './live.js';
 import { planMwan3, planNetwork, resolveInterfaces, type DesiredInterface, type Finding, type LiveDevices } from './plan.js';
+import { parseRoutingValues, planFirewallRouting, planRoutingRules, type RawRoutingValues, type RoutingValues } from './routing.js';
 
 export const DEFAULT_ANNOTATIONS_FILE = '/tmp/podinfo/annotations';
+/** Calico's annotation of the pod's own address (`10.233.84.5/32`), where ICN's entrypoint found it. */
+export const POD_IP_ANNOTATION = 'cni.projectcalico.org/podIP';
 
 export type BootstrapLog = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -15,6 +18,11 @@ export interface BootstrapOptions {
   annotationsFile: string;
   store: UciStore;
   log: BootstrapLog;
+  /**
+   * The routing values (ICN's providerCIDR, publicIpAddress, defaultCIDR, and the pod's address
+   * and the API service); validated here. Without them, no routing section is written or kept.
+   */
+  routing?: RawRoutingValues;
   /** The pod's devices (default: readLiveDevices, the current network namespace). */
   live?: (devices: string[]) => LiveDevices | Promise<LiveDevices>;
 }
@@ -29,9 +37,10 @@ export interface BootstrapResult {
   configured: string[];
   network?: UpdateResult;
   mwan3?: UpdateResult;
+  firewall?: UpdateResult;
 }
 
-async function readInterfaces(file: string): Promise<NfnInterface[]> {
+async function readAnnotations(file: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -41,7 +50,7 @@ async function readInterfaces(file: string): Promise<NfnInterface[]> {
       code === 'ENOENT' ? `annotations file ${file} does not exist` : `cannot read annotations file ${file}: ${(err as Error).message}`,
     );
   }
-  return nfnInterfacesFromFile(text);
+  return text;
 }
 
 function logFinding(log: BootstrapLog, f: Finding): void {
@@ -56,11 +65,16 @@ function logFinding(log: BootstrapLog, f: Finding): void {
 export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapResult> {
   const { log, store } = opts;
   let entries: NfnInterface[];
+  let routing: RoutingValues;
   try {
-    entries = await readInterfaces(opts.annotationsFile);
+    const text = await readAnnotations(opts.annotationsFile);
+    entries = nfnInterfacesFromFile(text);
+    const raw = { ...opts.routing };
+    if (raw.podIp === undefined || raw.podIp === '') raw.podIp = parseAnnotationsFile(text).get(POD_IP_ANNOTATION)?.split('/')[0];
+    routing = parseRoutingValues(raw);
   } catch (err) {
     if (!(err instanceof BootstrapInputError)) throw err;
-    log.error({ file: opts.annotationsFile }, `bootstrap: ${err.message}; network and mwan3 left unchanged`);
+    log.error({ file: opts.annotationsFile }, `bootstrap: ${err.message}; network, mwan3 and firewall left unchanged`);
     return { status: 'input-error', error: err.message, findings: [], configured: [] };
   }
 
@@ -71,24 +85,36 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
   let configured: DesiredInterface[] = [];
   let networkFindings: Finding[] = [];
   let mwan3Findings: Finding[] = [];
+  let firewallFindings: Finding[] = [];
   const network = await store.update('network', (pkg) => {
     configured = [];
     const plan = planNetwork(pkg, resolution, configured);
-    networkFindings = plan.findings;
-    return plan.ops;
+    const rules = planRoutingRules(pkg, routing);
+    networkFindings = [...plan.findings, ...rules.findings];
+    return [...plan.ops, ...rules.ops];
   });
   const mwan3 = await store.update('mwan3', (pkg) => {
     const plan = planMwan3(pkg, configured, resolution);
     mwan3Findings = plan.findings;
     return plan.ops;
   });
-  const findings = [...resolution.findings, ...networkFindings, ...mwan3Findings];
+  const firewall = await store.update('firewall', (pkg) => {
+    const plan = planFirewallRouting(pkg, routing, configured);
+    firewallFindings = plan.findings;
+    return plan.ops;
+  });
+  const findings = [...resolution.findings, ...networkFindings, ...mwan3Findings, ...firewallFindings];
 
   for (const f of findings) logFinding(log, f);
-  const changed = network.changed || mwan3.changed;
+  const changed = network.changed || mwan3.changed || firewall.changed;
   log.info(
-    { interfaces: configured.map((d) => `${d.device}=${d.address}/${d.prefix}`), network: network.changed, mwan3: mwan3.changed },
-    changed ? 'bootstrap: network and mwan3 updated' : 'bootstrap: network and mwan3 already up to date',
+    {
+      interfaces: configured.map((d) => `${d.device}=${d.address}/${d.prefix}`),
+      network: network.changed,
+      mwan3: mwan3.changed,
+      firewall: firewall.changed,
+    },
+    changed ? 'bootstrap: network, mwan3 and firewall updated' : 'bootstrap: network, mwan3 and firewall already up to date',
   );
-  return { status: changed ? 'changed' : 'unchanged', findings, configured: configured.map((d) => d.device), network, mwan3 };
+  return { status: changed ? 'changed' : 'unchanged', findings, configured: configured.map((d) => d.device), network, mwan3, firewall };
 }

@@ -13,13 +13,14 @@ import { buildBatch } from '../uci/index.js';
 import type { UciPackage, UciStore, UpdateResult } from '../uci/types.js';
 import { type FileStage, removeOwnedFiles, stageOwnedFiles } from './owned-files.js';
 import { type Change, nameOf, type Plan, planChange } from './plan.js';
+import { storageFailure } from './storage-errors.js';
 import { objectIn, readObject, rootDir, snapshotOf } from './read.js';
 
 export interface ChangeDeps {
   store: UciStore;
   reloader: Reloader;
-  settings: Pick<Settings, 'rollback' | 'ipsecDir'>;
-  log: Pick<FastifyBaseLogger, 'warn'>;
+  settings: Pick<Settings, 'rollback' | 'ipsecDir' | 'savedir'>;
+  log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
   host: HostView;
 }
 
@@ -54,8 +55,8 @@ export async function commit(
       return planned.ops;
     });
   } catch (err) {
-    await stage?.rollback();
-    throw err;
+    await stage?.rollback().catch((rollbackErr: unknown) => deps.log.error({ err: rollbackErr }, 'putting the owned files back failed'));
+    throw (await storageFailure(err, [deps.store.confdir, deps.settings.savedir, ...(target.fileRoot ? [target.fileRoot] : [])])) ?? err;
   }
   await stage?.commit();
   if (remove.length) await removeOwnedFiles(root, remove);

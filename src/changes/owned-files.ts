@@ -44,6 +44,9 @@ async function removeIfExists(file: string): Promise<void> {
   }
 }
 
+/** The temporary files of writeFileAtomic: `.<target name>.<12 hex digits>.tmp`. */
+export const OWNED_TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
 /** Writes `content` to `file` atomically with exactly `mode` (whatever the umask). */
 export async function writeFileAtomic(file: string, content: string | Buffer, mode: number): Promise<void> {
   const dir = path.dirname(file);

@@ -2,6 +2,7 @@
 import type { HostFacts } from '../host/facts.js';
 import { badRequest, conflict, fieldError, notFound, preconditionFailed } from '../errors.js';
 import { parseBody } from '../http/validate.js';
+import { checkObjectName } from '../resources/names.js';
 import type { AnyObject, OwnedFile, Resource, Snapshot } from '../resources/types.js';
 import type { BatchOp } from '../uci/types.js';
 import { ifMatchPasses, objectEtag } from './etag.js';
@@ -63,6 +64,7 @@ export function planChange(change: Change, snap: Snapshot, host: HostFacts, read
     if (user) throw badRequest(user);
     return { ops: kind.deleteBatch(change.name, snap), remove: kind.ownedFiles?.paths(change.name, snap) ?? [] };
   }
+  checkObjectName(nameOf(change));
   if (change.op === 'create' && existing) throw conflict();
   if (change.op === 'patch' && !seen) throw notFound();
   const obj = change.op === 'patch' ? parseBody(kind.schema, mergePatch(seen, change.patch)) : change.obj;

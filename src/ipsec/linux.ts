@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ServiceAction } from '../services/table.js';
 import type { RunResult } from '../services/run.js';
-import { ikeSasFromEvents, ikeSasFromListSas, type IkeSa } from '../status/ipsec.js';
+import { ikeSasFromEvents, ikeSasFromListSas, type IkeSa } from '../status/ike-sas.js';
 import { atomicWriteFileSync } from '../uci/atomic.js';
 import type { UciPackage } from '../uci/types.js';
 import { RenderError, renderSwanctl, type RenderedSwanctl } from './render.js';

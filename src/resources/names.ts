@@ -14,14 +14,39 @@ import { type Field, type FlatObject, fieldsOf, namedSectionOps } from './fields
  */
 export const API_NAME_OPTION = 'api_name';
 
+/** The longest name of an object of any kind: a Kubernetes object name. */
+export const NAME_MAX = 253;
+
+/**
+ * THE rule for the name of an object of any kind (checked by the route factory on every
+ * write, and by sectionNameFor): not empty, at most NAME_MAX characters, and neither `.` nor
+ * `..`, which no client can put in a URL path segment (it would be resolved away).
+ * The answer is why the name is refused, or undefined.
+ */
+export function objectNameProblem(name: string): string | undefined {
+  if (name === '') return 'should not be empty';
+  if (name === '.' || name === '..') return `${JSON.stringify(name)} cannot be a name: a URL path cannot address it`;
+  if (name.length > NAME_MAX) return `should be at most ${NAME_MAX} characters long (has ${name.length})`;
+  return undefined;
+}
+
+/** Throws a 400 naming `field` when `name` breaks the rule of objectNameProblem. */
+export function checkObjectName(name: string, field = 'name'): void {
+  const problem = objectNameProblem(name);
+  if (problem !== undefined) throw fieldError(field, problem);
+}
+
 const API_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** Why `apiName` cannot name a UCI section (the rule above, then the characters), or undefined. */
+export function sectionNameProblem(apiName: string): string | undefined {
+  return objectNameProblem(apiName) ?? (API_NAME.test(apiName) ? undefined : `${JSON.stringify(apiName)} may contain only letters, digits, '_', '-' and '.'`);
+}
 
 /** Validates an API name and returns its UCI section name, or throws a 400 naming `field`. */
 export function sectionNameFor(apiName: string, field = 'name'): string {
-  if (!API_NAME.test(apiName)) {
-    throw fieldError(field, `${JSON.stringify(apiName)} may contain only letters, digits, '_', '-' and '.'`,
-    );
-  }
+  const problem = sectionNameProblem(apiName);
+  if (problem !== undefined) throw fieldError(field, problem);
   return apiName.replace(/[-.]/g, '_');
 }
 
@@ -53,6 +78,19 @@ export function claimSectionName(pkg: UciPackage, type: string, apiName: string,
     throw conflict(`Conflict: ${JSON.stringify(apiName)} maps to UCI section '${name}', already used by ${JSON.stringify(apiNameOf(holder))} (${holder.type})`);
   }
   return name;
+}
+
+/**
+ * Claims a section a write generates beside its object's own (a policy's members, a remote's
+ * connections and pools): 409 when a section of that name exists and is not in `own`, the
+ * sections the object holds now. A write never takes over, nor later deletes, a section it
+ * did not create.
+ */
+export function claimGenerated(pkg: UciPackage, name: string, own: ReadonlySet<string>, field: string): void {
+  const holder = pkg.sections.find((s) => s.name === name);
+  if (holder && !own.has(name)) {
+    throw conflict(`Conflict: ${field} needs UCI section '${name}', already used by ${holder.type} ${JSON.stringify(apiNameOf(holder))}`);
+  }
 }
 
 /**

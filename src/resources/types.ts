@@ -26,6 +26,12 @@ export type FileRoot = 'swanctl';
  */
 export interface OwnedFiles<T, P extends string> {
   root: FileRoot;
+  /**
+   * Directories (relative to the root) that hold this kind's files and nothing else: at start,
+   * a file in them that no object references (`fill` asks for it) is removed, as is a temporary
+   * file of the atomic writer (src/changes/orphan-files.ts).
+   */
+  dirs: readonly string[];
   /** The files `obj` owns once written. */
   files(obj: T): OwnedFile[];
   /** Paths (relative to the root) of the files the stored object `name` owns now. */

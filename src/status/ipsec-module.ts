@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { apiNameOf } from '../resources/names.js';
 import type { UciPackage, UciSection } from '../uci/types.js';
-import { ipsecStatus, remoteStateOf, type IkeSa, type RemoteStatus } from './ipsec.js';
+import { ipsecStatus, remoteStateOf, type RemoteStatus } from './ipsec.js';
+import type { IkeSa } from './ike-sas.js';
 
 /**
  * The `ipsec` status module: the object ICN's modules/ipsec.lua answered,

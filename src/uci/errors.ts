@@ -27,9 +27,12 @@ export class UciNameError extends Error {
 /** A value that uci cannot carry (control characters other than tab, CR and LF). */
 export class UciValueError extends Error {
   override readonly name = 'UciValueError';
-  constructor(readonly value: string) {
+  constructor(value: string) {
     super('UCI values may not contain control characters other than tab, CR and LF');
+    // the value may be a secret (a pre-shared key): never an enumerable property of the error
+    Object.defineProperty(this, 'value', { value, enumerable: false });
   }
+  declare readonly value: string;
 }
 
 /** uci reported an error for a batch: nothing was written. */

@@ -20,10 +20,10 @@ describe('var/initd, the development default of SDEWAN_INITD', () => {
   afterAll(async () => agent?.stop());
 
   it('is created on first start with a recording script per service, and says so', () => {
-    for (const script of ['mwan3', 'firewall', 'swanctl']) expect(statSync(path.join(initd, script)).mode & 0o111).not.toBe(0);
+    for (const script of ['mwan3', 'firewall', 'swanctl', 'network']) expect(statSync(path.join(initd, script)).mode & 0o111).not.toBe(0);
     expect(agent.logRecords().find((r) => r.msg === 'no SDEWAN_INITD: service actions are recorded, not run')).toMatchObject({
       initd,
-      scripts: ['mwan3', 'firewall', 'swanctl'],
+      scripts: ['mwan3', 'firewall', 'swanctl', 'network'],
     });
   });
 

@@ -1,5 +1,7 @@
-// `npm ci && npm start` on a fresh clone: the agent on its embedded default, port 8080, the
-// fixtures as its config, a generated password printed once, a wrong login answered 403.
+// `npm ci && npm start` on a fresh clone: the agent on its embedded default, the fixtures as
+// its config, a generated password printed once, a wrong login answered 403. It listens on a
+// port the system picks (PORT=0): 8080, the default (test/agent/config.test.ts), may be taken
+// by a developer's own `npm start`.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -19,17 +21,17 @@ describe('npm start on a fresh checkout', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers a wrong login on port 8080 with 403, on the fixtures, with a password printed once', async () => {
+  it('answers a wrong login with 403, on the fixtures, with a password printed once', async () => {
     // What a clone holds after `npm ci` (which builds dist/ through `prepare`).
     for (const entry of ['package.json', 'dist', 'uci-fixtures']) cpSync(path.join(repoRoot(), entry), path.join(dir, entry), { recursive: true });
     symlinkSync(path.join(repoRoot(), 'node_modules'), path.join(dir, 'node_modules'));
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SDEWAN_|HOST$|PORT$|LOG_LEVEL$)/.test(k)));
-    child = spawn('npm', ['start'], { cwd: dir, env: { ...env, SDEWAN_INITD: dir }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('npm', ['start'], { cwd: dir, env: { ...env, SDEWAN_INITD: dir, PORT: '0' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-    await waitFor(async () => output.includes('"listening"'), { what: 'the agent listening', timeoutMs: 20_000 });
+    const url = await waitFor(async () => /"url":"(http:\/\/127\.0\.0\.1:[0-9]+)".*"msg":"listening"/.exec(output)?.[1], { what: 'the agent listening', timeoutMs: 20_000 });
 
-    const res = await fetch('http://127.0.0.1:8080/cgi-bin/luci/', {
+    const res = await fetch(`${url}/cgi-bin/luci/`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'luci_username=root&luci_password=wrong',
@@ -41,7 +43,7 @@ describe('npm start on a fresh checkout', () => {
     const generated = output.match(/generated password for user root: (\S+?)"/g) ?? [];
     expect(generated).toHaveLength(1);
     const password = /generated password for user root: (\S+?)"/.exec(output)![1]!;
-    const ok = await fetch('http://127.0.0.1:8080/cgi-bin/luci/', {
+    const ok = await fetch(`${url}/cgi-bin/luci/`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ luci_username: 'root', luci_password: password }).toString(),

@@ -1,8 +1,9 @@
 // The agent as a process: bad settings, probes, body limits and errors, logs, shutdown.
-import { renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAgentUntilExit, startAgent, waitFor, type Agent } from '../helpers/agent.js';
-import { rawRequest, slowRequest } from '../helpers/http.js';
+import { makeTempDir, runAgentUntilExit, startAgent, waitFor, type Agent } from '../helpers/agent.js';
+import { rawRequest } from '../helpers/http.js';
 
 describe('bad settings stop the start', () => {
   it.each([
@@ -120,17 +121,22 @@ describe('without SDEWAN_PASSWORD', () => {
 });
 
 describe('SIGTERM', () => {
+  // The request in flight is a write that, with SDEWAN_ROLLBACK, waits for its reload, and the
+  // init script holds that reload until the test opens a gate: the agent is known to be serving
+  // it when the signal comes (a request merely sent may not have reached the agent yet, and
+  // would then be refused with 503 as the agent closes).
   it('stops accepting, lets the request in flight finish, then exits 0', async () => {
-    const agent = await startAgent();
+    const initd = makeTempDir('sdewan-sigterm-initd-');
+    const calls = path.join(initd, 'calls.log');
+    const gate = path.join(initd, 'gate');
+    for (const name of ['mwan3', 'firewall', 'swanctl']) {
+      writeFileSync(path.join(initd, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\nexit 0\n`, { mode: 0o755 });
+    }
+    const agent = await startAgent({ initd, env: { SDEWAN_ROLLBACK: '1', SDEWAN_RELOAD_DELAY_MS: '0' } });
     try {
-      const form = new URLSearchParams({ luci_username: 'root', luci_password: agent.password }).toString();
-      const inFlight = slowRequest(`${agent.url}/cgi-bin/luci`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        first: form.slice(0, 10),
-        rest: form.slice(10),
-      });
-      await inFlight.sent;
+      const cookie = await agent.login();
+      const inFlight = agent.request('POST', '/cgi-bin/luci/sdewan/mwan3/v1/rules', { name: 'inflight', policy: 'balanced', proto: 'tcp', dest_port: '80' }, { cookie });
+      await waitFor(() => existsSync(calls) && readFileSync(calls, 'utf8').startsWith('mwan3 '), { what: 'the reload of the write to start' });
       agent.process.kill('SIGTERM');
       await waitFor(() => agent.logRecords().some((r) => r.msg === 'shutting down'), { what: 'shutdown to begin' });
       // no new connections
@@ -145,13 +151,16 @@ describe('SIGTERM', () => {
         },
         { what: 'the listening socket to close' },
       );
-      inFlight.finish();
-      const res = await inFlight.response;
-      expect(res.status).toBe(302);
+      writeFileSync(gate, '');
+      const res = await inFlight;
+      expect(res.status, res.text).toBe(201);
       const end = await agent.exited;
-      expect(end).toEqual({ code: 0, signal: null });
+      expect(end, agent.logs()).toEqual({ code: 0, signal: null });
+      expect(agent.readFile('mwan3')).toContain("config rule 'inflight'");
     } finally {
+      writeFileSync(gate, '');
       await agent.stop();
+      rmSync(initd, { recursive: true, force: true });
     }
   });
 });

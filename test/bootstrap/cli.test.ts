@@ -52,7 +52,7 @@ describe('sdewan-agent bootstrap', () => {
     expect(r.code).toBe(0);
     const errors = r.records.filter((x) => x.level === 50);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.msg).toBe(`bootstrap: annotations file ${missing} does not exist; network and mwan3 left unchanged`);
+    expect(errors[0]!.msg).toBe(`bootstrap: annotations file ${missing} does not exist; network, mwan3 and firewall left unchanged`);
     expect(files(confdir)).toEqual(before);
   });
 
@@ -79,7 +79,7 @@ describe('sdewan-agent bootstrap', () => {
       device: 'sdwnabsent0',
       msg: 'bootstrap: interface sdwnabsent0 (network x): named in the annotation but not present in the pod; not configured',
     });
-    expect(r.records.at(-1)?.msg).toBe('bootstrap: network and mwan3 already up to date');
+    expect(r.records.at(-1)?.msg).toBe('bootstrap: network, mwan3 and firewall already up to date');
     expect(files(confdir)).toEqual(before);
   });
 
@@ -90,7 +90,7 @@ describe('sdewan-agent bootstrap', () => {
     writeFileSync(notADir, '');
     const r = await cli(['bootstrap', '--annotations', annotations, '--confdir', notADir, '--savedir', path.join(dir, 'save4'), '--uci-bin', 'embedded']);
     expect(r.code).toBe(1);
-    expect(r.records.at(-1)?.msg).toBe('bootstrap: writing the network and mwan3 configs failed');
+    expect(r.records.at(-1)?.msg).toBe('bootstrap: writing the network, mwan3 and firewall configs failed');
   });
 
   it('refuses unknown options and commands with the usage', async () => {

@@ -59,6 +59,15 @@ describe('deploy/kubernetes/cnf-deployment.yaml', () => {
     expect(mountPath('agent-config')).toBe('/etc/config/sdewan-agent');
   });
 
+  it("labels the pods as ICN's controller looks them up: purpose, password and certificate Secrets", () => {
+    const secrets = readFileSync(path.join(repo, 'deploy', 'kubernetes', 'secrets.yaml'), 'utf8');
+    expect(manifest).toMatch(/labels:\n\s+sdewanPurpose: sdewan-cnf\n\s+cnf-account-secret: sdewan-cnf-account\n\s+cnf-cert-secret: sdewan-cnf-cert\n/);
+    expect(manifest).toMatch(/secretName: sdewan-cnf-account/);
+    expect(manifest).toMatch(/secretName: sdewan-cnf-cert/);
+    expect(secrets).toMatch(/name: sdewan-cnf-account/);
+    expect(secrets).toMatch(/dnsNames:\n\s+- "\*\.default\.pod\.cluster\.local"/);
+  });
+
   it('probes the health endpoints on the agent port', () => {
     expect(manifest).toMatch(/readinessProbe:\n\s+httpGet:\n\s+path: \/readyz\n\s+port: https\n\s+scheme: HTTPS/);
     expect(manifest).toMatch(/livenessProbe:\n\s+httpGet:\n\s+path: \/healthz\n\s+port: https\n\s+scheme: HTTPS/);

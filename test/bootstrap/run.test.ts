@@ -128,7 +128,7 @@ describe('bootstrap with the ICN chart two-interface example', () => {
   it('keeps what the API made, before and on the bootstrap sections, across a rerun', async () => {
     await bootstrap(fixture('icn-chart-two-interfaces.annotations'));
     // Through the API's own write path: a policy over both interfaces, and tracking on net2.
-    const api = { store, reloader: { schedule: () => undefined }, settings: { rollback: false, ipsecDir: dir }, log: { warn: () => undefined }, host: { facts: async () => ({ devices: [] }) } };
+    const api = { store, reloader: { schedule: () => undefined }, settings: { rollback: false, ipsecDir: dir, savedir: path.join(dir, 'save') }, log: { warn: () => undefined, error: () => undefined }, host: { facts: async () => ({ devices: [] }) } };
     const policy = { name: 'balance-ovn', members: [{ interface: 'net2', metric: '1', weight: '2' }, { interface: 'net0', metric: '1', weight: '3' }] };
     await applyChange(api, { op: 'create', kind: policies, obj: policy });
     const tracked = { name: 'net2', enabled: '1', family: 'ipv4', track_ip: ['10.10.10.1'], reliability: '1' };
@@ -219,7 +219,7 @@ describe('bad input', () => {
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toMatchObject({ level: 'error', fields: { file } });
     expect(log.lines[0]!.msg).toMatch(message);
-    expect(log.lines[0]!.msg).toMatch(/network and mwan3 left unchanged$/);
+    expect(log.lines[0]!.msg).toMatch(/network, mwan3 and firewall left unchanged$/);
     expect(snapshotFiles()).toEqual(before);
   });
 

@@ -2,66 +2,17 @@
 // own list of resource definitions, aliases included), login, services and status. A refused
 // request is a 4xx with a JSON message and leaves every config file byte-identical; hostile
 // names and UCI batch injections are either refused that way or stored verbatim and read back
-// identical, never executed.
-import http from 'node:http';
+// identical, never executed. Unpaired surrogates, deep nesting, unaddressable or long names
+// and body-less methods with a JSON type are covered too, and at the end the agent's whole log
+// (at trace) is searched for every secret the suite sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { RESOURCES as resources } from '../../src/resources/index.js';
-import { type Agent, startAgent } from '../helpers/agent.js';
-import { LUCI, SERVICES, changedFiles, ipsecProposal, parseConfigDir, snapshotTree } from './lib.js';
+import { type Agent, startAgent, waitFor } from '../helpers/agent.js';
+import { type Raw, type ZodLike, asField, leaves, raw, seg } from './requests.js';
+import { LUCI, NETWORK, SERVICES, VALID, changedFiles, ipsecProposal, parseConfigDir, snapshotTree } from './lib.js';
 
 type Obj = Record<string, unknown>;
-
-/**
- * A network config with an interface for the probe mwan3 interface, and the loopback device
- * for the probe route, as uci writes it (the API writes routes and rules there too).
- */
-const NETWORK = ['loopback', 'lan', 'wan', 'wanb', 'probe']
-  .map((name, i) => `\nconfig interface '${name}'\n${name === 'loopback' ? "\toption device 'lo'\n" : ''}\toption proto 'static'\n\toption ipaddr '10.0.${i}.1'\n\toption netmask '255.255.255.0'\n`)
-  .join('')
-  .concat('\n');
-
-/** A valid object of every kind, each field set (the probes below start from these). */
-const VALID: Record<string, Obj> = {
-  '/sdewan/mwan3/v1/policies': { name: 'probe', members: [{ interface: 'wan', metric: '1', weight: '2' }] },
-  '/sdewan/mwan3/v1/rules': {
-    name: 'probe', policy: 'balanced', src_ip: '10.0.0.0/8', src_port: '22', dest_ip: '10.1.0.1', dest_port: '443',
-    proto: 'tcp', family: 'ipv4', sticky: '1', timeout: '60', ipset: 'set1', logging: '1',
-  },
-  '/sdewan/mwan3/v1/interfaces': { name: 'probe', enabled: '1', family: 'ipv4', track_ip: ['8.8.8.8', '1.1.1.1'], reliability: '1', count: '1', up: '3', down: '5' },
-  '/sdewan/mwan3/v1/members': { name: 'probe', interface: 'wan', metric: '1', weight: '1' },
-  '/sdewan/firewall/v1/zones': {
-    name: 'probe', network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'REJECT', masq: '1', masq_src: ['10.0.0.0/8'],
-    masq_dest: ['!10.1.0.0/16'], family: 'ipv4', subnet: ['192.168.5.0/24'], extra_src: '-m comment --comment probe', etra_dest: '-m comment --comment probe',
-  },
-  '/sdewan/firewall/v1/rules': {
-    name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_port: '1024', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.2', dest_port: '22',
-    target: 'MARK', set_mark: '0x10', family: 'ipv4', extra: '-m comment --comment probe',
-  },
-  '/sdewan/firewall/v1/forwardings': { name: 'probe', src: 'lan', dest: 'wan', family: 'ipv4' },
-  '/sdewan/firewall/v1/redirects': {
-    name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_dport: '8080', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.10', dest_port: '80',
-    target: 'DNAT', family: 'ipv4',
-  },
-  // lo: the one device every machine that runs this test has
-  '/sdewan/nat/v1/nats': { name: 'probe', target: 'MASQUERADE', dest: 'lo', src_ip: '10.0.0.0/8', proto: 'tcp', index: '1' },
-  '/sdewan/networkfirewall/v1/rules': { name: 'probe', src: 'lo', src_ip: '10.0.0.1', proto: 'tcp', dest_port: '22', target: 'DROP', family: 'ipv4' },
-  '/sdewan/route/v1/routes': { name: 'probe', dst: '10.99.0.0/16', src: '127.0.0.1', gw: '127.0.0.2', dev: 'lo', table: 'cnf' },
-  '/sdewan/rule/v1/rules': { name: 'probe', src: '10.0.0.0/8', dst: '10.1.0.0/16', flag: true, prio: '100', fwmark: '0x10', table: '40' },
-  '/sdewan/application/v1/applications': { name: 'probe', iplist: '10.0.0.5,10.0.0.6' },
-  '/sdewan/ipsec/v1/proposals': ipsecProposal('probe'),
-  '/sdewan/ipsec/v1/remotes': {
-    name: 'probe', type: 'VTI-based', gateway: '10.0.0.2', authentication_method: 'psk', pre_shared_key: 'probe-key',
-    local_identifier: 'local', remote_identifier: 'remote', crypto_proposal: ['base-prop'], force_crypto_proposal: '0',
-    connections: [
-      {
-        name: 'probe-conn', conn_type: 'tunnel', mode: 'start', local_subnet: '192.168.1.0/24', remote_subnet: '10.10.0.0/24',
-        local_sourceip: '%config', remote_sourceip: '10.10.0.5', local_updown: '/etc/updown', remote_updown: '/etc/updown',
-        local_firewall: 'yes', remote_firewall: 'yes', crypto_proposal: ['base-prop'], mark: '42', if_id: '7',
-      },
-    ],
-  },
-};
 
 /** Values that would run as uci commands (or shell) if they ever reached a batch unquoted. */
 const INJECTIONS = [
@@ -107,117 +58,21 @@ const loginEndpoints = [LUCI, `${LUCI}/`];
 const readOnlyEndpoints = [`${SERVICES}/services`, `${SERVICES}/status`, `${SERVICES}/status/wan`, `${SERVICES}/status/ipsec`];
 const allEndpoints = [...collections.flatMap((c) => [c.url, `${c.url}/probe`]), `${SERVICES}/service/mwan3`, ...readOnlyEndpoints];
 
-// --- zod shape walking ------------------------------------------------------------------------
-
-interface ZodDefLike {
-  type: string;
-  innerType?: ZodLike;
-  in?: ZodLike;
-  element?: ZodLike;
-  shape?: Record<string, ZodLike>;
-}
-interface ZodLike {
-  _zod: { def: ZodDefLike };
-}
-
-/** The schema under optional/nullable/default/pipe wrappers. */
-function unwrap(s: ZodLike): ZodLike {
-  let cur = s;
-  for (;;) {
-    const def = cur._zod.def;
-    if (def.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional'].includes(def.type)) cur = def.innerType;
-    else if (def.type === 'pipe' && def.in) cur = def.in;
-    else return cur;
-  }
-}
-
-/** Where a value can be replaced in an object, and the kind of field it is. */
-interface Leaf {
-  path: string;
-  kind: 'string' | 'array' | 'object' | 'other';
-  /** A copy of `base` with this leaf set to `value`. */
-  with(value: unknown): Obj;
-}
-
 /**
- * Every field of `base` and of its schema (nested objects in lists included): those set in
- * `base` at their own position (each list element too), the others added.
+ * Every secret the suite sends (pre-shared keys, passwords, markers put into every field):
+ * after the whole suite, none may be found in the agent's log.
  */
-function leaves(base: Obj, schema: ZodLike): Leaf[] {
-  const out: Leaf[] = [];
-  const walk = (value: unknown, s: ZodLike | undefined, at: (string | number)[]) => {
-    const shapeOf = s ? unwrap(s)._zod.def : undefined;
-    const set = (v: unknown): Obj => {
-      const copy = structuredClone(base);
-      let cur: any = copy;
-      for (const k of at.slice(0, -1)) cur = cur[k];
-      cur[at[at.length - 1]!] = v;
-      return copy;
-    };
-    const kind: Leaf['kind'] = typeof value === 'string' ? 'string' : Array.isArray(value) ? 'array' : value && typeof value === 'object' ? 'object' : 'other';
-    if (at.length > 0) out.push({ path: at.join('.'), kind, with: set });
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, shapeOf?.element, [...at, i]));
-    else if (value && typeof value === 'object') {
-      const shape = shapeOf?.shape ?? {};
-      for (const [k, v] of Object.entries(value as Obj)) walk(v, shape[k], [...at, k]);
-      for (const [k, fieldSchema] of Object.entries(shape)) {
-        if (k in (value as Obj)) continue;
-        const t = unwrap(fieldSchema)._zod.def.type;
-        const absentKind: Leaf['kind'] = t === 'array' ? 'array' : t === 'object' ? 'object' : 'string';
-        out.push({ path: [...at, k].join('.'), kind: absentKind, with: (v) => {
-          const copy = structuredClone(base);
-          let cur: any = copy;
-          for (const key of at) cur = cur[key];
-          cur[k] = v;
-          return copy;
-        } });
-      }
-    }
-  };
-  walk(base, schema, []);
-  return out;
-}
+const SECRETS = new Set<string>([VALID['/sdewan/ipsec/v1/remotes']!.pre_shared_key as string]);
+const secret = (s: string) => (SECRETS.add(s), s);
+let secretCount = 0;
+/** A fresh secret marker: the part of a value the log must never show. */
+const marker = () => secret(`sekrit${++secretCount}x${Math.random().toString(36).slice(2, 8)}`);
 
-/** `value` put where a string goes, or as the element of a list. */
-const asField = (leaf: Leaf, value: string): unknown => (leaf.kind === 'array' ? [value] : value);
+/** Unpaired UTF-16 surrogates, alone and beside text (JSON.stringify writes them as \uXXXX escapes). */
+const LONE_SURROGATES = ['\\uD800', '\\uDFFF', 'a\\uDBFFb', '\\uDC00\\uD800'];
 
-// --- HTTP --------------------------------------------------------------------------------------
-
-interface Raw {
-  status: number;
-  text: string;
-  json: any;
-}
-
-/** A request with the path sent byte for byte (no URL normalisation) and any method. */
-function raw(agentUrl: string, method: string, rawPath: string, opts: { cookie?: string; body?: string; type?: string } = {}): Promise<Raw> {
-  const u = new URL(agentUrl);
-  const headers: Record<string, string> = {};
-  if (opts.cookie) headers.cookie = opts.cookie;
-  if (opts.type) headers['content-type'] = opts.type;
-  if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path: rawPath, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
-
-/** A path segment carrying `name` (every byte outside unreserved characters escaped). */
-const seg = (name: string) => encodeURIComponent(name).replace(/[!'()*.]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** A body nested `depth` levels deep (arrays, or objects under `key`). */
+const nested = (depth: number, open: string, close: string) => `${open.repeat(depth)}${close.repeat(depth)}`;
 
 describe('bad input', () => {
   let agent: Agent;
@@ -226,7 +81,9 @@ describe('bad input', () => {
   const files = () => new Map([...snapshotTree(agent.dir)].filter(([f]) => !f.startsWith('init.d/')));
 
   beforeAll(async () => {
-    agent = await startAgent({ config: { network: NETWORK }, env: { LOG_LEVEL: 'info' } });
+    // at trace: every line the agent can write is in the log the last test searches
+    agent = await startAgent({ config: { network: NETWORK }, env: { LOG_LEVEL: 'trace' } });
+    secret(agent.password);
     cookie = await agent.login();
     expect((await agent.request('POST', `${LUCI}/sdewan/ipsec/v1/proposals`, ipsecProposal('base-prop'), { cookie })).status).toBe(201);
   });
@@ -309,11 +166,11 @@ describe('bad input', () => {
 
   it('refuses bodies over 1 MiB with 413', async () => {
     for (const { method, url } of bodyEndpoints) {
-      await refused(`${method} ${url} oversized`, () => raw(agent.url, method, url, { cookie, body: OVERSIZED, type: 'application/json' }), [413]);
+      await refused(`${method} ${url} oversized`, () => raw(agent.url, method, url, { cookie, body: OVERSIZED, type: 'application/json', declareOnly: true }), [413]);
     }
     for (const url of loginEndpoints) {
       const form = `luci_username=root&luci_password=${'x'.repeat(1024 * 1024 + 16)}`;
-      await refused(`POST ${url} oversized form`, () => raw(agent.url, 'POST', url, { body: form, type: 'application/x-www-form-urlencoded' }), [413]);
+      await refused(`POST ${url} oversized form`, () => raw(agent.url, 'POST', url, { body: form, type: 'application/x-www-form-urlencoded', declareOnly: true }), [413]);
     }
   });
 
@@ -423,9 +280,102 @@ describe('bad input', () => {
     for (const pkg of parseConfigDir(agent.confdir).values()) expect(pkg.sections.map((s) => s.name)).not.toContain('pwned');
   });
 
+  it('refuses unpaired surrogates in any string, field name or object name with 400 naming the field', async () => {
+    for (const c of canonical) {
+      for (const leaf of leaves(VALID[c.kind]!, c.schema as unknown as ZodLike)) {
+        if (leaf.kind !== 'string' && leaf.kind !== 'array') continue;
+        for (const lone of LONE_SURROGATES) {
+          // the JSON text carries the surrogate as an escape, as JSON.stringify writes it
+          const text = JSON.stringify(leaf.with(asField(leaf, `${marker()}${JSON.parse(`"${lone}"`)}`)));
+          const res = await refused(`POST ${c.url} ${leaf.path} with ${lone}`, () => raw(agent.url, 'POST', c.url, { cookie, body: text, type: 'application/json' }), [400]);
+          expect(res.json.message, `${c.url} ${leaf.path}`).toContain(`Field[${leaf.path}`);
+          expect(res.json.message).toContain('surrogate');
+        }
+      }
+      // a field name, and the name in the URL of a PUT (no UTF-8 encodes a lone surrogate)
+      const keyed = `{"name":"probe","${marker()}\\uD800":"x"}`;
+      const res = await refused(`POST ${c.url} with a bad field name`, () => raw(agent.url, 'POST', c.url, { cookie, body: keyed, type: 'application/json' }), [400]);
+      expect(res.json.message).toContain('Field[');
+      for (const method of ['PUT', 'GET', 'DELETE']) {
+        const body = method === 'PUT' ? JSON.stringify(VALID[c.kind]) : undefined;
+        await refused(`${method} ${c.url} with a lone surrogate in the URL`, () => raw(agent.url, method, `${c.url}/${marker()}%ED%A0%80`, { cookie, body, type: body ? 'application/json' : undefined }), [400, 404]);
+      }
+    }
+  });
+
+  it('refuses bodies nested 10,000 levels deep (and any beyond the bound) with 400', async () => {
+    for (const { method, url } of bodyEndpoints) {
+      for (const body of [nested(10_000, '[', ']'), `{"name":"probe","x":${nested(10_000, '[', ']')}}`, `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, `{"name":"probe","x":${nested(40, '[', ']')}}`]) {
+        await refused(`${method} ${url} nested ${body.slice(0, 30)}`, () => raw(agent.url, method, url, { cookie, body, type: 'application/json' }), [400]);
+      }
+    }
+  });
+
+  it("refuses '.', '..' and names over 253 characters for every kind with 400 naming the field", async () => {
+    for (const c of canonical) {
+      for (const name of ['.', '..', 'n'.repeat(254), `${'a'.repeat(150)}.${'b'.repeat(150)}`]) {
+        const obj = { ...VALID[c.kind]!, name };
+        const res = await refused(`POST ${c.url} name=${name.slice(0, 20)} (${name.length})`, () => raw(agent.url, 'POST', c.url, { cookie, body: JSON.stringify(obj), type: 'application/json' }), [400]);
+        expect(res.json.message).toContain('Field[name]');
+        if (name.length > 2) {
+          const put = await refused(`PUT ${c.url}/${name.slice(0, 20)} (${name.length})`, () => raw(agent.url, 'PUT', `${c.url}/${seg(name)}`, { cookie, body: JSON.stringify(obj), type: 'application/json' }), [400]);
+          expect(put.json.message).toContain('Field[name]');
+        }
+      }
+    }
+  });
+
+  it('serves methods without a body that send Content-Type: application/json and no body', async () => {
+    for (const c of canonical) {
+      const obj = VALID[c.kind]!;
+      expect((await raw(agent.url, 'POST', c.url, { cookie, body: JSON.stringify(obj), type: 'application/json' })).status, c.url).toBe(201);
+      const item = `${c.url}/${seg(obj.name as string)}`;
+      for (const body of [undefined, '', ' \r\n']) {
+        const get = await raw(agent.url, 'GET', item, { cookie, body, type: 'application/json' });
+        expect(get.status, `GET ${item} ${JSON.stringify(body)}: ${get.text}`).toBe(200);
+      }
+      const del = await raw(agent.url, 'DELETE', item, { cookie, body: '', type: 'application/json' });
+      expect(del.status, `DELETE ${item}: ${del.text}`).toBe(200);
+      const again = await raw(agent.url, 'DELETE', item, { cookie, type: 'application/json' });
+      expect(again.status, `DELETE ${item} again: ${again.text}`).toBe(404);
+    }
+    // a method that carries a body still needs one
+    await refused('POST with an empty JSON body', () => raw(agent.url, 'POST', `${LUCI}/sdewan/mwan3/v1/rules`, { cookie, body: '', type: 'application/json' }), [400]);
+  });
+
+  it('logs a failed login without the user name sent, and bounded', async () => {
+    const names = [marker(), `${marker()}${'u'.repeat(900 * 1024)}`, `root${marker()}`];
+    for (const name of names) {
+      const form = new URLSearchParams({ luci_username: name, luci_password: marker() }).toString();
+      await refused(`login as ${name.slice(0, 20)}`, () => raw(agent.url, 'POST', LUCI, { body: form, type: 'application/x-www-form-urlencoded' }), [403]);
+    }
+    // the configured user with a wrong password: that much is said
+    const wrong = new URLSearchParams({ luci_username: 'root', luci_password: marker() }).toString();
+    await refused('login as root, wrong password', () => raw(agent.url, 'POST', LUCI, { body: wrong, type: 'application/x-www-form-urlencoded' }), [403]);
+    // the log comes through a pipe: it may trail the answers
+    const failures = await waitFor(() => {
+      const lines = agent.logRecords().filter((r) => r.msg === 'login failed');
+      return lines.length >= 4 ? lines : undefined;
+    }, { what: 'four failed logins in the log' });
+    expect(failures.map((r) => r.configuredUser)).toEqual([false, false, false, true]);
+    for (const r of failures) expect(Object.keys(r).sort()).toEqual(['address', 'configuredUser', 'level', 'msg', 'name', 'reqId', 'time']);
+  });
+
   it('is alive and unchanged in what it serves afterwards', async () => {
     expect((await raw(agent.url, 'GET', '/readyz')).status).toBe(200);
     for (const c of canonical) expect((await raw(agent.url, 'GET', c.url, { cookie })).status).toBe(200);
     expect((await raw(agent.url, 'GET', `${SERVICES}/services`, { cookie })).json).toEqual({ services: ['mwan3', 'firewall', 'ipsec', 'network'] });
+  });
+
+  it('never wrote a secret or a long line to its log, through the whole suite', async () => {
+    // stopped first: then every line it wrote has come through the pipe
+    await agent.stop();
+    const log = agent.logs();
+    expect(SECRETS.size).toBeGreaterThan(100);
+    for (const s of SECRETS) expect(log.includes(s), `the log holds the secret ${s.slice(0, 40)}`).toBe(false);
+    const longest = Math.max(...log.split('\n').map((l) => l.length));
+    expect(longest).toBeLessThan(8192);
+    // and it did log: the requests, and the failures
+    expect(agent.logRecords().filter((r) => r.msg === 'request').length).toBeGreaterThan(1000);
   });
 });

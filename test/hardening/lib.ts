@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import path from 'node:path';
 import { parseUci } from '../../src/uci/index.js';
 import type { UciPackage } from '../../src/uci/types.js';
-import { httpClient, mainScript, waitFor, WaitAbort } from '../helpers/agent.js';
+import { httpClient, mainScript, repoRoot, waitFor, WaitAbort } from '../helpers/agent.js';
 
 export const LUCI = '/cgi-bin/luci';
 export const MWAN3 = `${LUCI}/sdewan/mwan3/v1`;
@@ -23,6 +23,67 @@ export const mwan3Rule = (name: string, i = 0) => ({ name, policy: 'balanced', p
 export const firewallRule = (name: string, i = 0) => ({ name, src: 'wan', proto: 'tcp', dest_port: String(1 + (i % 65535)), target: 'ACCEPT', family: 'ipv4' });
 export const firewallZone = (name: string) => ({ name, network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'REJECT' });
 export const ipsecProposal = (name: string) => ({ name, encryption_algorithm: 'aes128', hash_algorithm: 'sha256', dh_group: 'modp2048' });
+
+const ipsecFixture = (file: string) => readFileSync(path.join(repoRoot(), 'test/ipsec/fixtures', file)).toString('base64');
+/** A remote authenticated by certificates: its write stages a certificate, a private key and a CA. */
+export const pubkeyRemote = (name: string, proposal = 'base-prop') => ({
+  name, type: 'VTI-based', gateway: '10.0.0.9', authentication_method: 'pubkey', local_identifier: 'CN=host', remote_identifier: 'CN=hub',
+  crypto_proposal: [proposal], local_public_cert: ipsecFixture('host.pem'), local_private_cert: ipsecFixture('host.key'), shared_ca: ipsecFixture('ca.pem'),
+  connections: [{ name: `${name}-c`, conn_type: 'tunnel', mode: 'start', local_subnet: '192.168.1.0/24', remote_subnet: '10.30.0.0/24', crypto_proposal: [proposal] }],
+});
+
+// --- a valid object of every kind --------------------------------------------------------------
+
+/** A network config with an interface for the probe mwan3 interface. */
+export const NETWORK = ['loopback', 'lan', 'wan', 'wanb', 'probe']
+  .map((name, i) => `\nconfig interface '${name}'\n${name === 'loopback' ? "\toption device 'lo'\n" : ''}\toption proto 'static'\n\toption ipaddr '10.0.${i}.1'\n\toption netmask '255.255.255.0'\n`)
+  .join('')
+  .concat('\n');
+
+/**
+ * A valid object of every kind, each field set, keyed by prefix and collection (the bad-input
+ * probes start from these). Needs NETWORK as the network config and the proposal `base-prop`.
+ */
+export const VALID: Record<string, Record<string, unknown>> = {
+  '/sdewan/mwan3/v1/policies': { name: 'probe', members: [{ interface: 'wan', metric: '1', weight: '2' }] },
+  '/sdewan/mwan3/v1/rules': {
+    name: 'probe', policy: 'balanced', src_ip: '10.0.0.0/8', src_port: '22', dest_ip: '10.1.0.1', dest_port: '443',
+    proto: 'tcp', family: 'ipv4', sticky: '1', timeout: '60', ipset: 'set1', logging: '1',
+  },
+  '/sdewan/mwan3/v1/interfaces': { name: 'probe', enabled: '1', family: 'ipv4', track_ip: ['8.8.8.8', '1.1.1.1'], reliability: '1', count: '1', up: '3', down: '5' },
+  '/sdewan/mwan3/v1/members': { name: 'probe', interface: 'wan', metric: '1', weight: '1' },
+  '/sdewan/firewall/v1/zones': {
+    name: 'probe', network: ['lan'], input: 'ACCEPT', output: 'ACCEPT', forward: 'REJECT', masq: '1', masq_src: ['10.0.0.0/8'],
+    masq_dest: ['!10.1.0.0/16'], family: 'ipv4', subnet: ['192.168.5.0/24'], extra_src: '-m comment --comment probe', etra_dest: '-m comment --comment probe',
+  },
+  '/sdewan/firewall/v1/rules': {
+    name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_port: '1024', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.2', dest_port: '22',
+    target: 'MARK', set_mark: '0x10', family: 'ipv4', extra: '-m comment --comment probe',
+  },
+  '/sdewan/firewall/v1/forwardings': { name: 'probe', src: 'lan', dest: 'wan', family: 'ipv4' },
+  '/sdewan/firewall/v1/redirects': {
+    name: 'probe', src: 'wan', src_ip: '10.0.0.1', src_dport: '8080', proto: 'tcp', dest: 'lan', dest_ip: '192.168.1.10', dest_port: '80',
+    target: 'DNAT', family: 'ipv4',
+  },
+  // lo: the one device every machine that runs this test has
+  '/sdewan/nat/v1/nats': { name: 'probe', target: 'MASQUERADE', dest: 'lo', src_ip: '10.0.0.0/8', proto: 'tcp', index: '1' },
+  '/sdewan/networkfirewall/v1/rules': { name: 'probe', src: 'lo', src_ip: '10.0.0.1', proto: 'tcp', dest_port: '22', target: 'DROP', family: 'ipv4' },
+  '/sdewan/route/v1/routes': { name: 'probe', dst: '10.99.0.0/16', src: '127.0.0.1', gw: '127.0.0.2', dev: 'lo', table: 'cnf' },
+  '/sdewan/rule/v1/rules': { name: 'probe', src: '10.0.0.0/8', dst: '10.1.0.0/16', flag: true, prio: '100', fwmark: '0x10', table: '40' },
+  '/sdewan/application/v1/applications': { name: 'probe', iplist: '10.0.0.5,10.0.0.6' },
+  '/sdewan/ipsec/v1/proposals': ipsecProposal('probe'),
+  '/sdewan/ipsec/v1/remotes': {
+    name: 'probe', type: 'VTI-based', gateway: '10.0.0.2', authentication_method: 'psk', pre_shared_key: 'probe-key-Zq81xTb',
+    local_identifier: 'local', remote_identifier: 'remote', crypto_proposal: ['base-prop'], force_crypto_proposal: '0',
+    connections: [
+      {
+        name: 'probe-conn', conn_type: 'tunnel', mode: 'start', local_subnet: '192.168.1.0/24', remote_subnet: '10.10.0.0/24',
+        local_sourceip: '%config', remote_sourceip: '10.10.0.5', local_updown: '/etc/updown', remote_updown: '/etc/updown',
+        local_firewall: 'yes', remote_firewall: 'yes', crypto_proposal: ['base-prop'], mark: '42', if_id: '7',
+      },
+    ],
+  },
+};
 
 // --- the config directory -----------------------------------------------------------------
 
@@ -134,11 +195,21 @@ export interface AgentProcess {
  */
 export async function spawnAgent(
   env: Record<string, string>,
-  opts: { timeoutMs?: number; quiet?: boolean; /** node arguments (default: dist/src/main.js) */ args?: string[] } = {},
+  opts: {
+    timeoutMs?: number;
+    quiet?: boolean;
+    /** node arguments (default: dist/src/main.js) */
+    args?: string[];
+    /** A command node runs under, e.g. setpriv's to drop root (it must exec node in place). */
+    prefix?: string[];
+    /** The /readyz status that means started (default 200; 503 for an agent meant to be unready). */
+    readyStatus?: number;
+  } = {},
 ): Promise<AgentProcess> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, opts.args ?? [mainScript()], {
+  const command = [...(opts.prefix ?? []), process.execPath, ...(opts.args ?? [mainScript()])];
+  const child = spawn(command[0]!, command.slice(1), {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -156,7 +227,7 @@ export async function spawnAgent(
       { timeoutMs, intervalMs: 2, what: 'the agent to listen' },
     );
     const client = httpClient();
-    await waitFor(async () => (await client(`${url}/readyz`, { method: 'GET' })).status === 200, { timeoutMs, intervalMs: 2, what: '/readyz' });
+    await waitFor(async () => (await client(`${url}/readyz`, { method: 'GET' })).status === (opts.readyStatus ?? 200), { timeoutMs, intervalMs: 2, what: '/readyz' });
     const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (opts.quiet) {
       // keep the pipes flowing, but stop collecting (a load run writes a line per request)

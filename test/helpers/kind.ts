@@ -68,8 +68,8 @@ export function kindHarness(kind: Resource, files: Record<string, string> = {}, 
   const deps: ChangeDeps = {
     store,
     reloader: { schedule: (s) => void reloads.push(s) },
-    settings: { rollback: false, ipsecDir: path.join(dir, 'swanctl') },
-    log: { warn: () => undefined },
+    settings: { rollback: false, ipsecDir: path.join(dir, 'swanctl'), savedir },
+    log: { warn: () => undefined, error: () => undefined },
     host: { facts: async () => hostNow() },
   };
   const handEdit = async (batch: string) => {

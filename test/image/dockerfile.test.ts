@@ -1,7 +1,7 @@
 // Dockerfile.openwrt: passes a maintained Dockerfile linter (dockerfile-utils, the validator
 // behind the Dockerfile language server), pins its base image, and copies only paths that
 // exist once `npm run bundle` has run. No Docker engine is needed.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ValidationSeverity, validate, type ValidatorSettings } from 'dockerfile-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,47 @@ describe('Dockerfile.openwrt lint', () => {
       expect(install!.split(' ')).toContain(pkg);
     }
     expect(install).toMatch(/mkdir -p \/var\/lock .*opkg update .*opkg install/);
+  });
+
+  it("installs every program and service the entrypoint of ICN's chart runs (fixtures/icn/entrypoint.sh)", () => {
+    const install = parsed.filter((i) => i.keyword === 'RUN').map((i) => i.args).find((a) => a.includes('install'))!;
+    // The OpenWRT package of each program the entrypoint calls (busybox: in the base image).
+    const providers: Record<string, string> = {
+      sudo: 'sudo', // the container's command: /usr/bin/sudo /bin/sh /tmp/sdewan/entrypoint.sh
+      bash: 'bash', // the script's #! line
+      jq: 'jq',
+      chpasswd: 'shadow-chpasswd', // busybox on OpenWRT is built without chpasswd
+      iptables: 'iptables-nft', // iptables rules as nftables, beside firewall4's
+      ip: 'ip-full', // busybox's ip has no `ip rule`
+      sysctl: 'busybox',
+      ifconfig: 'busybox',
+    };
+    const services: Record<string, string> = {
+      rpcd: 'rpcd',
+      dnsmasq: 'dnsmasq',
+      odhcpd: 'odhcpd-ipv6only',
+      log: 'logd',
+      dropbear: 'dropbear',
+      mwan3: 'mwan3',
+      firewall: 'firewall4',
+    };
+    const standIns = readdirSync(path.join(ROOT, 'test/image/fixtures/icn/bin')).filter((f) => f !== 'record');
+    expect(standIns.sort()).toEqual(Object.keys(providers).filter((p) => !['sudo', 'bash', 'jq'].includes(p)).sort());
+    for (const pkg of [...Object.values(providers), ...Object.values(services)].filter((p) => p !== 'busybox')) {
+      expect(install, pkg).toContain(pkg);
+    }
+    const script = readFileSync(path.join(ROOT, 'test/image/fixtures/icn/entrypoint.sh'), 'utf8');
+    for (const svc of Object.keys(services)) expect(script).toMatch(new RegExp(`\\b${svc}\\b`));
+    expect(script).toMatch(/\bjq\b/);
+  });
+
+  it('puts the agent in uhttpd\'s place: /etc/init.d/uhttpd links to its init script, uhttpd\'s boot links go', () => {
+    expect(readlinkSync(path.join(ROOT, 'openwrt-image/etc/init.d/uhttpd'))).toBe('sdewan-agent');
+    const runs = parsed.filter((i) => i.keyword === 'RUN').map((i) => i.args.join(' '));
+    const enable = runs.find((r) => r.includes('/etc/init.d/sdewan-agent enable'))!;
+    expect(enable).toContain('rm -f /etc/rc.d/S*uhttpd /etc/rc.d/K*uhttpd');
+    // Never `uhttpd disable`: through the link it would disable the agent.
+    expect(text).not.toMatch(/uhttpd disable/);
   });
 
   it('boots procd and enables the agent', () => {

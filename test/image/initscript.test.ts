@@ -125,17 +125,22 @@ interface ServiceRun {
 
 /**
  * Sources the init script in sh after the recorders, points NODE and AGENT at files that
- * exist here (unless told otherwise), and runs one of its functions.
+ * exist here (unless told otherwise), and runs one of its functions. `@DIR@` in the config
+ * stands for the run's temporary directory, where `opts.files` are written first.
  */
 async function runService(
   configText: string,
   fn: 'start_service' | 'service_triggers',
-  opts: { node?: string } = {},
-): Promise<ServiceRun> {
+  opts: { node?: string; files?: Record<string, string> } = {},
+): Promise<ServiceRun & { dir: string }> {
   const dir = temp('procd');
   const confdir = path.join(dir, 'config');
   mkdirSync(confdir);
-  writeFileSync(path.join(confdir, 'sdewan-agent'), configText);
+  for (const [file, text] of Object.entries(opts.files ?? {})) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  writeFileSync(path.join(confdir, 'sdewan-agent'), configText.replaceAll('@DIR@', dir));
   const node = path.join(dir, 'node');
   writeFileSync(node, '#!/bin/sh\n');
   chmodSync(node, 0o755);
@@ -163,10 +168,13 @@ async function runService(
     },
   });
   const calls = parseRecord(readFileSync(record, 'utf8'));
-  return { code: r.code, stderr: r.stderr, calls, instances: instancesOf(calls) };
+  return { code: r.code, stderr: r.stderr, calls, instances: instancesOf(calls), dir };
 }
 
 const shippedConfig = readFileSync(AGENT_CONFIG, 'utf8');
+/** The shipped config with its certificate paths under the run's directory. */
+const shippedHere = shippedConfig.replaceAll("'/etc/uhttpd.", "'@DIR@/etc/uhttpd.");
+const CERTS = { 'etc/uhttpd.crt': 'cert\n', 'etc/uhttpd.key': 'key\n' };
 
 describe('init script start_service', () => {
   it('reads its own UCI config', async () => {
@@ -175,46 +183,58 @@ describe('init script start_service', () => {
     expect(r.calls.filter((c) => c.fn === 'config_load')).toEqual([{ fn: 'config_load', args: ['sdewan-agent'] }]);
   });
 
-  it('with the shipped config, runs an HTTPS instance on 443 and an HTTP instance on 80', async () => {
-    const r = await runService(shippedConfig, 'start_service');
-    expect(r.stderr).toBe('');
-    expect(r.instances.map((i) => i.name)).toEqual(['main', 'http']);
-    const [main, http] = r.instances as [Instance, Instance];
+  it("with the shipped config and uhttpd's certificate, runs one process on 443 (HTTPS) and 80 (HTTP)", async () => {
     const shipped = parseUciOptions(shippedConfig);
+    expect([shipped.get('tls_cert'), shipped.get('tls_key'), shipped.get('port'), shipped.get('http_port')]).toEqual([
+      '/etc/uhttpd.crt',
+      '/etc/uhttpd.key',
+      '443',
+      '80',
+    ]);
+    const r = await runService(shippedHere, 'start_service', { files: CERTS });
+    expect(r.stderr).toBe('');
+    expect(r.instances.map((i) => i.name)).toEqual(['main']);
+    const [main] = r.instances as [Instance];
+    expect(main.command.slice(1)).toEqual(['--single-threaded', '--optimize-for-size', '--max-semi-space-size=2', '--max-old-space-size=64', expect.stringMatching(/sdewan-agent\.mjs$/)]);
+    expect(main.respawn).toEqual(['3600', '5', '0']);
+    expect(main.stdout).toEqual(['1']);
+    expect(main.stderr).toEqual(['1']);
+    expect(Object.fromEntries(main.env)).toEqual({
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      // PORT cleared: the lists say which ports are which.
+      PORT: '',
+      SDEWAN_HTTPS_PORTS: '443',
+      SDEWAN_HTTP_PORTS: '80',
+      SDEWAN_TLS_CERT: `${r.dir}/etc/uhttpd.crt`,
+      SDEWAN_TLS_KEY: `${r.dir}/etc/uhttpd.key`,
+      SDEWAN_TLS_DIR: '',
+      SDEWAN_PASSWORD_FILE: '',
+      SDEWAN_CONFDIR: '/etc/config',
+      SDEWAN_SAVEDIR: '/tmp/.uci-sdewan-agent',
+      SDEWAN_UCI_BIN: '/sbin/uci',
+      SDEWAN_INITD: '/etc/init.d',
+      SDEWAN_AUTH: 'shadow',
+      SDEWAN_USER: 'root',
+      SDEWAN_SHADOW: '/etc/shadow',
+      SDEWAN_SESSION_TTL: '3600',
+      SDEWAN_RELOAD_DELAY_MS: shipped.get('reload_delay_ms'),
+      SDEWAN_LOG_TEE: '/proc/1/fd/1',
+      LOG_LEVEL: 'info',
+    });
+    // No password ever travels through procd.
+    expect(main.env.has('SDEWAN_PASSWORD')).toBe(false);
+    expect(main.file).toEqual(['/etc/config/sdewan-agent', `${r.dir}/etc/uhttpd.crt`, `${r.dir}/etc/uhttpd.key`]);
+  });
 
-    for (const instance of [main, http]) {
-      expect(instance.command.slice(1)).toEqual(['--single-threaded', '--optimize-for-size', '--max-semi-space-size=2', '--max-old-space-size=64', expect.stringMatching(/sdewan-agent\.mjs$/)]);
-      expect(instance.respawn).toEqual(['3600', '5', '0']);
-      expect(instance.stdout).toEqual(['1']);
-      expect(instance.stderr).toEqual(['1']);
-      expect(instance.file[0]).toBe('/etc/config/sdewan-agent');
-      expect(Object.fromEntries(instance.env)).toMatchObject({
-        NODE_ENV: 'production',
-        HOST: '0.0.0.0',
-        SDEWAN_CONFDIR: '/etc/config',
-        SDEWAN_UCI_BIN: '/sbin/uci',
-        SDEWAN_INITD: '/etc/init.d',
-        SDEWAN_AUTH: 'shadow',
-        SDEWAN_USER: 'root',
-        SDEWAN_SHADOW: '/etc/shadow',
-        SDEWAN_SESSION_TTL: '3600',
-        SDEWAN_RELOAD_DELAY_MS: shipped.get('reload_delay_ms'),
-        LOG_LEVEL: 'info',
-      });
-      // No password ever travels through procd.
-      expect(instance.env.has('SDEWAN_PASSWORD')).toBe(false);
-    }
-    expect(main.env.get('PORT')).toBe('443');
-    expect(main.env.get('SDEWAN_TLS_CERT')).toBe('/etc/sdewan-agent/agent.crt');
-    expect(main.env.get('SDEWAN_TLS_KEY')).toBe('/etc/sdewan-agent/agent.key');
-    expect(main.file).toEqual(['/etc/config/sdewan-agent', '/etc/sdewan-agent/agent.crt', '/etc/sdewan-agent/agent.key']);
-    expect(http.env.get('PORT')).toBe('80');
-    // Present and empty: plain HTTP even though the config file names a certificate.
-    expect(http.env.get('SDEWAN_TLS_CERT')).toBe('');
-    expect(http.env.get('SDEWAN_TLS_KEY')).toBe('');
-    expect(http.file).toEqual(['/etc/config/sdewan-agent']);
-    // The two processes keep their staged UCI changes apart.
-    expect(main.env.get('SDEWAN_SAVEDIR')).not.toBe(http.env.get('SDEWAN_SAVEDIR'));
+  it('without the certificate files, serves both ports as plain HTTP and says why', async () => {
+    const r = await runService(shippedHere, 'start_service');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${r.dir}/etc/uhttpd.crt or ${r.dir}/etc/uhttpd.key is missing: serving plain HTTP only`);
+    const [main] = r.instances as [Instance];
+    expect(r.instances).toHaveLength(1);
+    expect(Object.fromEntries(main.env)).toMatchObject({ SDEWAN_HTTP_PORTS: '443 80', SDEWAN_HTTPS_PORTS: '', SDEWAN_TLS_CERT: '', SDEWAN_TLS_KEY: '' });
+    expect(main.file).toEqual(['/etc/config/sdewan-agent']);
   });
 
   it('passes every option of the config through to the agent', async () => {
@@ -222,36 +242,55 @@ describe('init script start_service', () => {
       "config agent 'main'",
       "\toption host '127.0.0.1'",
       "\toption port '8443'",
-      "\toption tls_cert '/srv/tls/cert.pem'",
-      "\toption tls_key '/srv/tls/key.pem'",
+      "\toption tls_cert '@DIR@/srv/tls/cert.pem'",
+      "\toption tls_key '@DIR@/srv/tls/key.pem'",
       "\toption http_port '0'",
       "\toption auth 'ubus'",
       "\toption user 'admin'",
       "\toption session_ttl '600'",
       "\toption reload_delay_ms '250'",
       "\toption log_level 'debug'",
+      "\toption log_tee '/dev/console'",
       '',
     ].join('\n');
-    const r = await runService(config, 'start_service');
+    const r = await runService(config, 'start_service', { files: { 'srv/tls/cert.pem': 'c', 'srv/tls/key.pem': 'k' } });
     expect(r.code).toBe(0);
     expect(r.instances).toHaveLength(1);
     const [main] = r.instances as [Instance];
     expect(main.name).toBe('main');
     expect(Object.fromEntries(main.env)).toMatchObject({
       HOST: '127.0.0.1',
-      PORT: '8443',
-      SDEWAN_TLS_CERT: '/srv/tls/cert.pem',
-      SDEWAN_TLS_KEY: '/srv/tls/key.pem',
+      PORT: '',
+      SDEWAN_HTTPS_PORTS: '8443',
+      SDEWAN_HTTP_PORTS: '',
+      SDEWAN_TLS_CERT: `${r.dir}/srv/tls/cert.pem`,
+      SDEWAN_TLS_KEY: `${r.dir}/srv/tls/key.pem`,
       SDEWAN_AUTH: 'ubus',
       SDEWAN_USER: 'admin',
       SDEWAN_SESSION_TTL: '600',
       SDEWAN_RELOAD_DELAY_MS: '250',
+      SDEWAN_LOG_TEE: '/dev/console',
       LOG_LEVEL: 'debug',
     });
-    expect(main.file).toEqual(['/etc/config/sdewan-agent', '/srv/tls/cert.pem', '/srv/tls/key.pem']);
+    expect(main.file).toEqual(['/etc/config/sdewan-agent', `${r.dir}/srv/tls/cert.pem`, `${r.dir}/srv/tls/key.pem`]);
   });
 
-  it('passes the Kubernetes secrets (tls_dir, password_file) to HTTPS only where they belong', async () => {
+  it('takes the lists https_ports and http_ports, when given, instead of port and http_port', async () => {
+    const config = [
+      "config agent 'main'",
+      "\toption port '443'",
+      "\toption http_port '80'",
+      "\toption https_ports '443 8443'",
+      "\toption http_ports '8080'",
+      "\toption tls_dir '/etc/sdewan-agent/tls'",
+      '',
+    ].join('\n');
+    const r = await runService(config, 'start_service');
+    expect(r.instances).toHaveLength(1);
+    expect(Object.fromEntries(r.instances[0]!.env)).toMatchObject({ PORT: '', SDEWAN_HTTPS_PORTS: '443 8443', SDEWAN_HTTP_PORTS: '8080' });
+  });
+
+  it('passes the Kubernetes secrets (tls_dir, password_file) to its one process', async () => {
     const config = [
       "config agent 'main'",
       "\toption port '443'",
@@ -263,35 +302,47 @@ describe('init script start_service', () => {
     ].join('\n');
     const r = await runService(config, 'start_service');
     expect(r.code).toBe(0);
-    const [main, http] = r.instances as [Instance, Instance];
-    expect(main.env.get('SDEWAN_TLS_DIR')).toBe('/etc/sdewan-agent/tls');
-    expect(http.env.get('SDEWAN_TLS_DIR')).toBe('');
-    for (const instance of [main, http]) {
-      expect(instance.env.get('SDEWAN_PASSWORD_FILE')).toBe('/etc/sdewan-agent/secret/password');
-      expect(instance.env.get('SDEWAN_AUTH')).toBe('static');
-      expect(instance.file).toContain('/etc/sdewan-agent/secret/password');
-    }
+    expect(r.instances).toHaveLength(1);
+    const [main] = r.instances as [Instance];
+    expect(Object.fromEntries(main.env)).toMatchObject({
+      SDEWAN_TLS_DIR: '/etc/sdewan-agent/tls',
+      SDEWAN_HTTPS_PORTS: '443',
+      SDEWAN_HTTP_PORTS: '80',
+      SDEWAN_PASSWORD_FILE: '/etc/sdewan-agent/secret/password',
+      SDEWAN_AUTH: 'static',
+    });
+    expect(main.file).toContain('/etc/sdewan-agent/secret/password');
   });
 
-  it('falls back to defaults for unset options: one plain HTTP instance on 443', async () => {
+  it('falls back to defaults for unset options: one plain HTTP port, 443', async () => {
     const r = await runService("config agent 'main'\n", 'start_service');
     expect(r.code).toBe(0);
     expect(r.instances).toHaveLength(1);
     const [main] = r.instances as [Instance];
     expect(Object.fromEntries(main.env)).toMatchObject({
       HOST: '0.0.0.0',
-      PORT: '443',
+      PORT: '',
+      SDEWAN_HTTP_PORTS: '443',
+      SDEWAN_HTTPS_PORTS: '',
       SDEWAN_TLS_CERT: '',
       SDEWAN_TLS_KEY: '',
       SDEWAN_AUTH: 'shadow',
       SDEWAN_USER: 'root',
       SDEWAN_SESSION_TTL: '3600',
+      SDEWAN_LOG_TEE: '',
       LOG_LEVEL: 'info',
     });
   });
 
+  it('fails with a message, and starts nothing, when no port is left', async () => {
+    const r = await runService("config agent 'main'\n\toption port '0'\n\toption http_port '0'\n", 'start_service');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('no port to listen on');
+    expect(r.instances).toEqual([]);
+  });
+
   it('starts nothing when disabled', async () => {
-    const r = await runService(shippedConfig.replace("option enabled '1'", "option enabled '0'"), 'start_service');
+    const r = await runService(shippedHere.replace("option enabled '1'", "option enabled '0'"), 'start_service');
     expect(shippedConfig).toContain("option enabled '1'");
     expect(r.code).toBe(0);
     expect(r.instances).toEqual([]);
@@ -446,6 +497,14 @@ describe('uci-defaults first boot', () => {
     copyFileSync(fb.store, `${fb.store}.before`);
     expect((await runFirstBoot(fb)).code).toBe(0);
     expect(readFileSync(fb.store, 'utf8')).toBe(readFileSync(`${fb.store}.before`, 'utf8'));
+  });
+
+  it('opens the ports of the https_ports and http_ports lists when they are given', async () => {
+    const fb = firstBootSetup();
+    writeFileSync(fb.store, `${readFileSync(fb.store, 'utf8')}sdewan-agent.main.https_ports=443 8443\nsdewan-agent.main.http_ports=8080\n`);
+    expect((await runFirstBoot(fb)).code).toBe(0);
+    const rules = [...firewallRules(fb.store).values()].filter((r) => r.get('name') === 'Allow-sdewan-agent');
+    expect(rules.map((r) => r.get('dest_port'))).toEqual(['443 8443 8080']);
   });
 
   it('fails (so that boot runs it again) when no certificate can be made', async () => {

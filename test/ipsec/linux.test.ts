@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAgent } from '../helpers/agent.js';
 import { childState, createLinuxIpsec, swanctlMessage } from '../../src/ipsec/linux.js';
-import { ikeSasFromListSas } from '../../src/status/ipsec.js';
+import { ikeSasFromListSas } from '../../src/status/ike-sas.js';
 import { ipsecRunnerFor } from '../../src/ipsec/platform.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
@@ -88,7 +88,8 @@ beforeEach(() => {
   loaded = path.join(dir, 'loaded.conf');
   conf = path.join(dir, 'tree', 'swanctl.conf');
   writeFileSync(sas, 'list-sas reply {}\n');
-  // Records its arguments; --list-sas prints sas.txt; --load-all copies the file it loads and,
+  // Records its arguments; --list-sas prints sas.txt (then, when sas.txt.next exists, makes it
+  // the answer of the next listings); --load-all copies the file it loads and,
   // when fail-load exists, fails like swanctl does (with its plugin noise on stderr).
   writeFileSync(
     bin,
@@ -96,7 +97,7 @@ beforeEach(() => {
 echo "$*" >> '${calls}'
 echo "plugin 'ldap': failed to load - ldap_plugin_create not found and no plugin file available" >&2
 case " $* " in
-  *" --list-sas "*) cat '${sas}' ;;
+  *" --list-sas "*) cat '${sas}'; if [ -e '${sas}.next' ]; then mv '${sas}.next' '${sas}'; fi ;;
   *" --load-all "*)
     prev=; for a in "$@"; do [ "$prev" = --file ] && cp "$a" '${loaded}'; prev=$a; done
     if [ -e '${dir}/fail-load' ]; then echo "loading connection 'site_b' failed: invalid value"; echo "Error: loading connections failed" >&2; exit 1; fi ;;
@@ -204,17 +205,14 @@ describe('ipsec on linux', () => {
   });
 
   it('start waits for a child charon is establishing itself instead of initiating it twice', async () => {
-    // CONNECTING on the first look, INSTALLED on the second
+    // CONNECTING on the first look, INSTALLED on the next ones (the fake swaps, not a timer)
     writeFileSync(sas, `${sa('site_b', 3).replace('ESTABLISHED', 'CONNECTING')}list-sas reply {}\n`);
-    const next = `${sa('site_b', 3, { name: 'net', state: 'INSTALLED' })}list-sas reply {}\n`;
-    const swap = setTimeout(() => writeFileSync(sas, next), 300);
-    try {
-      expect((await runner(await siteA())('start', { timeoutMs: 10_000 })).ok).toBe(true);
-    } finally {
-      clearTimeout(swap);
-    }
+    writeFileSync(`${sas}.next`, `${sa('site_b', 3, { name: 'net', state: 'INSTALLED' })}list-sas reply {}\n`);
+    expect((await runner(await siteA())('start', { timeoutMs: 10_000 })).ok).toBe(true);
     expect(callLines().filter((l) => l.startsWith('--initiate'))).toEqual([]);
-    expect(callLines().filter((l) => l.startsWith('--list-sas')).length).toBeGreaterThanOrEqual(3);
+    // it looked again after the look that found the child being established
+    expect(callLines().filter((l) => l.startsWith('--list-sas')).length).toBeGreaterThanOrEqual(2);
+    expect(existsSync(`${sas}.next`)).toBe(false);
   });
 
   it('childState: up, being established, or to be initiated', () => {

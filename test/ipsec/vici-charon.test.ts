@@ -12,7 +12,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viciListSas } from '../../src/ipsec/vici.js';
-import { ikeSasFromEvents, ikeSasFromListSas } from '../../src/status/ipsec.js';
+import { ikeSasFromEvents, ikeSasFromListSas } from '../../src/status/ike-sas.js';
 import { startAgent, waitFor } from '../helpers/agent.js';
 
 const CHARON = '/usr/lib/ipsec/charon';

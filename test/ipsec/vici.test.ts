@@ -21,7 +21,7 @@ import {
   type ViciPacket,
   type ViciSection,
 } from '../../src/ipsec/vici.js';
-import { ikeSasFromEvents } from '../../src/status/ipsec.js';
+import { ikeSasFromEvents } from '../../src/status/ike-sas.js';
 
 const bytes = (...parts: (number | string)[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'number' ? Buffer.of(p) : Buffer.from(p, 'latin1'))));

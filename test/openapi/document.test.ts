@@ -10,7 +10,7 @@ import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument, componentName } from '../../src/openapi/document.js';
 import { LUCI_BASE as LUCI } from '../../src/paths.js';
 import { conntrackStatus } from '../../src/status/conntrack.js';
-import { ikeSasFromListSas } from '../../src/status/ipsec.js';
+import { ikeSasFromListSas } from '../../src/status/ike-sas.js';
 import { ipsecModuleStatus } from '../../src/status/ipsec-module.js';
 import { interfaceStatus } from '../../src/status/links.js';
 import { fromUbusStatus } from '../../src/status/mwan3.js';

@@ -10,6 +10,7 @@ import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument } from '../../src/openapi/document.js';
 import { DOCS_PATH, OPENAPI_PATH } from '../../src/paths.js';
 import { type Agent, makeTempDir, repoRoot, startAgent } from '../helpers/agent.js';
+import { runsWith } from '../helpers/requirements.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const POLICIES = '/cgi-bin/luci/sdewan/mwan3/v1/policies';
@@ -50,7 +51,7 @@ describe('the served document', () => {
   });
 });
 
-describe('the Swagger UI page in headless Chromium', () => {
+describe.runIf(runsWith('the Swagger UI page in Chromium', { [`${CHROMIUM} (Debian package chromium)`]: existsSync(CHROMIUM) }))('the Swagger UI page in headless Chromium', () => {
   let profile: string;
   let browser: BrowserContext | undefined;
 

@@ -63,10 +63,11 @@ describe('runInitScript', () => {
   it('a hanging script times out, and its children die with it', async () => {
     const pidFile = path.join(initd.dir, 'child.pid');
     await initd.write('mwan3', `echo "starting"; sleep 60 & echo $! > '${pidFile}'; wait`);
-    const r = await runInitScript(initd.dir, 'mwan3', 'restart', { timeoutMs: 300 });
+    // 2 s: the script has echoed and forked long before, even on a loaded machine
+    const r = await runInitScript(initd.dir, 'mwan3', 'restart', { timeoutMs: 2000 });
     expect(r.ok).toBe(false);
     expect(r.timedOut).toBe(true);
-    expect(r.message).toBe('timed out after 300 ms: starting');
+    expect(r.message).toBe('timed out after 2000 ms: starting');
     const child = Number(await readFile(pidFile, 'utf8'));
     leftovers.push(child);
     // Signal delivery is asynchronous: poll (bounded) rather than sleep a fixed time.
@@ -76,7 +77,8 @@ describe('runInitScript', () => {
 
   it('a script that ignores SIGTERM is killed after the grace period', async () => {
     await initd.write('firewall', "trap '' TERM; sleep 60");
-    const r = await runInitScript(initd.dir, 'firewall', 'stop', { timeoutMs: 200, killGraceMs: 200 });
+    // the SIGTERM must come after the trap is set: 2 s leaves the shell all the time it needs
+    const r = await runInitScript(initd.dir, 'firewall', 'stop', { timeoutMs: 2000, killGraceMs: 200 });
     expect(r).toMatchObject({ ok: false, timedOut: true, signal: 'SIGKILL' });
   });
 

@@ -2,7 +2,7 @@
 // controller then restarts the ipsec service of the CNF).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ikeSasFromListSas } from '../../src/status/ipsec.js';
+import { ikeSasFromListSas } from '../../src/status/ike-sas.js';
 import { expectedChildren, ipsecModuleStatus, isInitiablePeer } from '../../src/status/ipsec-module.js';
 import { pkg } from './uci.js';
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ViciParseError, ikeSasFromListSas, ipsecStatus, parseViciRaw, remoteStateOf } from '../../src/status/ipsec.js';
+import { ipsecStatus, remoteStateOf } from '../../src/status/ipsec.js';
+import { ikeSasFromListSas } from '../../src/status/ike-sas.js';
+import { ViciParseError, parseViciRaw } from '../../src/status/vici-text.js';
 import { pkg } from './uci.js';
 
 const recorded = (name: string) => readFileSync(new URL(`../reference/strongswan/${name}`, import.meta.url), 'utf8');

@@ -1,4 +1,4 @@
-import { ApiError } from '../../errors.js';
+import { fieldError } from '../../errors.js';
 import type { HostFacts } from '../../host/facts.js';
 
 /**
@@ -10,7 +10,7 @@ import type { HostFacts } from '../../host/facts.js';
 export const DEFAULT_REF = '#default';
 export const SOURCE_REF = '#source';
 
-const unavailable = (field: string, why: string) => new ApiError(428, `Field[${field}] checked failed: ${why}`);
+const unavailable = (field: string, why: string) => fieldError(field, why, 428);
 
 /** The address part of `10.0.0.1/24`. */
 const bare = (address: string) => address.split('/')[0] ?? address;
@@ -40,7 +40,7 @@ export function resolveDevice(host: HostFacts, field: string, ref: string, opts:
   }
   if (ref === SOURCE_REF && opts.source) {
     const { address, field: sourceField } = opts.source;
-    if (address === undefined) throw new ApiError(400, `Field[${sourceField}] checked failed: is required to resolve ${field} '${SOURCE_REF}'`);
+    if (address === undefined) throw fieldError(sourceField, `is required to resolve ${field} '${SOURCE_REF}'`);
     const dev = deviceWithAddress(host, address);
     if (!dev) throw unavailable(field, `'${SOURCE_REF}': no device holds ${sourceField} ${address}`);
     return dev;

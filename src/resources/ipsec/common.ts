@@ -1,6 +1,6 @@
 import { fieldError } from '../../errors.js';
 import { optionList, optionString } from '../fields.js';
-import { apiNameOfRef, findNamed } from '../names.js';
+import { apiNameOfRef, findNamed, sectionNameProblem } from '../names.js';
 import { isCidr, isIpv4, isIpv6, text } from '../schema.js';
 import type { UciPackage, UciSection, UciValue } from '../../uci/types.js';
 
@@ -18,11 +18,12 @@ export const ROUTE_BASED = 'VTI-based';
 // ---------------------------------------------------------------------------------------------
 // Names
 
-const API_NAME = /^[A-Za-z0-9_.-]+$/;
-
-/** An object name that maps onto a UCI section name (src/resources/names.ts). */
+/** An object name that maps onto a UCI section name (the rule of src/resources/names.ts). */
 export const apiName = () =>
-  text().refine((v) => API_NAME.test(v), { error: "may contain only letters, digits, '_', '-' and '.'" });
+  text().superRefine((v, ctx) => {
+    const problem = sectionNameProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Comma-separated fields stored as UCI lists

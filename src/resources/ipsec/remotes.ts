@@ -3,7 +3,7 @@ import { conflict, fieldError } from '../../errors.js';
 import { certFileName, certFiles, certPath, CERT_FIELDS, CHAIN_OPTION, CHAIN_SEPARATOR, chainFileName, chainFileNames, pemBase64, pemChainBase64 } from '../../ipsec/certs.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.js';
 import { namedSectionOps, optionList, optionString, syncOptionsOps } from '../fields.js';
-import { API_NAME_OPTION, apiNameOf, claimSectionName, findNamed, sectionNameFor } from '../names.js';
+import { API_NAME_OPTION, apiNameOf, claimGenerated, claimSectionName, findNamed, sectionNameFor } from '../names.js';
 import { bool01, stringList, text } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import {
@@ -192,10 +192,7 @@ function planRemote(obj: IpsecRemote, pkg: UciPackage): RemotePlan {
   const claim = (name: string, field: string) => {
     const other = taken.get(name);
     if (other !== undefined) throw fieldError(field, `maps to UCI section '${name}', which ${other} needs`);
-    const holder = pkg.sections.find((s) => s.name === name);
-    if (holder && !owned.has(name)) {
-      throw conflict(`Conflict: ${field} needs UCI section '${name}', already used by ${holder.type} ${JSON.stringify(apiNameOf(holder))}`);
-    }
+    claimGenerated(pkg, name, owned, field);
     taken.set(name, field);
   };
 
@@ -292,6 +289,7 @@ export const remotes = defineResource({
   preconditions: 'a proposal named in `crypto_proposal` or in a connection does not exist',
   ownedFiles: {
     root: 'swanctl',
+    dirs: CERT_FIELDS.map((f) => f.dir),
     files: (obj) => certFiles(sectionNameFor(obj.name), obj),
     paths(name, snap) {
       const remote = findNamed(ipsecOf(snap), REMOTE_TYPE, name);

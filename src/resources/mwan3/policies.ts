@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { fieldError } from '../../errors.js';
 import { fieldsOf, optionList } from '../fields.js';
-import { apiNameOf, apiNameOfRef, claimSectionName, findNamed, namedObjectOps } from '../names.js';
+import { apiNameOf, apiNameOfRef, claimGenerated, claimSectionName, findNamed, namedObjectOps } from '../names.js';
 import { text } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import type { BatchOp, UciSection } from '../../uci/types.js';
@@ -38,10 +37,18 @@ function toApi(policy: UciSection, snap: Snapshot): Mwan3Policy {
 /** `<policy>_<interface>`: the member sections a policy owns. */
 const memberName = (policySection: string, interfaceSectionName: string) => `${policySection}_${interfaceSectionName}`;
 
-/** Members of `policy` that no other policy lists (they go with it). */
+/**
+ * The members `policy` owns, which go with it: those it lists under the name it generates
+ * (`<policy>_<interface>`) and no other policy lists. A member made otherwise (by hand, or
+ * through the members collection) is never deleted with a policy that lists it.
+ */
 function ownMembers(policy: UciSection, snap: Snapshot): string[] {
   const others = policySections(snap).filter((p) => p !== policy).flatMap((p) => optionList(p, 'use_member'));
-  return optionList(policy, 'use_member').filter((m) => !others.includes(m) && snap[MWAN3]?.sections.some((s) => s.type === 'member' && s.name === m));
+  return optionList(policy, 'use_member').filter((m) => {
+    const member = snap[MWAN3]?.sections.find((s) => s.type === 'member' && s.name === m);
+    const iface = member?.options.get('interface');
+    return !others.includes(m) && typeof iface === 'string' && m === memberName(policy.name, iface);
+  });
 }
 
 export const policies = defineResource({
@@ -59,12 +66,13 @@ export const policies = defineResource({
     const pkg = snap[MWAN3]!;
     const section = claimSectionName(pkg, 'policy', obj.name);
     const existing = findNamed(pkg, 'policy', obj.name);
+    // the member sections this policy lists now: the only existing ones it may write
+    const own = new Set(existing ? optionList(existing, 'use_member') : []);
     const ops: BatchOp[] = [];
     const names: string[] = [];
     (obj.members ?? []).forEach((m, i) => {
       const name = memberName(section, interfaceSection(snap, m.interface, `members.${i}.interface`));
-      const holder = pkg.sections.find((s) => s.name === name);
-      if (holder && holder.type !== 'member') throw fieldError(`members.${i}.interface`, `section '${name}' exists and is not a member`);
+      claimGenerated(pkg, name, own, `members.${i}.interface`);
       names.push(name);
       ops.push(...namedObjectOps(pkg, 'member', name, memberOptions(m, snap, `members.${i}.interface`), MEMBER_OPTIONS));
     });
