@@ -120,11 +120,11 @@ export async function bundle({ outdir }) {
       legalComments: 'none', // collected in THIRD-PARTY-NOTICES.txt instead
       metafile: true,
       logLevel: 'warning',
-      // Lets code tell the bundle from the tsc build (e.g. not to try optional dev imports).
-      // The version of package.json, for `--version` and the page of GET /cgi-bin/luci/.
+      // Lets code tell the bundle from the tsc build (e.g. not to try optional dev imports),
+      // and writes in package.json's version (src/version.ts: --version, /healthz, OpenAPI).
       define: {
         'process.env.SDEWAN_BUNDLED': '"1"',
-        'process.env.SDEWAN_AGENT_VERSION': JSON.stringify(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version),
+        SDEWAN_AGENT_VERSION: JSON.stringify(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version),
       },
     });
     metafiles.push(result.metafile);

@@ -4,7 +4,8 @@
 //   sdewan-agent check          validate the settings and the UCI files the agent manages
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SETTING_HELP, SETTING_OPTIONS, SettingsError, isOpenWrt, packageRoot, packageVersion, resolveUciBin, settingDefaults, type SettingName } from './config.js';
+import { AGENT_VERSION } from './version.js';
+import { SETTING_HELP, SETTING_OPTIONS, SettingsError, isOpenWrt, packageRoot, resolveUciBin, settingDefaults, type SettingName } from './config.js';
 import type { RawRoutingValues } from './bootstrap/routing.js';
 
 const USAGE = `Usage:
@@ -179,7 +180,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case '--version':
     case '-v':
-      process.stdout.write(`${packageVersion()}\n`);
+      process.stdout.write(`${AGENT_VERSION}\n`);
       return;
     default:
       usageError(`unknown command ${JSON.stringify(command)}`);

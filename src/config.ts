@@ -103,17 +103,6 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
-/** The agent's version: package.json's (the bundle carries it in SDEWAN_AGENT_VERSION). */
-export function packageVersion(): string {
-  const bundled = process.env.SDEWAN_AGENT_VERSION;
-  if (bundled) return bundled;
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 export function isOpenWrt(): boolean {
   return existsSync(OPENWRT_RELEASE);
 }

@@ -18,6 +18,11 @@ export const conflict = (message = 'Conflict') => new ApiError(409, message);
 /** A referenced object does not exist (the Lua original's 428 for an IPsec proposal). */
 export const preconditionRequired = (message: string) => new ApiError(428, message);
 
+/** A condition of the request (`If-Match`) does not hold: nothing was written. */
+export const preconditionFailed = (message: string) => new ApiError(412, message);
+/** A body of a content type the path does not take (a PATCH that is not a merge patch). */
+export const unsupportedMediaType = (message: string) => new ApiError(415, message);
+
 /** `Field[members.0.metric] checked failed: ...`: the Lua original's wording, naming the field. */
 export const fieldMessage = (field: string, message: string) => `Field[${field}] checked failed: ${message}`;
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
-import { packageVersion, type Listener, type Settings } from './config.js';
+import type { Listener, Settings } from './config.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
 import { methodNotAllowed } from './http/methods.js';
@@ -17,6 +17,7 @@ import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { watchTlsFiles } from './tls-files.js';
+import { AGENT_VERSION } from './version.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -175,7 +176,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   const sessions = new SessionStore({ ttlMs: settings.sessionTtlSec * 1000 });
   const throttle = new LoginThrottle({ maxFailures: deps.maxLoginFailures ?? 5, windowMs: 60_000 });
-  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), user: settings.user, sessions, throttle, bodyLimit: BODY_LIMIT, version: packageVersion() });
+  registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), user: settings.user, sessions, throttle, bodyLimit: BODY_LIMIT, version: AGENT_VERSION });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
   const tlsServers = servers.filter((s): s is https.Server => s instanceof https.Server);

@@ -14,7 +14,7 @@ import type { UciPackage, UciStore, UpdateResult } from '../uci/types.js';
 import { type FileStage, removeOwnedFiles, stageOwnedFiles } from './owned-files.js';
 import { type Change, nameOf, type Plan, planChange } from './plan.js';
 import { storageFailure } from './storage-errors.js';
-import { readObject, rootDir, snapshotOf } from './read.js';
+import { objectIn, readObject, rootDir, snapshotOf } from './read.js';
 
 export interface ChangeDeps {
   store: UciStore;
@@ -84,18 +84,25 @@ async function reload(deps: Omit<ChangeDeps, 'host'>, service: ServiceName, conf
 /** What a change answered: the object as read back (none after a delete), or the batch of a dry run. */
 export type ChangeResult = { dryRun: true; batch: string } | { dryRun: false; object: AnyObject | undefined };
 
+/**
+ * Plans `change` against the packages as they are (`own`: the kind's package as read under its
+ * write lock), the object compared and merged as a GET reads it, owned files included.
+ */
+export async function planFromStore(deps: Pick<ChangeDeps, 'store' | 'settings'>, change: Change, host: HostFacts, own?: UciPackage): Promise<Plan> {
+  const snap = await snapshotOf(deps.store, change.kind, own);
+  return planChange(change, snap, host, await objectIn(deps, change.kind, snap, nameOf(change)));
+}
+
 /** Applies one change of one object (or, with `dryRun`, answers the batch it would apply). */
 export async function applyChange(deps: ChangeDeps, change: Change, opts: { dryRun?: boolean } = {}): Promise<ChangeResult> {
   const { kind } = change;
   const host: HostFacts = kind.usesHost ? await deps.host.facts() : { devices: [] };
   if (opts.dryRun) {
-    const { ops } = planChange(change, await snapshotOf(deps.store, kind), host);
+    const { ops } = await planFromStore(deps, change, host);
     return { dryRun: true, batch: ops.length ? buildBatch(kind.config, ops) : '' };
   }
   const fileRoot = kind.ownedFiles ? rootDir(deps.settings, kind.ownedFiles.root) : undefined;
-  await commit(deps, { config: kind.config, service: kind.service, ...(fileRoot ? { fileRoot } : {}) }, async (current) =>
-    planChange(change, await snapshotOf(deps.store, kind, current), host),
-  );
+  await commit(deps, { config: kind.config, service: kind.service, ...(fileRoot ? { fileRoot } : {}) }, (current) => planFromStore(deps, change, host, current));
   if (change.op === 'delete') return { dryRun: false, object: undefined };
   const object = await readObject(deps, kind, nameOf(change));
   if (!object) throw new ApiError(500, `The written object ${JSON.stringify(nameOf(change))} did not read back`);

@@ -1,4 +1,5 @@
 // The write path's door: the routes, the bootstrap and change sets use only these.
-export { applyChange, commit, type ChangeDeps, type ChangeResult, type CommitTarget } from './apply.js';
-export { type Change, type Plan } from './plan.js';
+export { applyChange, commit, planFromStore, type ChangeDeps, type ChangeResult, type CommitTarget } from './apply.js';
+export { etagOf, ifMatchPasses, ifNoneMatchHits, objectBytes, objectEtag } from './etag.js';
+export { type Change, NAME_MISMATCH, type Plan } from './plan.js';
 export { listText, readObject, type ReadDeps } from './read.js';

@@ -31,11 +31,15 @@ export function withFiles(deps: ReadDeps, kind: Resource, snap: Snapshot, objs: 
   return fillFileFields(owned, snap, objs, owned ? rootDir(deps.settings, owned.root) : '');
 }
 
-/** The stored object of that name, or undefined. */
-export async function readObject(deps: ReadDeps, kind: Resource, name: string): Promise<AnyObject | undefined> {
-  const snap = await snapshotOf(deps.store, kind);
+/** The object of that name in `snap` as a GET answers it (owned files read), or undefined. */
+export async function objectIn(deps: ReadDeps, kind: Resource, snap: Snapshot, name: string): Promise<AnyObject | undefined> {
   const obj = kind.list(snap).find((o) => o.name === name);
   return obj && (await withFiles(deps, kind, snap, [obj]))[0];
+}
+
+/** The stored object of that name, or undefined. */
+export async function readObject(deps: ReadDeps, kind: Resource, name: string): Promise<AnyObject | undefined> {
+  return objectIn(deps, kind, await snapshotOf(deps.store, kind), name);
 }
 
 /**

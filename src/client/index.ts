@@ -77,24 +77,73 @@ export interface ClientOptions {
   onLogin?: () => void;
 }
 
+/**
+ * A JSON merge patch of an object (RFC 7396): the fields given replace the stored ones, `null`
+ * removes one, nested objects merge, lists are replaced whole. The name cannot change.
+ */
+export type MergePatch<T> = {
+  [K in Exclude<keyof T, 'name'>]?: (T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? MergePatch<T[K]> : T[K]) | null;
+};
+
+/** A write's condition: the ETag the object must still have (`etagOf` of what was read), or `*`; otherwise ClientError 412. */
+export interface WriteOptions {
+  ifMatch?: string;
+}
+
 /** The CRUD of one collection. Objects carry exactly the fields that are set. */
 export interface Collection<T extends { name: string }> {
   readonly path: string;
   list(): Promise<T[]>;
+  /** The list, or undefined while its ETag is still `etag` (304). */
+  listIfChanged(etag: string): Promise<T[] | undefined>;
   get(name: string): Promise<T>;
+  /** The object, or undefined while its ETag is still `etag` (304); ClientError 404 when there is none. */
+  getIfChanged(name: string, etag: string): Promise<T | undefined>;
   /** The object, or undefined when there is none of that name (404). */
   find(name: string): Promise<T | undefined>;
   /** POST: 201 with the object as read back; ClientError 409 when the name exists. */
   create(obj: T): Promise<T>;
-  /** PUT: creates or replaces; the name comes from `name`, not from `obj`. */
-  update(name: string, obj: Omit<T, 'name'> & { name?: string }): Promise<T>;
-  delete(name: string): Promise<void>;
+  /** PUT: creates or replaces; the name comes from `name` (an `obj.name` naming another object is a ClientError 400). */
+  update(name: string, obj: Omit<T, 'name'> & { name?: string }, opts?: WriteOptions): Promise<T>;
+  /** PATCH with a JSON merge patch: only the fields given change; ClientError 404 when there is no object. */
+  patch(name: string, partial: MergePatch<T>, opts?: WriteOptions): Promise<T>;
+  delete(name: string, opts?: WriteOptions): Promise<void>;
   /** The UCI batch each write would apply (`?dry_run=1`); nothing changes. */
   dryRun: {
     create(obj: T): Promise<DryRunResult>;
     update(name: string, obj: Omit<T, 'name'> & { name?: string }): Promise<DryRunResult>;
+    patch(name: string, partial: MergePatch<T>): Promise<DryRunResult>;
     delete(name: string): Promise<DryRunResult>;
   };
+}
+
+/** How a request is sent beyond its method, path and body. */
+export interface RequestOptions {
+  /** Extra request headers (`If-Match`, `If-None-Match`). */
+  headers?: Record<string, string>;
+  /** The body's content type (default `application/json`). */
+  contentType?: string;
+}
+
+const etags = new WeakMap<object, string>();
+
+/**
+ * The ETag the agent answered with an object or list this client returned (get, list, find,
+ * create, update, patch), for `ifMatch` or `getIfChanged`; undefined for anything else.
+ */
+export const etagOf = (answer: object): string | undefined => etags.get(answer);
+
+const MERGE_PATCH = 'application/merge-patch+json';
+const conditional = (opts: WriteOptions | undefined): RequestOptions => (opts?.ifMatch !== undefined ? { headers: { 'if-match': opts.ifMatch } } : {});
+
+/** The answer, or undefined for a 304 (Not Modified). */
+async function unlessNotModified<T>(answer: Promise<T>): Promise<T | undefined> {
+  try {
+    return await answer;
+  } catch (err) {
+    if (isClientError(err, 304)) return undefined;
+    throw err;
+  }
 }
 
 type Domain<D extends keyof ResourceTypes> = { [C in keyof ResourceTypes[D]]: Collection<ResourceTypes[D][C] & { name: string }> };
@@ -198,15 +247,21 @@ export class SdewanClient {
   collection<T extends { name: string }>(path: string, key: string): Collection<T> {
     const item = (name: string) => `${path}/${encodeURIComponent(name)}`;
     const DRY = '?dry_run=1';
+    const list = async (opts: RequestOptions = {}) => {
+      const body = await this.request<Json>('GET', path, undefined, opts);
+      const found = body[key];
+      if (!Array.isArray(found)) throw new ClientError(200, `The answer has no list "${key}"`, 'GET', path, body);
+      const tag = etagOf(body);
+      if (tag !== undefined) etags.set(found, tag);
+      return found as T[];
+    };
+    const ifNoneMatch = (etag: string): RequestOptions => ({ headers: { 'if-none-match': etag } });
     return {
       path,
-      list: async () => {
-        const body = await this.request<Json>('GET', path);
-        const list = body[key];
-        if (!Array.isArray(list)) throw new ClientError(200, `The answer has no list "${key}"`, 'GET', path, body);
-        return list as T[];
-      },
+      list: () => list(),
+      listIfChanged: (etag) => unlessNotModified(list(ifNoneMatch(etag))),
       get: (name) => this.request<T>('GET', item(name)),
+      getIfChanged: (name, etag) => unlessNotModified(this.request<T>('GET', item(name), undefined, ifNoneMatch(etag))),
       find: async (name) => {
         try {
           return await this.request<T>('GET', item(name));
@@ -216,13 +271,15 @@ export class SdewanClient {
         }
       },
       create: (obj) => this.request<T>('POST', path, obj),
-      update: (name, obj) => this.request<T>('PUT', item(name), { ...obj, name }),
-      delete: async (name) => {
-        await this.request<Message>('DELETE', item(name));
+      update: (name, obj, opts) => this.request<T>('PUT', item(name), { ...obj, name }, conditional(opts)),
+      patch: (name, partial, opts) => this.request<T>('PATCH', item(name), partial, { ...conditional(opts), contentType: MERGE_PATCH }),
+      delete: async (name, opts) => {
+        await this.request<Message>('DELETE', item(name), undefined, conditional(opts));
       },
       dryRun: {
         create: (obj) => this.request<DryRunResult>('POST', path + DRY, obj),
         update: (name, obj) => this.request<DryRunResult>('PUT', item(name) + DRY, { ...obj, name }),
+        patch: (name, partial) => this.request<DryRunResult>('PATCH', item(name) + DRY, partial, { contentType: MERGE_PATCH }),
         delete: (name) => this.request<DryRunResult>('DELETE', item(name) + DRY),
       },
     };
@@ -251,19 +308,23 @@ export class SdewanClient {
 
   /**
    * A request under /cgi-bin/luci with the session cookie. Without a session it logs in
-   * first; on 403 (session gone) it logs in again and retries once.
+   * first; on 403 (session gone) it logs in again and retries once. An answer other than 2xx
+   * (a 304 included) is a ClientError; the ETag of an object answered is kept for `etagOf`.
    */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     let token = this.token ?? (await this.freshToken());
-    let res = await this.send(method, path, body, token);
+    let res = await this.send(method, path, body, token, opts);
     if (res.status === 403) {
       // Another request may already have logged in again since this one was sent.
       token = this.token !== undefined && this.token !== token ? this.token : await this.freshToken(token);
-      res = await this.send(method, path, body, token);
+      res = await this.send(method, path, body, token, opts);
     }
     if (res.status < 200 || res.status >= 300) return this.fail(res, method, path);
     const text = await res.text();
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    const value: unknown = text === '' ? undefined : JSON.parse(text);
+    const etag = res.headers.get('etag');
+    if (etag !== null && value !== null && typeof value === 'object') etags.set(value, etag);
+    return value as T;
   }
 
   /** One login at a time; `stale` is the token that was refused, if any. */
@@ -299,11 +360,11 @@ export class SdewanClient {
     return this.transport;
   }
 
-  private async send(method: string, path: string, body: unknown, token: string): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', cookie: `sysauth=${token}` };
+  private async send(method: string, path: string, body: unknown, token: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const headers: Record<string, string> = { ...opts.headers, accept: 'application/json', cookie: `sysauth=${token}` };
     let payload: string | undefined;
     if (body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = opts.contentType ?? 'application/json';
       payload = JSON.stringify(body);
     }
     return (await this.open()).send(`${this.baseUrl}${LUCI_BASE}${path}`, {

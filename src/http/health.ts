@@ -1,10 +1,11 @@
-// Kubernetes probes, served without a session: /healthz (the process answers), /readyz
-// (the UCI config directory can be read and written: not read-only, not full), and `/`, the
-// path ICN's CNF chart probes.
+// Kubernetes probes, served without a session: /healthz (the process answers, with its
+// version), /readyz (the UCI config directory can be read and written: not read-only, not
+// full), and `/`, the path ICN's CNF chart probes.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { unwritableReason } from '../changes/storage-errors.js';
+import { AGENT_VERSION } from '../version.js';
 
 export async function confdirReadable(confdir: string): Promise<boolean> {
   try {
@@ -25,7 +26,7 @@ const INDEX_PAGE =
 
 export function registerHealth(app: FastifyInstance, opts: { confdir: string }): void {
   app.get('/', { config: { public: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(INDEX_PAGE));
-  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok', version: AGENT_VERSION }));
   app.get('/readyz', { config: { public: true } }, async (_request, reply) => {
     if (!(await confdirReadable(opts.confdir))) return reply.code(503).send({ message: 'config directory not readable' });
     const unwritable = await unwritableReason(opts.confdir);

@@ -12,7 +12,7 @@ export interface OpenApiDocument {
   security: Json[];
 }
 
-export const ref = (kind: 'schemas' | 'responses' | 'parameters', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+export const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 export const json = (schema: Json) => ({ 'application/json': { schema } });
 export const err = (name: string) => ref('responses', name);
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Resource } from '../resources/types.js';
 import { json, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
 import { fixedPaths } from './fixed-paths.js';
-import { componentName, resourcePaths, tagOf, withoutRequiredName } from './resource-paths.js';
+import { componentName, mergePatchOf, resourcePaths, tagOf, withoutRequiredName } from './resource-paths.js';
 import {
   dryRunSchema,
   healthSchema,
@@ -47,6 +47,10 @@ function errorResponses(): Json {
     Conflict: message('An object of that name exists (`{"message": "Conflict"}`), or the name maps onto a UCI section another object holds.'),
     PreconditionRequired: message('A referenced IPsec proposal does not exist.'),
     ServiceFailed: message('The init script failed; the message carries its output.'),
+    PreconditionFailed: message(
+      '`If-Match` does not hold: the object changed since that ETag was read (or, with `If-Match: *`, there is no object). Nothing was written.',
+    ),
+    UnsupportedMediaType: message('A PATCH body is a JSON merge patch (`application/merge-patch+json`); POST and PUT take `application/json`.'),
   };
 }
 
@@ -64,7 +68,15 @@ were set, with the same values and list order. Names are Kubernetes object names
 \`POST P/C\` → 201 (409 when the name exists), \`PUT P/C/{name}\` → 200 (creates when absent),
 \`DELETE P/C/{name}\` → 200 \`{"message": "success"}\` (400 while another object uses it), any other
 method → 405, too many or too few path segments → 400 \`{"message": "Bad request URI"}\`.
-Writes take \`?dry_run=1\` to see the UCI batch without applying it.`;
+Writes take \`?dry_run=1\` to see the UCI batch without applying it.
+
+**Conditional requests**: every \`GET\` of an object or a list answers a strong \`ETag\`, a hash of the
+JSON it answers (the same while the object reads the same, whoever changed its file). \`If-None-Match\`
+answers 304 without a body; \`PUT\`, \`PATCH\` and \`DELETE\` with \`If-Match\` answer 412 and write nothing
+when the object changed since (the comparison is made under the config's write lock). A write that
+answers the object carries its new ETag. \`PATCH P/C/{name}\` takes a JSON merge patch (RFC 7396,
+\`application/merge-patch+json\`): only the fields named change, \`null\` removes one, lists are replaced;
+the result is validated as a whole.`;
 
 export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
   const schemas: Record<string, Json> = {};
@@ -84,12 +96,32 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
           description: "The object's name (a Kubernetes object name: lower-case letters, digits, `-`, `.`).",
           schema: { type: 'string' },
         },
+        IfMatch: {
+          name: 'If-Match',
+          in: 'header',
+          required: false,
+          description: 'The ETag the object must still have (a list of them, or `*`: any object). Otherwise 412, and nothing is written.',
+          schema: { type: 'string' },
+        },
+        IfNoneMatch: {
+          name: 'If-None-Match',
+          in: 'header',
+          required: false,
+          description: 'ETags the client holds (or `*`): when one is the current one, the answer is 304 without a body.',
+          schema: { type: 'string' },
+        },
         DryRun: {
           name: 'dry_run',
           in: 'query',
           required: false,
           description: 'With `1` or `true`: answer the UCI batch the request would apply, and change nothing.',
           schema: { type: 'string', enum: ['1', 'true'] },
+        },
+      },
+      headers: {
+        ETag: {
+          description: 'A strong entity tag: a hash of the JSON answered (the object, or the list), for `If-None-Match` and `If-Match`.',
+          schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]+"$' },
         },
       },
       securitySchemes: {
@@ -123,6 +155,7 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     if (schemas[name]) throw new Error(`two resources map onto the component name ${name}`);
     schemas[name] = toSchema(def.schema, name, schemas);
     schemas[`${name}Update`] = withoutRequiredName(schemas[name]);
+    schemas[`${name}Patch`] = mergePatchOf(schemas[name]);
     doc.tags.push({ name: tagOf(def), description: `${def.domain} ${def.collection} (UCI config \`${def.config}\`, service \`${def.service}\`)` });
     for (const segment of [def.collection, ...(def.aliases ?? [])]) resourcePaths(def, segment, doc);
   }

@@ -25,6 +25,22 @@ export function withoutRequiredName(schema: Json): Json {
   return out;
 }
 
+/**
+ * The schema of a PATCH body (a JSON merge patch): any of the object's fields, each also
+ * `null` (removes it); none is required.
+ */
+export function mergePatchOf(schema: Json): Json {
+  const properties = (schema['properties'] ?? {}) as Record<string, Json>;
+  return {
+    type: 'object',
+    description: 'A JSON merge patch (RFC 7396): the fields named replace the stored ones, `null` removes one, lists are replaced whole.',
+    properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, { anyOf: [v, { type: 'null' }] }])),
+  };
+}
+
+const ETAG = { ETag: ref('headers', 'ETag') };
+const NOT_MODIFIED = { description: '`If-None-Match` names the current ETag: no body.', headers: ETAG };
+
 export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocument): void {
   const component = componentName(def);
   const domain = def.domain;
@@ -40,8 +56,11 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     '409': err('Conflict'),
     ...(def.preconditions ? { '428': { description: `Precondition required: ${def.preconditions}.`, content: json(ref('schemas', 'Message')) } } : {}),
   };
+  const conditionErrors = { '412': err('PreconditionFailed'), '415': err('UnsupportedMediaType') };
   const nameParam = ref('parameters', 'Name');
   const dryRun = ref('parameters', 'DryRun');
+  const ifMatch = ref('parameters', 'IfMatch');
+  const ifNoneMatch = ref('parameters', 'IfNoneMatch');
   const generic =
     `Any other method answers 405 (\`{"message": "Method Not Allowed"}\`); a path with more segments answers 400 ` +
     `\`{"message": "Bad request URI"}\`. The service \`${def.service}\` is reloaded after each committed change.`;
@@ -52,15 +71,18 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       tags,
       operationId: op('list'),
       summary: `List ${domain} ${def.collection}${alias}`,
+      parameters: [ifNoneMatch],
       responses: {
         '200': {
           description: `Every object, in config file order, under the key \`${segment}\`${(def.listKeys ?? []).map((k) => ` and again under \`${k}\``).join('')}.`,
+          headers: ETAG,
           content: json({
             type: 'object',
             properties: Object.fromEntries([segment, ...(def.listKeys ?? [])].map((k) => [k, { type: 'array', items: obj }])),
             required: [segment],
           }),
         },
+        '304': NOT_MODIFIED,
         '403': err('LoginRequired'),
       },
     },
@@ -74,7 +96,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       parameters: [dryRun],
       requestBody: { required: true, content: json(obj) },
       responses: {
-        '201': { description: 'Created; the object as read back.', content: json(obj) },
+        '201': { description: 'Created; the object as read back.', headers: ETAG, content: json(obj) },
         '200': { description: 'With `?dry_run=1`: the batch that would be applied; nothing changed.', content: json(ref('schemas', 'DryRun')) },
         ...writeErrors,
       },
@@ -88,8 +110,10 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       tags,
       operationId: op('get'),
       summary: `Read a ${singular(def.collection)}${alias}`,
+      parameters: [ifNoneMatch],
       responses: {
-        '200': { description: 'The object: exactly the fields that are set.', content: json(obj) },
+        '200': { description: 'The object: exactly the fields that are set.', headers: ETAG, content: json(obj) },
+        '304': NOT_MODIFIED,
         '403': err('LoginRequired'),
         '404': err('NotFound'),
       },
@@ -98,22 +122,47 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       tags,
       operationId: op('update'),
       summary: `Create or replace a ${singular(def.collection)}${alias}`,
-      description: 'The name comes from the URL (a `name` in the body is ignored). Creates the object when it is absent.',
-      parameters: [dryRun],
+      description:
+        'The name comes from the URL: the body may leave it out, a body naming another object is a 400 (`Field[name]`). ' +
+        'Creates the object when it is absent (unless `If-Match` asks for an existing one).',
+      parameters: [dryRun, ifMatch],
       requestBody: { required: true, content: json(ref('schemas', `${component}Update`)) },
       responses: {
         '200': {
-          description: 'The object as read back (or, with `?dry_run=1`, the batch that would be applied).',
+          description: 'The object as read back, with its new ETag (or, with `?dry_run=1`, the batch that would be applied).',
+          headers: ETAG,
           content: json({ anyOf: [obj, ref('schemas', 'DryRun')] }),
         },
         ...writeErrors,
+        ...conditionErrors,
+      },
+    },
+    patch: {
+      tags,
+      operationId: op('patch'),
+      summary: `Change some fields of a ${singular(def.collection)}${alias}`,
+      description:
+        'A JSON merge patch (RFC 7396) of the stored object, applied under the write lock: only the fields named change, ' +
+        '`null` removes one, lists are replaced whole. The result is validated as a whole, as a PUT body is. ' +
+        'Any other content type answers 415.',
+      parameters: [dryRun, ifMatch],
+      requestBody: { required: true, content: { 'application/merge-patch+json': { schema: ref('schemas', `${component}Patch`) } } },
+      responses: {
+        '200': {
+          description: 'The object as read back, with its new ETag (or, with `?dry_run=1`, the batch that would be applied).',
+          headers: ETAG,
+          content: json({ anyOf: [obj, ref('schemas', 'DryRun')] }),
+        },
+        ...writeErrors,
+        '404': err('NotFound'),
+        ...conditionErrors,
       },
     },
     delete: {
       tags,
       operationId: op('delete'),
       summary: `Delete a ${singular(def.collection)}${alias}`,
-      parameters: [dryRun],
+      parameters: [dryRun, ifMatch],
       responses: {
         '200': {
           description: '`{"message": "success"}` (or, with `?dry_run=1`, the batch that would be applied).',
@@ -122,6 +171,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
         '400': { description: 'Another object still uses this one; the message names it.', content: json(ref('schemas', 'Message')) },
         '403': err('LoginRequired'),
         '404': err('NotFound'),
+        '412': err('PreconditionFailed'),
       },
     },
   };

@@ -6,15 +6,14 @@
 // Nothing here is loaded or built at start-up: the document is generated on its first
 // request, and Swagger UI's files (shipped inside the @fastify/swagger-ui package) are read
 // when asked for. The single-file bundle carries no such files: there the page answers 404.
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { packageRoot } from '../config.js';
 import type { Resource } from '../resources/types.js';
 import type { OpenApiDocument } from './document.js';
 import { DOCS_PATH, OPENAPI_PATH } from '../paths.js';
+import { AGENT_VERSION } from '../version.js';
 
 export interface DocsOptions {
   /** The resource kinds the API serves (the registry, src/resources/index.ts). */
@@ -33,18 +32,10 @@ const ASSETS: Record<string, string> = {
   'favicon-16x16.png': 'image/png',
 };
 
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 /** The document of the given resources, with the package's version. */
 export async function openApiDocument(resources: DocsOptions['resources']): Promise<OpenApiDocument> {
   const { buildOpenApiDocument } = await import('./document.js');
-  return buildOpenApiDocument({ resources, version: packageVersion() });
+  return buildOpenApiDocument({ resources, version: AGENT_VERSION });
 }
 
 /** Where Swagger UI's files are, or undefined (the single-file bundle). */

@@ -194,5 +194,5 @@ export const mwan3InterfaceStatusSchema = z.object({
 });
 export type Mwan3InterfaceStatus = z.infer<typeof mwan3InterfaceStatusSchema>;
 
-export const healthSchema = z.object({ status: z.literal('ok') });
+export const healthSchema = z.object({ status: z.literal('ok'), version: z.string().describe("The agent's version (package.json's)") });
 export const readySchema = z.object({ status: z.literal('ready') });

@@ -58,6 +58,9 @@ describe('README', () => {
     expect(stdout).toContain('"policies"');
     expect(stdout).toContain('balanced');
     expect(stdout).toContain('{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"message":"success"}');
+    // conditional requests: 304 while unchanged, the merge patch's answer, then 412 for the stale ETag
+    expect(stdout).toContain('304\n{"name":"ssh","policy":"balanced","dest_port":"2222","proto":"tcp"}\n{"message":');
+    expect(stdout).toMatch(/"\}412\n/);
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {

@@ -177,7 +177,8 @@ describe('firewall over HTTP', () => {
     const put = await agent.request('PUT', `${FW}/forwardings/fwd-new`, goBody('forwardings', { src: 'lan0', dest: 'wan0', family: 'ipv4' }));
     expect(put.status).toBe(200);
     expect(put.json).toEqual({ name: 'fwd-new', src: 'lan0', dest: 'wan0', family: 'ipv4' });
-    const again = await agent.request('PUT', `${FW}/forwardings/fwd-new`, goBody('forwardings', { name: 'ignored', src: 'wan0', dest: 'lan0' }));
+    await expectRefused('PUT', `${FW}/forwardings/fwd-new`, goBody('forwardings', { name: 'another', src: 'wan0', dest: 'lan0' }), 400, 'Field[name] checked failed:');
+    const again = await agent.request('PUT', `${FW}/forwardings/fwd-new`, goBody('forwardings', { name: 'fwd-new', src: 'wan0', dest: 'lan0' }));
     expect(again.json).toEqual({ name: 'fwd-new', src: 'wan0', dest: 'lan0' });
     expect((await agent.request('GET', `${FW}/forwardings`)).json.forwardings.filter((f: { name?: string }) => f.name === 'fwd-new')).toHaveLength(1);
   });

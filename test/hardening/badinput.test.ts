@@ -194,9 +194,19 @@ describe('bad input', () => {
     await refused('PUT service action list', () => raw(agent.url, 'PUT', `${SERVICES}/service/mwan3`, { cookie, body: '{"action":["reload"]}', type: 'application/json' }), [400]);
   });
 
-  it('answers unknown methods with 405 everywhere', async () => {
+  it('answers unknown methods with 405 everywhere (PATCH of an object: 415 but for a merge patch)', async () => {
+    const objects = new Set(collections.map((c) => `${c.url}/probe`));
     for (const url of [...allEndpoints, ...loginEndpoints]) {
-      for (const method of UNKNOWN_METHODS) await refused(`${method} ${url}`, () => raw(agent.url, method, url, { cookie }), [405]);
+      for (const method of UNKNOWN_METHODS) {
+        const status = method === 'PATCH' && objects.has(url) ? 415 : 405;
+        await refused(`${method} ${url}`, () => raw(agent.url, method, url, { cookie }), [status]);
+      }
+    }
+    for (const url of objects) {
+      for (const body of MALFORMED_JSON) {
+        await refused(`PATCH ${url} ${body}`, () => raw(agent.url, 'PATCH', url, { cookie, body, type: 'application/merge-patch+json' }), [400]);
+      }
+      await refused(`PATCH ${url} missing`, () => raw(agent.url, 'PATCH', url, { cookie, body: '{"x":"1"}', type: 'application/merge-patch+json' }), [404]);
     }
     for (const url of loginEndpoints) {
       for (const method of ['PUT', 'DELETE']) await refused(`${method} ${url}`, () => raw(agent.url, method, url, { cookie }), [405]);

@@ -80,6 +80,20 @@ function startAgent(env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
+/** GET of a public path: the status and the parsed JSON body. */
+function getJson(url: string): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+      })
+      .on('error', reject);
+  });
+}
+
 interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -214,6 +228,17 @@ describe('the bundle alone in an empty directory', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("says package.json's version (written in at build time) in --version, /healthz and the OpenAPI document", async () => {
+    const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(existsSync(path.join(rundir, 'package.json'))).toBe(false);
+    const printed = await run(process.execPath, [BUNDLE, '--version'], { cwd: rundir, env: { PATH: process.env.PATH, SDEWAN_AGENT_VERSION: '9.9.9' } });
+    expect(printed.stdout).toBe(`${version}\n`);
+    expect(await getJson(`${baseUrl}/healthz`)).toEqual({ status: 200, json: { status: 'ok', version } });
+    const doc = await getJson(`${baseUrl}/cgi-bin/luci/sdewan/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(doc.json.info.version).toBe(version);
   });
 
   it('refuses a wrong password with 403 and X-LuCI-Login-Required', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,7 +106,7 @@ describe('IPsec over HTTP', () => {
       ['POST', 'remotes', { ...siteBody, name: 'x', connections: [{ ...siteBody.connections[0], name: 'x2', conn_type: 'gre' }] }, 400, 'Field[connections.0.conn_type]'],
       ['POST', 'remotes', { ...siteBody, name: 'x', connections: [{ ...siteBody.connections[0], name: 'x2', local_subnet: '300.1.1.1/8' }] }, 400, 'Field[connections.0.local_subnet]'],
       ['POST', 'remotes', { ...siteBody, name: 'x', crypto_proposal: ['missing'], connections: [] }, 428, 'Field[crypto_proposal.0] checked failed: proposal "missing" is not defined'],
-      ['PUT', 'remotes/x', { ...siteBody, connections: [{ ...siteBody.connections[0], name: 'x2', crypto_proposal: ['gone'] }] }, 428, 'Field[connections.0.crypto_proposal.0]'],
+      ['PUT', 'remotes/x', { ...siteBody, name: 'x', connections: [{ ...siteBody.connections[0], name: 'x2', crypto_proposal: ['gone'] }] }, 428, 'Field[connections.0.crypto_proposal.0]'],
       ['POST', 'remotes', { ...siteBody, name: 'other' }, 409, "already used by tunnel \"connB\""],
       ['DELETE', 'proposals/ipsecproposal', undefined, 400, 'Proposal "ipsecproposal" is used by'],
       ['DELETE', 'proposals/none', undefined, 404, ''],
@@ -166,6 +166,41 @@ describe('IPsec over HTTP', () => {
     expect(del.status).toBe(200);
     for (const dir of Object.keys(files)) expect(existsSync(path.join(swanctlDir, dir, 'pk_site.pem'))).toBe(false);
     expect(show(agent, 'pk_site')).toEqual([]);
+  });
+
+  it('pubkey: the ETag covers the certificates kept in files; If-Match and a merge patch see them', async () => {
+    const body = {
+      name: 'pk-etag',
+      gateway: '10.9.9.8',
+      authentication_method: 'pubkey',
+      local_public_cert: b64('host.pem'),
+      local_private_cert: b64('host.key'),
+      shared_ca: b64('ca.pem'),
+      connections: [],
+    };
+    expect((await agent.request('POST', `${IPSEC}/remotes`, body)).status).toBe(201);
+    const read = await agent.request('GET', `${IPSEC}/remotes/pk-etag`);
+    const etag = read.headers.get('etag')!;
+    const merge = { 'content-type': 'application/merge-patch+json' };
+    const patched = await agent.request('PATCH', `${IPSEC}/remotes/pk-etag`, { gateway: '10.9.9.7' }, { headers: { ...merge, 'if-match': etag } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.json).toEqual({ ...body, gateway: '10.9.9.7' });
+    const now = patched.headers.get('etag')!;
+    expect(now).not.toBe(etag);
+
+    // the CA file replaced by hand: the object reads differently, so the ETag read before no longer holds
+    const ca = path.join(swanctlDir, 'x509ca/pk_etag.pem');
+    writeFileSync(ca, readFileSync('test/ipsec/fixtures/host.pem'));
+    const after = await agent.request('GET', `${IPSEC}/remotes/pk-etag`);
+    expect(after.json.shared_ca).toBe(b64('host.pem'));
+    expect(after.headers.get('etag')).not.toBe(now);
+    const before = agent.readFile('ipsec');
+    const stale = await agent.request('PATCH', `${IPSEC}/remotes/pk-etag`, { gateway: '10.9.9.6' }, { headers: { ...merge, 'if-match': now } });
+    expect(stale.status).toBe(412);
+    expect(agent.readFile('ipsec')).toBe(before);
+    expect(readFileSync(ca, 'utf8')).toBe(readFileSync('test/ipsec/fixtures/host.pem', 'utf8'));
+    const del = await agent.request('DELETE', `${IPSEC}/remotes/pk-etag`, undefined, { headers: { 'if-match': after.headers.get('etag')! } });
+    expect(del.status, del.text).toBe(200);
   });
 
   it('never writes the pre-shared key into its logs', () => {

@@ -100,7 +100,10 @@ describe('mwan3 over HTTP', () => {
     expect(again.json).toEqual({ message: 'Conflict' });
 
     const replaced = { name: 'balance1', members: [{ interface: 'ovn-net2', metric: '1', weight: '5' }] };
-    const put = await agent.request('PUT', `${MWAN3}/policies/balance1`, { ...replaced, name: 'ignored-url-wins' });
+    const renamed = await agent.request('PUT', `${MWAN3}/policies/balance1`, { ...replaced, name: 'other-than-the-url' });
+    expect(renamed.status).toBe(400);
+    expect(renamed.json.message).toMatch(/^Field\[name\] checked failed: /);
+    const put = await agent.request('PUT', `${MWAN3}/policies/balance1`, replaced);
     expect(put.status).toBe(200);
     expect(put.json).toEqual(replaced);
     expect(show(agent, 'balance1', 'balance1_ovn_net1', 'balance1_ovn_net2')).toEqual([
@@ -158,7 +161,9 @@ describe('mwan3 over HTTP', () => {
 
   it('answers the contract status codes for paths and methods', async () => {
     expect((await agent.request('PATCH', `${MWAN3}/policies`)).status).toBe(405);
-    expect((await agent.request('PATCH', `${MWAN3}/policies/x`)).status).toBe(405);
+    expect((await agent.request('OPTIONS', `${MWAN3}/policies/x`)).status).toBe(405);
+    // an object takes PATCH, as a merge patch only
+    expect((await agent.request('PATCH', `${MWAN3}/policies/x`)).status).toBe(415);
     const deep = await agent.request('GET', `${MWAN3}/policies/a/b`);
     expect(deep.status).toBe(400);
     expect(deep.json).toEqual({ message: 'Bad request URI' });

@@ -143,7 +143,7 @@ describe('the OpenAPI document', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
 
-  it('has the five operations, with the contract status codes, for every collection and alias the API serves', () => {
+  it('has the six operations, with the contract status codes, for every collection and alias the API serves', () => {
     for (const def of resources) {
       for (const segment of [def.collection, ...(def.aliases ?? [])]) {
         const base = `${LUCI}${def.prefix}/${segment}`;
@@ -153,18 +153,33 @@ describe('the OpenAPI document', () => {
         expect(item, `${base}/{name}`).toBeDefined();
         // 428: a missing IPsec proposal, or a device reference that names no device of the box
         const preconditions = def.preconditions ? ['428'] : [];
-        expect(statusesOf(collection['get'])).toEqual(['200', '403']);
+        expect(statusesOf(collection['get'])).toEqual(['200', '304', '403']);
         expect(statusesOf(collection['post'])).toEqual(['200', '201', '400', '403', '409', ...preconditions].sort());
-        expect(statusesOf(item['get'])).toEqual(['200', '403', '404']);
-        expect(statusesOf(item['put'])).toEqual(['200', '400', '403', '409', ...preconditions].sort());
-        expect(statusesOf(item['delete'])).toEqual(['200', '400', '403', '404']);
+        expect(statusesOf(item['get'])).toEqual(['200', '304', '403', '404']);
+        expect(statusesOf(item['put'])).toEqual(['200', '400', '403', '409', '412', '415', ...preconditions].sort());
+        expect(statusesOf(item['patch'])).toEqual(['200', '400', '403', '404', '409', '412', '415', ...preconditions].sort());
+        expect(statusesOf(item['delete'])).toEqual(['200', '400', '403', '404', '412']);
+        // Reads answer an ETag and take If-None-Match; writes take If-Match, and answer the new ETag with the object.
+        for (const read of [collection['get'], item['get']]) {
+          expect(read.parameters.map((p: Json) => deref(p)['name'])).toContain('If-None-Match');
+          expect(deref(read.responses['200'].headers.ETag)).toBe(doc.components.headers.ETag);
+        }
+        for (const write of [item['put'], item['patch'], item['delete']]) expect(write.parameters.map((p: Json) => deref(p)['name'])).toContain('If-Match');
+        for (const write of [collection['post'].responses['201'], item['put'].responses['200'], item['patch'].responses['200']]) {
+          expect(deref(write.headers.ETag)).toBe(doc.components.headers.ETag);
+        }
+        // PATCH takes a merge patch only: every field optional, each also null.
+        const patch = deref(item['patch'].requestBody.content['application/merge-patch+json'].schema);
+        expect(Object.keys(item['patch'].requestBody.content)).toEqual(['application/merge-patch+json']);
+        expect(patch['required']).toBeUndefined();
+        expect(Object.keys(patch['properties'])).toEqual(Object.keys(doc.components.schemas[componentName(def)].properties));
         for (const p of [collection, item]) expect(p['description']).toMatch(/405/);
         // The list answer is keyed by the path segment (`sites` under the alias).
         const list = collection['get'].responses['200'].content['application/json'].schema;
         expect(list.required).toEqual([segment]);
         for (const key of [segment, ...(def.listKeys ?? [])]) expect(deref(list.properties[key].items)).toBe(doc.components.schemas[componentName(def)]);
         // Writes take dry_run.
-        for (const op of [collection['post'], item['put'], item['delete']]) {
+        for (const op of [collection['post'], item['put'], item['patch'], item['delete']]) {
           expect(op.parameters.map((p: Json) => deref(p)['name'])).toContain('dry_run');
         }
       }
@@ -229,7 +244,7 @@ describe('the OpenAPI document', () => {
     for (const item of Object.values(doc.paths as Record<string, Json>)) {
       for (const op of Object.values(item)) if (op && typeof op === 'object' && 'responses' in op) for (const s of Object.keys(op.responses)) used.add(s);
     }
-    expect([...used]).toEqual(expect.arrayContaining(['200', '201', '302', '400', '403', '404', '409', '428', '500']));
+    expect([...used]).toEqual(expect.arrayContaining(['200', '201', '302', '400', '403', '404', '409', '412', '415', '428', '500']));
     // 405 answers any method a path does not serve: a shared response, named on every collection path.
     expect(responses['MethodNotAllowed']!['description']).toMatch(/Method Not Allowed/);
     for (const r of Object.values(responses)) {
@@ -251,6 +266,8 @@ describe('the OpenAPI document', () => {
     expect(check('Mwan3Policy', { name: 'p1', members: [{ interface: 'wan', metric: '1', weight: '2' }] })).toBe(true);
     expect(check('Mwan3Policy', { members: [] })).toBe(false);
     expect(check('Mwan3PolicyUpdate', { members: [] })).toBe(true);
+    expect(check('Mwan3RulePatch', { dest_port: '81', sticky: null })).toBe(true);
+    expect(check('Mwan3RulePatch', { proto: 'gre' })).toBe(false);
     expect(check('ServiceAction', { action: 'restart' })).toBe(true);
     expect(check('ServiceAction', { action: 'explode' })).toBe(false);
   });
