@@ -107,6 +107,7 @@ export function clientTypes(root: string = process.cwd()): { text: string; surfa
     if (f & (ts.TypeFlags.NumberLiteral | ts.TypeFlags.BooleanLiteral)) return checker.typeToString(type);
     if (f & (ts.TypeFlags.String | ts.TypeFlags.Number | ts.TypeFlags.Boolean | ts.TypeFlags.BigInt | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) return checker.typeToString(type);
     if (f & (ts.TypeFlags.Unknown | ts.TypeFlags.Any | ts.TypeFlags.Never | ts.TypeFlags.Void | ts.TypeFlags.NonPrimitive)) return checker.typeToString(type);
+    if (f & (ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping)) return checker.typeToString(type);
     if (f & ts.TypeFlags.Union) return union((type as ts.UnionType).types, indent);
     if (f & ts.TypeFlags.Intersection) {
       const parts = (type as ts.IntersectionType).types.filter((t) => !isEmptyObject(t));
