@@ -1,4 +1,4 @@
-// Every path the agent serves under LuCI's base, in one place (the client reads it too).
+// Every path the agent serves under LuCI's base, in one place (the client's generated catalog copies those it asks).
 
 /** The base of every API path, as LuCI serves it. */
 export const LUCI_BASE = '/cgi-bin/luci';

@@ -1,6 +1,6 @@
 // The registry: every kind of object the API serves, once. The routes, the write path, the
-// OpenAPI document and the client's catalog (src/client/catalog.ts, generated from this list
-// by `npm run catalog`) all read it. Adding a kind is one file and one line here.
+// OpenAPI document and the client package's catalog and types (packages/client/src/, generated
+// from this list by `npm run catalog`) all read it. Adding a kind is one file and one line here.
 import { forwardings } from './firewall/forwardings.js';
 import { redirects } from './firewall/redirects.js';
 import { rules as firewallRules } from './firewall/rules.js';

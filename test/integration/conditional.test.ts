@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, createClient, etagOf, isClientError, type SdewanClient } from '../../src/client/index.js';
+import { ClientError, createClient, etagOf, isClientError, type SdewanClient } from '../../packages/client/src/index.js';
 import { type Agent, startAgent } from '../helpers/agent.js';
 
 const MWAN3 = '/cgi-bin/luci/sdewan/mwan3/v1';

@@ -1,11 +1,11 @@
-// A controller's view of the agent: only the typed client (sdewan-agent/client) talks to a
+// A controller's view of the agent: only the typed client (sdewan-agent-client) talks to a
 // real agent process. For every resource kind: create, read back and compare (deep equality,
 // as the SDEWAN CRD controller does), update, delete, and the service reload and restart
 // recorded by the fake init scripts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Collection, ClientError, createClient, type IpsecRemote, type SdewanClient, type ServiceName } from '../../src/client/index.js';
+import { type Collection, ClientError, createClient, type IpsecRemote, type SdewanClient, type ServiceName } from '../../packages/client/src/index.js';
 import { type Agent, repoRoot, startAgent, waitFor } from '../helpers/agent.js';
 import { SAMPLE_RULE } from '../helpers/samples.js';
 

@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, createClient, type SdewanClient } from '../../src/client/index.js';
+import { ClientError, createClient, type SdewanClient } from '../../packages/client/src/index.js';
 import { type Agent, makeTempDir, startAgent, waitFor } from '../helpers/agent.js';
 
 /** Logins the agent logged (its log lines reach this process a little after the answers). */

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, isClientError } from '../../src/client/index.js';
+import { createClient, isClientError } from '../../packages/client/src/index.js';
 import { type Agent, waitFor } from '../helpers/agent.js';
 import { SAMPLE_APPLICATION, SAMPLE_ROUTE, SAMPLE_ROUTE_RULE } from '../helpers/samples.js';
 import { agentInPodNamespace, type PodNamespace } from './netns.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { CATALOG } from '../../src/client/index.js';
+import { CATALOG } from '../../packages/client/src/index.js';
 import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument, componentName } from '../../src/openapi/document.js';
 import { LUCI_BASE as LUCI } from '../../src/paths.js';

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type InterfaceStatus, type RuleEntry } from '../../src/client/index.js';
+import { createClient, type InterfaceStatus, type RuleEntry } from '../../packages/client/src/index.js';
 import { startAgent, waitFor, type Agent } from '../helpers/agent.js';
 import { makeFakeBin, referenceDir, type FakeBin } from './fakebin.js';
 

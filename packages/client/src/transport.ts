@@ -35,7 +35,12 @@ export async function openTransport(ca?: CertificateAuthority): Promise<OpenTran
       close: async () => undefined,
     };
   }
-  const undici = await import('undici');
+  let undici: typeof import('undici');
+  try {
+    undici = await import('undici');
+  } catch (err) {
+    throw new Error('The ca option needs the undici package (npm install undici): Node.js global fetch takes no CA', { cause: err });
+  }
   const agent = new undici.Agent({ connect: { ca } });
   return {
     send: (url, req) => undici.fetch(url, { ...req, redirect: 'manual', dispatcher: agent }),

@@ -1,4 +1,4 @@
-// Generated from the registry (src/resources/index.ts) by `npm run catalog`; do not edit.
+// Generated from the registry (src/resources/index.ts) and src/paths.ts by `npm run catalog`; do not edit.
 // Where each collection is served and the key of its list answer.
 export const CATALOG = {
   mwan3: {
@@ -33,4 +33,16 @@ export const CATALOG = {
   application: {
     applications: { path: '/sdewan/application/v1/applications', key: 'applications' },
   },
+} as const;
+
+/** What every path of this file is relative to; a form POST here logs in. */
+export const LUCI_BASE = '/cgi-bin/luci';
+
+/** The other paths the client asks, relative to LUCI_BASE. */
+export const PATHS = {
+  logout: '/admin/logout',
+  services: '/sdewan/v1/services',
+  service: '/sdewan/v1/service',
+  status: '/sdewan/v1/status',
+  mwan3InterfaceStatus: '/admin/status/mwan/interface_status',
 } as const;

@@ -1,46 +1,15 @@
-// A typed client for controllers of the SDEWAN CNF agent (`sdewan-agent/client`): LuCI login
-// with the sysauth cookie, one login again and retry on 403, the CRUD of every collection,
-// service actions and status. Only types come from the agent's modules: at run time this
-// file needs global fetch (and the `undici` package when a CA is given).
-import type { DryRunResult, Message, ServiceAction, ServiceList } from '../openapi/schemas.js';
-import { LOGOUT_PATH, LUCI_BASE, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci } from '../paths.js';
-import type { RESOURCES } from '../resources/index.js';
-import type { Resource } from '../resources/types.js';
-import type { ActionResult } from '../services/reloader.js';
-import type { ServiceName } from '../services/table.js';
-import type { ConntrackEntry } from '../status/conntrack.js';
-import type { IpsecModuleStatus, IpsecRemoteDetail } from '../status/ipsec-module.js';
-import type { RemoteStatus } from '../status/ipsec.js';
-import type { InterfaceStatus } from '../status/links.js';
-import type { RouteStatus, RuleEntry } from '../status/routes.js';
-import type { LegacyMwan3Status } from '../status/mwan3.js';
-import { CATALOG } from './catalog.js';
+// The typed client of the SDEWAN CNF agent (package `sdewan-agent-client`): LuCI login with
+// the sysauth cookie, one login again and retry on 403, the CRUD of every collection, service
+// actions and status. The types and paths come from the agent's registry, generated into
+// types.ts and catalog.ts (`npm run catalog` in the agent's repository); at run time this
+// needs global fetch (and the `undici` package when a CA is given).
+import { CATALOG, LUCI_BASE, PATHS } from './catalog.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
+import type { DryRunResult, Message, Mwan3InterfaceStatus, ResourceTypes, ServiceAction, ServiceList, ServiceName, StatusModules } from './types.js';
 
-export type { FirewallForwarding } from '../resources/firewall/forwardings.js';
-export type { FirewallRedirect } from '../resources/firewall/redirects.js';
-export type { FirewallRule } from '../resources/firewall/rules.js';
-export type { FirewallZone } from '../resources/firewall/zones.js';
-export type { IpsecConnection } from '../resources/ipsec/connections.js';
-export type { IpsecProposal } from '../resources/ipsec/proposals.js';
-export type { IpsecRemote } from '../resources/ipsec/remotes.js';
-export type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
-export type { Mwan3Member } from '../resources/mwan3/members.js';
-export type { Mwan3Policy } from '../resources/mwan3/policies.js';
-export type { Mwan3Rule } from '../resources/mwan3/rules.js';
-export type { DryRunResult, LegacyMwan3Status as Mwan3InterfaceStatus, Message, RemoteStatus, ServiceAction, ServiceName };
-export type { ConntrackEntry, InterfaceStatus, IpsecModuleStatus, IpsecRemoteDetail, RouteStatus, RuleEntry };
+export type * from './types.js';
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
 export { CATALOG };
-
-type Kind = (typeof RESOURCES)[number];
-type ObjectOf<K> = K extends Resource<infer T, string, string, string> ? T : never;
-type SegmentsOf<K extends Kind> = K['collection'] | NonNullable<K['aliases']>[number];
-
-/** The object type of every collection (and alias), by domain: derived from the registry. */
-export type ResourceTypes = {
-  [D in Kind['domain']]: { [K in Kind as K['domain'] extends D ? SegmentsOf<K> : never]: ObjectOf<K> };
-};
 
 // The generated catalog serves exactly the registry's collections (tsc fails when it is stale).
 CATALOG satisfies { [D in keyof ResourceTypes]: { [C in keyof ResourceTypes[D]]: { path: string; key: string } } };
@@ -151,26 +120,6 @@ type Domain<D extends keyof ResourceTypes> = { [C in keyof ResourceTypes[D]]: Co
 /** A property per domain of the registry: `client.mwan3.policies`, `client.ipsec.sites`, ... */
 export type Domains = { readonly [D in keyof ResourceTypes]: Domain<D> };
 
-/** The last action run per service (automatic reload or explicit), as `status/services` answers it. */
-export type ServiceRecord = Pick<ActionResult, 'action' | 'trigger' | 'ok' | 'message' | 'at'>;
-
-/** What `GET status/{module}` answers, per module (ICN's Lua shapes; README "Status modules"). */
-export interface StatusModules {
-  /** TCP and UDP connections of the conntrack table. */
-  conntrack: ConntrackEntry[];
-  /** Network devices except lo. */
-  interface: InterfaceStatus[];
-  /** `InitConnection` ("fail": the controller restarts ipsec) and the status per remote. */
-  ipsec: IpsecModuleStatus;
-  /** IPv4 routes per table that a rule looks up. */
-  route: RouteStatus;
-  /** IPv4 policy rules. */
-  rule: RuleEntry[];
-  /** The object of `ubus call mwan3 status`, or the interface_status shape without ubus. */
-  wan: Record<string, unknown>;
-  services: Record<ServiceName, ServiceRecord | null>;
-}
-
 export type ModuleStatus = { [M in keyof StatusModules]: { name: M; status: StatusModules[M] } }[keyof StatusModules];
 
 type Json = Record<string, unknown>;
@@ -199,7 +148,7 @@ export class SdewanClient {
     all(): Promise<ModuleStatus[]>;
     get<M extends keyof StatusModules>(module: M): Promise<StatusModules[M]>;
     /** `GET /cgi-bin/luci/admin/status/mwan/interface_status` (LuCI's shape). */
-    interfaces(): Promise<LegacyMwan3Status>;
+    interfaces(): Promise<Mwan3InterfaceStatus>;
   };
 
   private readonly username: string;
@@ -225,10 +174,10 @@ export class SdewanClient {
     }
 
     const run = async (name: ServiceName, action: ServiceAction) => {
-      await this.request('PUT', `${underLuci(SERVICE_PATH)}/${encodeURIComponent(name)}`, { action });
+      await this.request('PUT', `${PATHS.service}/${encodeURIComponent(name)}`, { action });
     };
     this.services = {
-      list: async () => (await this.request<ServiceList>('GET', underLuci(SERVICES_PATH))).services,
+      list: async () => (await this.request<ServiceList>('GET', PATHS.services)).services,
       run,
       start: (name) => run(name, 'start'),
       stop: (name) => run(name, 'stop'),
@@ -236,10 +185,10 @@ export class SdewanClient {
       reload: (name) => run(name, 'reload'),
     };
     this.status = {
-      all: () => this.request<ModuleStatus[]>('GET', underLuci(STATUS_PATH)),
+      all: () => this.request<ModuleStatus[]>('GET', PATHS.status),
       get: async <M extends keyof StatusModules>(module: M): Promise<StatusModules[M]> =>
-        (await this.request<{ name: M; status: StatusModules[M] }>('GET', `${underLuci(STATUS_PATH)}/${encodeURIComponent(module)}`)).status,
-      interfaces: () => this.request<LegacyMwan3Status>('GET', underLuci(MWAN3_INTERFACE_STATUS_PATH)),
+        (await this.request<{ name: M; status: StatusModules[M] }>('GET', `${PATHS.status}/${encodeURIComponent(module)}`)).status,
+      interfaces: () => this.request<Mwan3InterfaceStatus>('GET', PATHS.mwan3InterfaceStatus),
     };
   }
 
@@ -295,8 +244,8 @@ export class SdewanClient {
     const token = this.token;
     this.token = undefined;
     if (token === undefined) return;
-    const res = await this.send('GET', underLuci(LOGOUT_PATH), undefined, token);
-    if (res.status !== 302 && res.status !== 403) await this.fail(res, 'GET', underLuci(LOGOUT_PATH));
+    const res = await this.send('GET', PATHS.logout, undefined, token);
+    if (res.status !== 302 && res.status !== 403) await this.fail(res, 'GET', PATHS.logout);
   }
 
   /** Releases the connections (needed only with a CA: undici keeps them alive). */
