@@ -15,12 +15,19 @@ import { type FileStage, removeOwnedFiles, stageOwnedFiles } from './owned-files
 import { type Change, nameOf, type Plan, planChange } from './plan.js';
 import { readObject, rootDir, snapshotOf } from './read.js';
 
+/** What may hold packages against writes (pending change sets): `assertFree` throws a 409 naming the holder. */
+export interface PackageHolds {
+  assertFree(config: string): void;
+}
+
 export interface ChangeDeps {
   store: UciStore;
   reloader: Reloader;
   settings: Pick<Settings, 'rollback' | 'ipsecDir'>;
   log: Pick<FastifyBaseLogger, 'warn'>;
   host: HostView;
+  /** The pending change sets (src/changes/sets.ts), checked under each package's write lock. */
+  changeSets?: PackageHolds;
 }
 
 /** Where a commit writes: the package, the service that reads it (none: no reload), the root of owned files. */
@@ -47,6 +54,7 @@ export async function commit(
   let result: UpdateResult;
   try {
     result = await deps.store.update(target.config, async (current) => {
+      deps.changeSets?.assertFree(target.config);
       await stage?.rollback();
       const planned = await plan(current);
       stage = planned.files ? await stageOwnedFiles(root, planned.files.next, planned.files.previous) : undefined;
