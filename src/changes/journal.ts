@@ -35,7 +35,12 @@ const PREPARE = '.prepare';
 const JOURNAL = '.journal';
 
 function removeIfExists(file: string): void {
-  fs.rmSync(file, { force: true });
+  try {
+    fs.rmSync(file, { force: true });
+  } catch (err) {
+    // a path under something that is not a directory does not exist either
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+  }
 }
 
 /** A new file holding `data` with exactly `mode`, fsynced. */
