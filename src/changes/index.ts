@@ -2,5 +2,5 @@
 export { applyChange, commit, type ChangeDeps, type ChangeResult, type CommitTarget, type PackageHolds } from './apply.js';
 export { type Change, type Plan } from './plan.js';
 export { listText, readObject, type ReadDeps } from './read.js';
-export { ChangeSets, MAX_ROLLBACK_AFTER, type SetDeps, type SetOutcome } from './sets.js';
+export { ChangeSets, type SetDeps, type SetOutcome } from './sets.js';
 export { type SetRecord, type SetState } from './set-records.js';

@@ -34,9 +34,6 @@ export interface SetOutcome {
   results: Array<AnyObject | { message: 'success' }>;
 }
 
-/** The longest `rollback_after`, in seconds. */
-export const MAX_ROLLBACK_AFTER = 600;
-
 /** Runs `fn` holding the store's write lock of every package (taken in sorted order: no deadlock between sets). */
 async function holding<T>(store: UciStore, pkgs: readonly string[], fn: () => Promise<T>): Promise<T> {
   const [first, ...rest] = pkgs;

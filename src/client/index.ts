@@ -2,8 +2,8 @@
 // with the sysauth cookie, one login again and retry on 403, the CRUD of every collection,
 // service actions and status. Only types come from the agent's modules: at run time this
 // file needs global fetch (and the `undici` package when a CA is given).
-import type { DryRunResult, Message, ServiceAction, ServiceList } from '../openapi/schemas.js';
-import { LOGOUT_PATH, LUCI_BASE, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci } from '../paths.js';
+import type { ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, ServiceAction, ServiceList } from '../openapi/schemas.js';
+import { CHANGES_PATH, LOGOUT_PATH, LUCI_BASE, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci } from '../paths.js';
 import type { RESOURCES } from '../resources/index.js';
 import type { Resource } from '../resources/types.js';
 import type { ActionResult } from '../services/reloader.js';
@@ -146,6 +146,13 @@ export class SdewanClient {
     restart(name: ServiceName): Promise<void>;
     reload(name: ServiceName): Promise<void>;
   };
+  /** Change sets (`/sdewan/v1/changes`): several writes as one, optionally rolled back unless confirmed. */
+  readonly changes: {
+    /** Applies the changes as one; with `rollbackAfter` (seconds) the set is pending until `confirm`. */
+    apply(changes: ChangeSetRequest['changes'], opts?: { rollbackAfter?: number }): Promise<ChangeSetAnswer>;
+    confirm(id: string): Promise<ChangeSet>;
+    get(id: string): Promise<ChangeSet>;
+  };
   readonly status: {
     all(): Promise<ModuleStatus[]>;
     get<M extends keyof StatusModules>(module: M): Promise<StatusModules[M]>;
@@ -185,6 +192,13 @@ export class SdewanClient {
       stop: (name) => run(name, 'stop'),
       restart: (name) => run(name, 'restart'),
       reload: (name) => run(name, 'reload'),
+    };
+    const set = (id: string) => `${underLuci(CHANGES_PATH)}/${encodeURIComponent(id)}`;
+    this.changes = {
+      apply: (changes, opts = {}) =>
+        this.request<ChangeSetAnswer>('POST', underLuci(CHANGES_PATH), { changes, ...(opts.rollbackAfter === undefined ? {} : { rollback_after: opts.rollbackAfter }) }),
+      confirm: (id) => this.request<ChangeSet>('POST', `${set(id)}/confirm`),
+      get: (id) => this.request<ChangeSet>('GET', set(id)),
     };
     this.status = {
       all: () => this.request<ModuleStatus[]>('GET', underLuci(STATUS_PATH)),

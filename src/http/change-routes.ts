@@ -9,33 +9,16 @@
 //   GET  /sdewan/v1/changes/{id}          the set: state `pending`, `confirmed` or `rolled_back` and when.
 //   POST /sdewan/v1/changes/{id}/confirm  keeps a pending set; 409 when it was rolled back.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import * as z from 'zod';
-import { type Change, MAX_ROLLBACK_AFTER } from '../changes/index.js';
+import type { Change } from '../changes/index.js';
 import type { AgentContext } from '../context.js';
 import { ApiError, BAD_URI, badRequest, fieldError } from '../errors.js';
 import type { AnyObject, Resource } from '../resources/types.js';
+import { type ChangeSetRequest, changeSetRequestSchema } from '../openapi/schemas.js';
 import { CHANGES_PATH } from '../paths.js';
 import { methodNotAllowed } from './methods.js';
 import { parseBody } from './validate.js';
 
-/** The most changes one set may hold. */
-export const MAX_CHANGES = 500;
-
-export const changeSetSchema = z.object({
-  changes: z
-    .array(
-      z.object({
-        method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']),
-        path: z.string().min(1),
-        body: z.record(z.string(), z.unknown()).optional(),
-      }),
-    )
-    .min(1)
-    .max(MAX_CHANGES),
-  rollback_after: z.number().int().min(1).max(MAX_ROLLBACK_AFTER).optional(),
-});
-
-type Entry = z.infer<typeof changeSetSchema>['changes'][number];
+type Entry = ChangeSetRequest['changes'][number];
 
 /** `<domain>/v1/<segment>` -> kind, for every collection of the registry and its aliases. */
 export function collectionsOf(kinds: readonly Resource[]): Map<string, Resource> {
@@ -84,7 +67,7 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: AgentContext, ki
   const collections = collectionsOf(kinds);
   app.all(CHANGES_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method !== 'POST') return methodNotAllowed(reply, ['POST']);
-    const set = parseBody(changeSetSchema, req.body);
+    const set = parseBody(changeSetRequestSchema, req.body);
     const changes = set.changes.map((entry, i) => changeOf(collections, entry, i));
     const { record, results } = await ctx.changeSets.apply(changes, set.rollback_after === undefined ? {} : { rollbackAfter: set.rollback_after });
     return reply.code(200).send({ ...record, results });
