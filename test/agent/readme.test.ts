@@ -58,6 +58,8 @@ describe('README', () => {
     expect(stdout).toContain('"policies"');
     expect(stdout).toContain('balanced');
     expect(stdout).toContain('{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"message":"success"}');
+    // the change set, confirmed
+    expect(stdout).toMatch(/\{"id":"[0-9a-f-]{36}","state":"confirmed",.*"packages":\["firewall","mwan3"\],"services":\["firewall","mwan3"\],"confirmed_at":"[^"]+"\}/);
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {
