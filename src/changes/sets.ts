@@ -39,9 +39,10 @@ async function holding<T>(store: UciStore, pkgs: readonly string[], fn: () => Pr
   const [first, ...rest] = pkgs;
   if (first === undefined) return fn();
   let out: { value: T } | undefined;
-  // An update whose plan changes nothing writes nothing: it only holds the lock while `fn` runs.
+  // An update whose plan changes nothing writes nothing: it only holds the lock while `fn` runs
+  // (once, should the store ever run a plan again).
   await store.update(first, async () => {
-    out = { value: await holding(store, rest, fn) };
+    out ??= { value: await holding(store, rest, fn) };
     return [];
   });
   return out!.value;
