@@ -55,6 +55,58 @@ function atIndex(i: number, err: unknown): unknown {
   return err;
 }
 
+/** A file a set puts in place (content) or removes (undefined), and the service reading it. */
+type OwnedChange = { content: Buffer | undefined; mode: number; service: ServiceName };
+
+/**
+ * Plans every change on the workspace as the earlier ones leave it, applying each batch there;
+ * answers the owned files the set puts in place or removes, by absolute path (the last change
+ * of a path wins). A refusal names the change's index.
+ */
+async function planSet(ws: Workspace, changes: readonly Change[], host: HostFacts, settings: SetDeps['settings']): Promise<Map<string, OwnedChange>> {
+  const owned = new Map<string, OwnedChange>();
+  for (const [i, change] of changes.entries()) {
+    const { kind } = change;
+    try {
+      const snap = Object.fromEntries([kind.config, ...(kind.reads ?? [])].map((n) => [n, ws.read(n)]));
+      const plan = planChange(change, snap, host);
+      await ws.apply(kind.config, plan.ops);
+      const root = kind.ownedFiles ? rootDir(settings, kind.ownedFiles.root) : '';
+      const keep = new Set(plan.files?.next.map((f) => f.path));
+      const { service } = kind;
+      for (const f of plan.files?.next ?? []) owned.set(resolveUnder(root, f.path), { content: Buffer.from(f.content), mode: f.mode, service });
+      for (const p of [...(plan.files?.previous ?? []).filter((p) => !keep.has(p)), ...(plan.remove ?? [])]) {
+        owned.set(resolveUnder(root, p), { content: undefined, mode: 0o600, service });
+      }
+    } catch (err) {
+      throw atIndex(i, err);
+    }
+  }
+  return owned;
+}
+
+/** The files that differ once the set is planned: their writes, their bytes now, the services that read them. */
+function fileChanges(ws: Workspace, owned: Map<string, OwnedChange>, changes: readonly Change[]): { writes: FileWrite[]; before: SavedFile[]; services: ServiceName[] } {
+  const writes: FileWrite[] = [];
+  const before: SavedFile[] = [];
+  const services = new Set<ServiceName>();
+  for (const r of ws.results()) {
+    if (r.before?.equals(r.after)) continue;
+    writes.push({ path: r.file, content: r.after, mode: r.mode });
+    before.push(savedFile(r.file, r.mode));
+    for (const c of changes) if (c.kind.config === r.pkg) services.add(c.kind.service);
+  }
+  for (const [file, { content, mode, service }] of owned) {
+    const was = savedFile(file, mode);
+    const same = was.content === null ? content === undefined : content !== undefined && content.equals(Buffer.from(was.content, 'base64')) && was.mode === mode;
+    if (same) continue;
+    writes.push({ path: file, content, mode });
+    before.push(was);
+    services.add(service);
+  }
+  return { writes, before, services: [...services].sort() };
+}
+
 export class ChangeSets implements PackageHolds {
   private readonly dir: string;
   private readonly records = new Map<string, SetRecord>();
@@ -131,42 +183,8 @@ export class ChangeSets implements PackageHolds {
       for (const p of pkgs) this.assertFree(p);
       const ws = new Workspace(store);
       try {
-        const owned = new Map<string, { content: Buffer | undefined; mode: number; service: ServiceName }>();
-        for (const [i, change] of changes.entries()) {
-          const { kind } = change;
-          try {
-            const snap = Object.fromEntries([kind.config, ...(kind.reads ?? [])].map((n) => [n, ws.read(n)]));
-            const plan = planChange(change, snap, host);
-            await ws.apply(kind.config, plan.ops);
-            const root = kind.ownedFiles ? rootDir(this.deps.settings, kind.ownedFiles.root) : '';
-            const keep = new Set(plan.files?.next.map((f) => f.path));
-            const { service } = kind;
-            for (const f of plan.files?.next ?? []) owned.set(resolveUnder(root, f.path), { content: Buffer.from(f.content), mode: f.mode, service });
-            for (const p of [...(plan.files?.previous ?? []).filter((p) => !keep.has(p)), ...(plan.remove ?? [])]) {
-              owned.set(resolveUnder(root, p), { content: undefined, mode: 0o600, service });
-            }
-          } catch (err) {
-            throw atIndex(i, err);
-          }
-        }
-        // What changed, the bytes it had before, and the services that read it.
-        const writes: FileWrite[] = [];
-        const before: SavedFile[] = [];
-        const services = new Set<ServiceName>();
-        for (const r of ws.results()) {
-          if (r.before?.equals(r.after)) continue;
-          writes.push({ path: r.file, content: r.after, mode: r.mode });
-          before.push(savedFile(r.file, r.mode));
-          for (const c of changes) if (c.kind.config === r.pkg) services.add(c.kind.service);
-        }
-        for (const [file, { content, mode, service }] of owned) {
-          const was = savedFile(file, mode);
-          const same = was.content === null ? content === undefined : content !== undefined && content.equals(Buffer.from(was.content, 'base64')) && was.mode === mode;
-          if (same) continue;
-          writes.push({ path: file, content, mode });
-          before.push(was);
-          services.add(service);
-        }
+        const owned = await planSet(ws, changes, host, this.deps.settings);
+        const { writes, before, services } = fileChanges(ws, owned, changes);
         const now = Date.now();
         const rollbackAfter = opts.rollbackAfter;
         const r: SetRecord = {
@@ -175,7 +193,7 @@ export class ChangeSets implements PackageHolds {
           created_at: new Date(now).toISOString(),
           ...(rollbackAfter ? { deadline: new Date(now + rollbackAfter * 1000).toISOString() } : { confirmed_at: new Date(now).toISOString() }),
           packages: pkgs,
-          services: [...services].sort(),
+          services,
           ...(rollbackAfter ? { restore: before } : {}),
         };
         commitFiles(this.dir, [...writes, recordWrite(this.dir, r)]);
