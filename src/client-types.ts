@@ -27,7 +27,7 @@ export type { NetworkApplication } from './resources/network/applications.js';
 export type { NetworkRoute } from './resources/network/routes.js';
 export type { NetworkRule } from './resources/network/rules.js';
 export type { NetworkFirewallRule } from './resources/networkfirewall/rules.js';
-export type { DryRunResult, Message, ServiceAction, ServiceList } from './openapi/schemas.js';
+export type { ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, ServiceAction, ServiceList } from './openapi/schemas.js';
 export type { ConntrackEntry, InterfaceStatus, RouteStatus, RuleEntry, ServiceName };
 export type { IpsecModuleStatus, IpsecRemoteDetail } from './status/ipsec-module.js';
 export type { RemoteStatus } from './status/ipsec.js';

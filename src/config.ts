@@ -43,6 +43,8 @@ export interface Settings {
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   reloadDelayMs: number;
+  /** Least time between the starts of two automatic reloads of one service. */
+  reloadIntervalMs: number;
   logLevel: string;
   /** A file that gets a copy of every log line (e.g. /proc/1/fd/1, the container's stdout). */
   logTee: string | undefined;
@@ -269,6 +271,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     tlsCert,
     tlsKey,
     reloadDelayMs: s.SDEWAN_RELOAD_DELAY_MS,
+    reloadIntervalMs: s.SDEWAN_RELOAD_INTERVAL_MS,
     logLevel: s.LOG_LEVEL,
     logTee: s.SDEWAN_LOG_TEE ? abs(s.SDEWAN_LOG_TEE) : undefined,
     ipsecDir: abs(s.SDEWAN_SWANCTL_DIR),

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { ChangeSets } from './changes/index.js';
 import type { Settings } from './config.js';
 import type { ServiceReloader } from './services/reloader.js';
 import type { HostView } from './host/facts.js';
@@ -12,4 +13,6 @@ export interface AgentContext {
   log: FastifyBaseLogger;
   /** The box's devices and default routes, for the kinds that reference devices. */
   host: HostView;
+  /** Change sets and the packages their pending ones hold (opened at start: src/changes/sets.ts). */
+  changeSets: ChangeSets;
 }

@@ -54,7 +54,7 @@ async function createReloader(settings: Settings, log: Logger, store: UciStore):
   // On plain Linux the agent renders and loads swanctl.conf itself (no /etc/init.d/swanctl).
   const { ipsecRunnerFor } = await import('./ipsec/platform.js');
   const ipsec = ipsecRunnerFor(settings, store, log);
-  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, timeoutMs: settings.serviceTimeoutMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
+  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, minIntervalMs: settings.reloadIntervalMs, timeoutMs: settings.serviceTimeoutMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
 }
 
 /** The owned files an interrupted write left behind (src/changes/orphan-files.ts). */

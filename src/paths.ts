@@ -17,6 +17,10 @@ export const SDEWAN_V1 = `${LUCI_BASE}/sdewan/v1`;
 export const SERVICES_PATH = `${SDEWAN_V1}/services`;
 export const SERVICE_PATH = `${SDEWAN_V1}/service`;
 export const STATUS_PATH = `${SDEWAN_V1}/status`;
+/** Change sets: several writes as one, with an optional rollback unless confirmed. */
+export const CHANGES_PATH = `${SDEWAN_V1}/changes`;
+/** The base change-set paths are relative to (`mwan3/v1/rules/web`). */
+export const SDEWAN_BASE = `${LUCI_BASE}/sdewan/`;
 
 /** LuCI's own mwan3 status pages. */
 export const MWAN3_INTERFACE_STATUS_PATH = `${LUCI_BASE}/admin/status/mwan/interface_status`;

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Logger } from 'pino';
 import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
 import type { Listener, Settings } from './config.js';
+import { ChangeSets } from './changes/index.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
 import { methodNotAllowed } from './http/methods.js';
@@ -187,7 +188,11 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     app.addHook('onClose', async () => watch.stop());
   }
 
-  const ctx: AgentContext = { settings, store: deps.store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
+  const base = { settings, store: deps.store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
+  // Before any route: an interrupted set's journal is finished, expired pending sets rolled back.
+  const changeSets = await ChangeSets.open(base);
+  app.addHook('onClose', async () => changeSets.close());
+  const ctx: AgentContext = { ...base, changeSets };
   await registerApi(app, ctx);
 
   const listen = async () => {

@@ -74,6 +74,7 @@ export const SETTINGS = {
   SDEWAN_TLS_KEY: row('tls_key', optional(), 'PEM private key of the certificate'),
   SDEWAN_TLS_DIR: row('tls_dir', optional(), 'a directory with tls.crt and tls.key, instead of the two above'),
   SDEWAN_RELOAD_DELAY_MS: row('reload_delay_ms', intIn(0, 600_000), 'window in which service reloads after writes are coalesced', '200'),
+  SDEWAN_RELOAD_INTERVAL_MS: row('reload_interval_ms', intIn(0, 3_600_000), 'least time between two automatic reloads of one service', '5000'),
   LOG_LEVEL: row('log_level', oneOf(LOG_LEVELS), 'fatal, error, warn, info, debug, trace or silent', 'info'),
   SDEWAN_LOG_TEE: row('log_tee', optional(), 'a file that also gets every log line (the container: /proc/1/fd/1)'),
   SDEWAN_SWANCTL_DIR: row('swanctl_dir', required(), 'where IPsec certificates and keys are written for swanctl', under('var', 'swanctl'), '/etc/swanctl'),

@@ -16,12 +16,19 @@ import { type Change, nameOf, type Plan, planChange } from './plan.js';
 import { storageFailure } from './storage-errors.js';
 import { objectIn, readObject, rootDir, snapshotOf } from './read.js';
 
+/** What may hold packages against writes (pending change sets): `assertFree` throws a 409 naming the holder. */
+export interface PackageHolds {
+  assertFree(config: string): void;
+}
+
 export interface ChangeDeps {
   store: UciStore;
   reloader: Reloader;
   settings: Pick<Settings, 'rollback' | 'ipsecDir' | 'savedir'>;
   log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
   host: HostView;
+  /** The pending change sets (src/changes/sets.ts), checked under each package's write lock. */
+  changeSets?: PackageHolds;
 }
 
 /** Where a commit writes: the package, the service that reads it (none: no reload), the root of owned files. */
@@ -48,6 +55,7 @@ export async function commit(
   let result: UpdateResult;
   try {
     result = await deps.store.update(target.config, async (current) => {
+      deps.changeSets?.assertFree(target.config);
       await stage?.rollback();
       const planned = await plan(current);
       stage = planned.files ? await stageOwnedFiles(root, planned.files.next, planned.files.previous) : undefined;

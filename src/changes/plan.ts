@@ -1,7 +1,7 @@
 // What a change does to a kind's package, planned from a snapshot. Pure: no I/O.
 import type { HostFacts } from '../host/facts.js';
 import { badRequest, conflict, fieldError, notFound, preconditionFailed } from '../errors.js';
-import { parseBody } from '../http/validate.js';
+import { parseBody } from '../validate.js';
 import { checkObjectName } from '../resources/names.js';
 import type { AnyObject, OwnedFile, Resource, Snapshot } from '../resources/types.js';
 import type { BatchOp } from '../uci/types.js';

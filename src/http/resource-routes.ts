@@ -5,7 +5,7 @@ import { BAD_URI, badRequest, fieldError, notFound, unsupportedMediaType } from 
 import type { AnyObject, Resource } from '../resources/types.js';
 import { LUCI_BASE } from '../paths.js';
 import { methodNotAllowed } from './methods.js';
-import { parseBody } from './validate.js';
+import { parseBody } from '../validate.js';
 
 type Params = { name?: string };
 type Query = { dry_run?: string };

@@ -73,7 +73,7 @@ export { shareInFlight };
 /** `reloader` is the one made by createReloader (src/services/reloader.ts), normally ctx.reloader. */
 export async function registerServiceRoutes(
   app: FastifyInstance,
-  ctx: AgentContext,
+  ctx: Omit<AgentContext, 'changeSets'>,
   reloader: ServiceReloader = ctx.reloader,
   options: StatusOptions = statusOptionsOf(ctx.settings),
 ): Promise<void> {

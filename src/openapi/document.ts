@@ -18,6 +18,9 @@ import {
   readySchema,
   serviceActionSchema,
   serviceListSchema,
+  changeSetAnswerSchema,
+  changeSetRequestSchema,
+  changeSetSchema,
   successSchema,
 } from './schemas.js';
 
@@ -136,6 +139,9 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     ['Success', successSchema],
     ['DryRun', dryRunSchema],
     ['LoginForm', loginFormSchema],
+    ['ChangeSetRequest', changeSetRequestSchema],
+    ['ChangeSet', changeSetSchema],
+    ['ChangeSetAnswer', changeSetAnswerSchema],
     ['ServiceList', serviceListSchema],
     ['ServiceAction', serviceActionSchema],
     ['ModuleStatus', moduleStatusSchema],
@@ -160,6 +166,7 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     for (const segment of [def.collection, ...(def.aliases ?? [])]) resourcePaths(def, segment, doc);
   }
   doc.tags.push(
+    { name: 'changes', description: 'Change sets: several writes as one, with an optional rollback unless confirmed' },
     { name: 'services', description: 'Start, stop, restart, reload the managed services' },
     { name: 'status', description: 'Status of mwan3, IPsec, interfaces, routes, rules and connection tracking' },
     { name: 'session', description: 'LuCI login and logout' },

@@ -1,5 +1,6 @@
-// The fixed paths of the document: session, services, status, probes, the document itself.
+// The fixed paths of the document: session, change sets, services, status, probes, the document itself.
 import {
+  CHANGES_PATH,
   LOGIN_PATHS,
   LOGOUT_PATH,
   LUCI_HOME,
@@ -52,6 +53,54 @@ export function fixedPaths(doc: OpenApiDocument): void {
           headers: { Location: { schema: { type: 'string', const: LUCI_HOME } }, 'Set-Cookie': { schema: { type: 'string' } } },
         },
         '403': err('LoginRequired'),
+      },
+    },
+  };
+
+  const setId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+  doc.paths[CHANGES_PATH] = {
+    post: {
+      tags: ['changes'],
+      operationId: 'changes.apply',
+      summary: 'Apply several changes as one',
+      description:
+        'Each change is planned on the packages as the earlier changes leave them; the first refused one refuses the set with ' +
+        'its status and a message prefixed `changes.<index>: ` (e.g. `changes.2: Field[policy] checked failed: ...`), and nothing ' +
+        'is written. Otherwise every file is written at once (a journal in the save directory: after a crash, all or none), ' +
+        'and each service concerned is reloaded once. With `rollback_after` the set is `pending`: unless confirmed in time, every ' +
+        'file goes back to its bytes from before and the services are reloaded (this survives a restart of the agent); while ' +
+        'pending, any other write to its packages answers 409 naming it.',
+      requestBody: { required: true, content: json(ref('schemas', 'ChangeSetRequest')) },
+      responses: {
+        '200': { description: 'Applied.', content: json(ref('schemas', 'ChangeSetAnswer')) },
+        '400': err('BadRequest'),
+        '403': err('LoginRequired'),
+        '404': { description: 'A change deletes or replaces what does not exist (its index named).', content: json(ref('schemas', 'Message')) },
+        '409': { description: 'A change conflicts (its index named), or a package is held by a pending set (named).', content: json(ref('schemas', 'Message')) },
+        '428': { description: 'A change references a missing IPsec proposal (its index named).', content: json(ref('schemas', 'Message')) },
+      },
+    },
+  };
+  doc.paths[`${CHANGES_PATH}/{id}`] = {
+    get: {
+      tags: ['changes'],
+      operationId: 'changes.get',
+      summary: 'A change set: pending, confirmed or rolled back, and when',
+      parameters: setId,
+      responses: { '200': { description: 'The set.', content: json(ref('schemas', 'ChangeSet')) }, '403': err('LoginRequired'), '404': err('NotFound') },
+    },
+  };
+  doc.paths[`${CHANGES_PATH}/{id}/confirm`] = {
+    post: {
+      tags: ['changes'],
+      operationId: 'changes.confirm',
+      summary: 'Keep a pending change set',
+      parameters: setId,
+      responses: {
+        '200': { description: 'Confirmed (or already was).', content: json(ref('schemas', 'ChangeSet')) },
+        '403': err('LoginRequired'),
+        '404': err('NotFound'),
+        '409': { description: 'The set was rolled back already.', content: json(ref('schemas', 'Message')) },
       },
     },
   };

@@ -1,6 +1,10 @@
 import * as z from 'zod';
 import { SERVICE_ACTIONS, SERVICE_NAMES } from '../services/table.js';
 
+/** The longest `rollback_after` of a change set, in seconds, and the most changes in one. */
+export const MAX_ROLLBACK_AFTER = 600;
+export const MAX_CHANGES = 500;
+
 /**
  * Payloads of the routes that are not resource collections (login, services, status,
  * health), as zod schemas: the OpenAPI document is generated from them and the typed
@@ -21,6 +25,55 @@ export const dryRunSchema = z
   .object({ dry_run: z.literal(true), batch: z.string().meta({ description: 'The `uci batch` text the request would apply (empty when nothing changes).' }) })
   .meta({ description: 'The answer to a write with `?dry_run=1`: nothing was changed.' });
 export type DryRunResult = z.infer<typeof dryRunSchema>;
+
+// --- change sets (src/http/change-routes.ts, src/changes/sets.ts) ---
+
+export const changeSetRequestSchema = z
+  .object({
+    changes: z
+      .array(
+        z.object({
+          method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']).meta({ description: 'What the method does on that path (PATCH is refused with 400 for now).' }),
+          path: z.string().min(1).meta({ description: 'Relative to `/cgi-bin/luci/sdewan/`: `mwan3/v1/rules` (POST), `firewall/v1/rules/web` (PUT, DELETE); aliases too.' }),
+          body: z.record(z.string(), z.unknown()).optional().meta({ description: "The object, as the path's own POST or PUT takes it (none for DELETE)." }),
+        }),
+      )
+      .min(1)
+      .max(MAX_CHANGES),
+    rollback_after: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ROLLBACK_AFTER)
+      .optional()
+      .meta({ description: 'Seconds: the set is undone (every file back byte for byte, services reloaded) unless confirmed before.' }),
+  })
+  .meta({ description: 'Changes applied as one: each is validated on the state the earlier ones leave; all are written or none.' });
+export type ChangeSetRequest = z.infer<typeof changeSetRequestSchema>;
+
+export const changeSetSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(['pending', 'confirmed', 'rolled_back']),
+    created_at: z.string().meta({ description: 'ISO 8601, like every time here.' }),
+    deadline: z.string().optional().meta({ description: 'With `rollback_after`: when the set is rolled back unless confirmed.' }),
+    confirmed_at: z.string().optional().meta({ description: 'When it was confirmed (at once without `rollback_after`).' }),
+    rolled_back_at: z.string().optional(),
+    rolled_back_because: z.string().optional().meta({ description: '`timeout`, or the service whose reload failed (SDEWAN_ROLLBACK).' }),
+    packages: z.array(z.string()).meta({ description: 'The UCI packages of the set (a pending set holds them: other writes answer 409).' }),
+    services: z.array(z.enum(SERVICE_NAMES)).meta({ description: 'The services reloaded for it (once each).' }),
+  })
+  .meta({ description: 'A change set and its state.' });
+export type ChangeSet = z.infer<typeof changeSetSchema>;
+
+export const changeSetAnswerSchema = changeSetSchema
+  .extend({
+    results: z
+      .array(z.union([z.record(z.string(), z.unknown()), successSchema]))
+      .meta({ description: 'Per change, in order: the object as read back after the set, or `{"message": "success"}` for a delete (or an object a later change removed).' }),
+  })
+  .meta({ description: 'The applied set, and what each change gave.' });
+export type ChangeSetAnswer = z.infer<typeof changeSetAnswerSchema>;
 
 export const loginFormSchema = z.object({
   luci_username: z.string().meta({ description: 'The account name (usually `root`).' }),

@@ -61,6 +61,8 @@ describe('README', () => {
     // conditional requests: 304 while unchanged, the merge patch's answer, then 412 for the stale ETag
     expect(stdout).toContain('304\n{"name":"ssh","policy":"balanced","dest_port":"2222","proto":"tcp"}\n{"message":');
     expect(stdout).toMatch(/"\}412\n/);
+    // the change set, confirmed
+    expect(stdout).toMatch(/\{"id":"[0-9a-f-]{36}","state":"confirmed",.*"packages":\["firewall","mwan3"\],"services":\["firewall","mwan3"\],"confirmed_at":"[^"]+"\}/);
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type * as z from 'zod';
 import { ApiError } from '../../src/errors.js';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 
 /** The 400 message a body gets from a schema (through the routes' own parser), or undefined when valid. */
 export function refusal(schema: z.ZodType<unknown>, body: Record<string, unknown>): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import { redirects } from '../../src/resources/firewall/redirects.js';
 import { kindHarness } from '../helpers/kind.js';
 import { firewallWith, stockFiles } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import { rules } from '../../src/resources/firewall/rules.js';
 import { kindHarness, sectionText } from '../helpers/kind.js';
 import { firewallWith, STOCK_FIREWALL, stockFiles } from './fixtures.js';

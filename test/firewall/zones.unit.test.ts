@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import { zones } from '../../src/resources/firewall/zones.js';
 import { kindHarness, sectionText } from '../helpers/kind.js';
 import { firewallWith, NETWORK, STOCK_FIREWALL, stockFiles } from './fixtures.js';

@@ -199,6 +199,8 @@ function prepare(opts: StartOptions): Prepared {
     SDEWAN_USER: 'root',
     SDEWAN_PASSWORD: randomBytes(12).toString('hex'),
     SDEWAN_RELOAD_DELAY_MS: '50',
+    // reloads may follow each other at once: the tests of the interval set their own
+    SDEWAN_RELOAD_INTERVAL_MS: '0',
     LOG_LEVEL: 'info',
     // the recording init.d stands for OpenWRT's scripts, swanctl included (linux: test/tunnel)
     SDEWAN_PLATFORM: 'openwrt',

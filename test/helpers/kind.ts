@@ -9,7 +9,7 @@ import { afterEach } from 'vitest';
 import { applyChange, type ChangeDeps, listText, readObject } from '../../src/changes/index.js';
 import { ApiError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import type { AnyObject, Resource } from '../../src/resources/types.js';
 import type { ServiceName } from '../../src/services/table.js';
 import { createRunner, createUciStore, parseUci, type UciPackage, type UciSection } from '../../src/uci/index.js';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fillFileFields, removeOwnedFiles, resolveUnder, stageOwnedFiles } from '../../src/changes/owned-files.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import { ipsecAfter } from './packages.js';
 import { proposalBody } from './samples.js';
 

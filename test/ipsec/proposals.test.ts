@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
 import { ENCRYPTION_ALGORITHMS, isAead } from '../../src/resources/ipsec/algorithms.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes, type IpsecRemote } from '../../src/resources/ipsec/remotes.js';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';

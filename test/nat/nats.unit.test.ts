@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBody } from '../../src/http/validate.js';
+import { parseBody } from '../../src/validate.js';
 import { RESOURCES } from '../../src/resources/index.js';
 import { nats } from '../../src/resources/nat/nats.js';
 import type { Snapshot } from '../../src/resources/types.js';

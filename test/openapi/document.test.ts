@@ -238,6 +238,19 @@ describe('the OpenAPI document', () => {
     for (const probe of ['/healthz', '/readyz']) expect(doc.paths[probe].get.security).toEqual([]);
   });
 
+  it('describes change sets: apply, get, confirm', () => {
+    const apply = doc.paths[`${LUCI}/sdewan/v1/changes`].post;
+    const request = propertiesOf(apply.requestBody.content['application/json'].schema);
+    expect(Object.keys(request)).toEqual(['changes', 'rollback_after']);
+    expect([...enumValues(propertiesOf(request['changes']!['items'])['method']!)]).toEqual(['POST', 'PUT', 'PATCH', 'DELETE']);
+    expect(request['rollback_after']).toMatchObject({ minimum: 1, maximum: 600 });
+    expect(statusesOf(apply)).toEqual(['200', '400', '403', '404', '409', '428']);
+    expect(Object.keys(propertiesOf(apply.responses['200'].content['application/json'].schema))).toContain('results');
+    const set = propertiesOf(doc.paths[`${LUCI}/sdewan/v1/changes/{id}`].get.responses['200'].content['application/json'].schema);
+    expect([...enumValues(set['state']!)]).toEqual(['pending', 'confirmed', 'rolled_back']);
+    expect(statusesOf(doc.paths[`${LUCI}/sdewan/v1/changes/{id}/confirm`].post)).toEqual(['200', '403', '404', '409']);
+  });
+
   it('names every error status of the contract with a {"message"} body', () => {
     const responses = doc.components.responses as Record<string, Json>;
     const used = new Set<string>();

@@ -72,7 +72,7 @@ async function start(initd: FakeInitd, status: StatusOptions, timeoutMs = 10_000
     return reply.code(500).send({ message: 'Internal server error' });
   });
   const reloader = createReloader({ initd: initd.dir, delayMs: 0, timeoutMs, log: { info: () => undefined, warn: () => undefined } });
-  const ctx: AgentContext = { settings: { initd: initd.dir } as Settings, store, reloader, log: app.log, host: kernelHostView };
+  const ctx: Omit<AgentContext, 'changeSets'> = { settings: { initd: initd.dir } as Settings, store, reloader, log: app.log, host: kernelHostView };
   await registerServiceRoutes(app, ctx, reloader, status);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

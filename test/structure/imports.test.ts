@@ -54,6 +54,13 @@ describe('the import graph of src/', () => {
     expect(cycles(graph).map((c) => c.join(' -> '))).toEqual([]);
   });
 
+  it('keeps the write path below the routes: changes/ imports nothing from http/, auth/ or openapi/', () => {
+    const offending = [...graph].flatMap(([file, deps]) =>
+      file.startsWith('src/changes/') ? deps.filter((d) => /^src\/(http|auth|openapi)\//.test(d) || d === 'src/server.ts').map((d) => `${file} -> ${d}`) : [],
+    );
+    expect(offending).toEqual([]);
+  });
+
   it('keeps the pure layers pure: resources/ and uci/ import nothing from http/, changes/ or the server', () => {
     const offending = [...graph].flatMap(([file, deps]) =>
       file.startsWith('src/resources/') || file.startsWith('src/uci/')

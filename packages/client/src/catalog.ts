@@ -45,4 +45,5 @@ export const PATHS = {
   service: '/sdewan/v1/service',
   status: '/sdewan/v1/status',
   mwan3InterfaceStatus: '/admin/status/mwan/interface_status',
+  changes: '/sdewan/v1/changes',
 } as const;

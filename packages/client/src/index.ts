@@ -5,7 +5,7 @@
 // needs global fetch (and the `undici` package when a CA is given).
 import { CATALOG, LUCI_BASE, PATHS } from './catalog.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
-import type { DryRunResult, Message, Mwan3InterfaceStatus, ResourceTypes, ServiceAction, ServiceList, ServiceName, StatusModules } from './types.js';
+import type { ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, Mwan3InterfaceStatus, ResourceTypes, ServiceAction, ServiceList, ServiceName, StatusModules } from './types.js';
 
 export type * from './types.js';
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
@@ -144,6 +144,13 @@ export class SdewanClient {
     restart(name: ServiceName): Promise<void>;
     reload(name: ServiceName): Promise<void>;
   };
+  /** Change sets (`/sdewan/v1/changes`): several writes as one, optionally rolled back unless confirmed. */
+  readonly changes: {
+    /** Applies the changes as one; with `rollbackAfter` (seconds) the set is pending until `confirm`. */
+    apply(changes: ChangeSetRequest['changes'], opts?: { rollbackAfter?: number }): Promise<ChangeSetAnswer>;
+    confirm(id: string): Promise<ChangeSet>;
+    get(id: string): Promise<ChangeSet>;
+  };
   readonly status: {
     all(): Promise<ModuleStatus[]>;
     get<M extends keyof StatusModules>(module: M): Promise<StatusModules[M]>;
@@ -183,6 +190,13 @@ export class SdewanClient {
       stop: (name) => run(name, 'stop'),
       restart: (name) => run(name, 'restart'),
       reload: (name) => run(name, 'reload'),
+    };
+    const set = (id: string) => `${PATHS.changes}/${encodeURIComponent(id)}`;
+    this.changes = {
+      apply: (changes, opts = {}) =>
+        this.request<ChangeSetAnswer>('POST', PATHS.changes, { changes, ...(opts.rollbackAfter === undefined ? {} : { rollback_after: opts.rollbackAfter }) }),
+      confirm: (id) => this.request<ChangeSet>('POST', `${set(id)}/confirm`),
+      get: (id) => this.request<ChangeSet>('GET', set(id)),
     };
     this.status = {
       all: () => this.request<ModuleStatus[]>('GET', PATHS.status),

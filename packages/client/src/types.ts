@@ -220,6 +220,46 @@ export type NetworkFirewallRule = {
   extra?: string;
 };
 
+export type ChangeSet = {
+  id: string;
+  state: 'pending' | 'confirmed' | 'rolled_back';
+  created_at: string;
+  packages: string[];
+  services: ServiceName[];
+  deadline?: string;
+  confirmed_at?: string;
+  rolled_back_at?: string;
+  rolled_back_because?: string;
+};
+
+export type ChangeSetAnswer = {
+  id: string;
+  state: 'pending' | 'confirmed' | 'rolled_back';
+  created_at: string;
+  packages: string[];
+  services: ServiceName[];
+  results: ({
+    [key: string]: unknown;
+  } | {
+    message: 'success';
+  })[];
+  deadline?: string;
+  confirmed_at?: string;
+  rolled_back_at?: string;
+  rolled_back_because?: string;
+};
+
+export type ChangeSetRequest = {
+  changes: {
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    path: string;
+    body?: {
+      [key: string]: unknown;
+    };
+  }[];
+  rollback_after?: number;
+};
+
 export type DryRunResult = {
   dry_run: true;
   batch: string;

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { badRequest, fieldError, fieldMessage } from '../errors.js';
+import { badRequest, fieldError, fieldMessage } from './errors.js';
 
 /**
  * The deepest nesting a request body may have. The deepest API object is three levels below
