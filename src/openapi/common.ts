@@ -6,6 +6,7 @@ export type Json = Record<string, unknown>;
 export interface OpenApiDocument {
   openapi: '3.1.0';
   info: Json;
+  servers: Json[];
   tags: Json[];
   paths: Record<string, Json>;
   components: Json & { schemas: Record<string, Json> };

@@ -56,6 +56,10 @@ const DESCRIPTION = `REST API of the SDEWAN CNF agent: mwan3, firewall and IPsec
 \`sysauth\` cookie of its first \`Set-Cookie\` header with every other request. A missing or expired
 session answers **403** with \`X-LuCI-Login-Required: yes\`: log in again and retry once.
 
+**On this page**: open *session* → \`POST /cgi-bin/luci\`, *Try it out*, enter the account and *Execute*.
+The browser keeps the session cookie and sends it with every later *Try it out* here (same origin);
+the *Authorize* button cannot set a cookie, so it is not needed.
+
 **Objects**: every field value is a string (\`"metric": "1"\`), lists are arrays of strings. An empty
 string or \`null\` means "absent"; unknown fields are ignored. A GET returns exactly the fields that
 were set, with the same values and list order. Names are Kubernetes object names.
@@ -71,7 +75,19 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
   const doc: OpenApiDocument = {
     openapi: '3.1.0',
     info: { title: 'sdewan-agent', version: opts.version, description: DESCRIPTION, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
-    tags: [],
+    servers: [
+      { url: '/', description: 'The agent serving this document' },
+      {
+        url: '{scheme}://{host}',
+        description: 'An agent at another address (a CNF pod, port 443 with TLS)',
+        variables: {
+          scheme: { enum: ['https', 'http'], default: 'https' },
+          host: { default: '10.10.10.35', description: 'Host name or address, with `:port` when not the default one.' },
+        },
+      },
+    ],
+    // the session first: a visitor of the page logs in before anything else
+    tags: [{ name: 'session', description: 'Log in (the `sysauth` cookie every other operation needs) and out' }],
     paths: {},
     components: {
       schemas,
@@ -93,7 +109,16 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
         },
       },
       securitySchemes: {
-        sysauth: { type: 'apiKey', in: 'cookie', name: 'sysauth', description: "LuCI's session cookie, from `POST /cgi-bin/luci`." },
+        sysauth: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'sysauth',
+          description:
+            "LuCI's session cookie (32 lower-case hex characters), set by `POST /cgi-bin/luci` with `path=/cgi-bin/luci/; " +
+            'HttpOnly; SameSite=Strict`. A browser stores it at the login and sends it with every request under ' +
+            "`/cgi-bin/luci/` from the same origin: here, log in with *Try it out* on the login operation (the *Authorize* dialog " +
+            'cannot set a cookie). Other clients send `Cookie: sysauth=<token>`.',
+        },
       },
     },
     security: [{ sysauth: [] }],
@@ -123,13 +148,13 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     if (schemas[name]) throw new Error(`two resources map onto the component name ${name}`);
     schemas[name] = toSchema(def.schema, name, schemas);
     schemas[`${name}Update`] = withoutRequiredName(schemas[name]);
-    doc.tags.push({ name: tagOf(def), description: `${def.domain} ${def.collection} (UCI config \`${def.config}\`, service \`${def.service}\`)` });
+    const about = typeof schemas[name]['description'] === 'string' ? `${schemas[name]['description'] as string} ` : '';
+    doc.tags.push({ name: tagOf(def), description: `${about}Stored in the UCI config \`${def.config}\`; each change reloads \`${def.service}\`.` });
     for (const segment of [def.collection, ...(def.aliases ?? [])]) resourcePaths(def, segment, doc);
   }
   doc.tags.push(
     { name: 'services', description: 'Start, stop, restart, reload the managed services' },
     { name: 'status', description: 'Status of mwan3, IPsec, interfaces, routes, rules and connection tracking' },
-    { name: 'session', description: 'LuCI login and logout' },
     { name: 'health', description: 'Kubernetes probes (no login)' },
     { name: 'documentation', description: 'This document (no login)' },
   );

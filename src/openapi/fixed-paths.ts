@@ -20,21 +20,31 @@ export function fixedPaths(doc: OpenApiDocument): void {
     description:
       'Answers 302 with the session cookie. The **first** `Set-Cookie` header is ' +
       '`sysauth=<token>; path=/cgi-bin/luci/; SameSite=Strict; HttpOnly` (plus `; Secure` over HTTPS); ' +
-      '`sysauth_http` / `sysauth_https` follow for newer LuCI clients. The token is 32 lower-case hex characters.',
+      '`sysauth_http` / `sysauth_https` follow for newer LuCI clients. The token is 32 lower-case hex characters.\n\n' +
+      "**In a browser** (this page's *Try it out*): the browser stores the cookie and follows the redirect to " +
+      `\`GET ${LUCI_HOME}\`, so the answer shown is **200** with the agent's HTML page; every later *Try it out* ` +
+      'on this page sends the cookie. A wrong password shows 403.',
     security: [],
     requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('schemas', 'LoginForm') } } },
     responses: {
       '302': {
         description: 'Logged in.',
         headers: {
-          Location: { schema: { type: 'string', const: LUCI_HOME } },
-          'Set-Cookie': { description: 'The session cookie `sysauth` (first), then `sysauth_http` or `sysauth_https`.', schema: { type: 'string' } },
+          Location: { description: "LuCI's start page.", schema: { type: 'string', const: LUCI_HOME } },
+          'Set-Cookie': {
+            description: 'The session cookie `sysauth` (first), then `sysauth_http` or `sysauth_https`.',
+            schema: { type: 'string', examples: ['sysauth=3f9c2a7be41d8056c1e2f3a4b5c6d7e8; path=/cgi-bin/luci/; SameSite=Strict; HttpOnly'] },
+          },
         },
+      },
+      '200': {
+        description: `Logged in, as a browser shows it: \`fetch\` followed the 302 to \`GET ${LUCI_HOME}\` (the cookie is stored).`,
+        content: { 'text/html': { schema: { type: 'string', description: "The agent's page: its name, version and a login form." } } },
       },
       '403': err('LoginRequired'),
       '429': {
         description: 'Too many failed logins from this address.',
-        headers: { 'Retry-After': { schema: { type: 'string' } } },
+        headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'string', examples: ['30'] } } },
         content: json(ref('schemas', 'Message')),
       },
     },

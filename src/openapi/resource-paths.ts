@@ -5,6 +5,11 @@ import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
 
 const pascal = (s: string) => s.replace(/(^|[-_.])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
 const singular = (s: string) => (s.endsWith('ies') ? `${s.slice(0, -3)}y` : s.endsWith('s') ? s.slice(0, -1) : s);
+/** `a policy`, `an interface`: the singular with its indefinite article. */
+const aOne = (collection: string) => {
+  const one = singular(collection);
+  return `${/^[aeiou]/.test(one) ? 'an' : 'a'} ${one}`;
+};
 
 /** `Mwan3Policy`, `FirewallZone`, `IpsecRemote` (`Route` for `route/v1/routes`): the component name of a resource's object. */
 export function componentName(def: Pick<Resource, 'domain' | 'collection'>): string {
@@ -67,7 +72,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     post: {
       tags,
       operationId: op('create'),
-      summary: `Create a ${singular(def.collection)}${alias}`,
+      summary: `Create ${aOne(def.collection)}${alias}`,
       description:
         'Empty strings and `null` mean "absent"; unknown fields are ignored. The answer is the object as read back: ' +
         'exactly the fields that were set, with the same values and list order.',
@@ -87,7 +92,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     get: {
       tags,
       operationId: op('get'),
-      summary: `Read a ${singular(def.collection)}${alias}`,
+      summary: `Read ${aOne(def.collection)}${alias}`,
       responses: {
         '200': { description: 'The object: exactly the fields that are set.', content: json(obj) },
         '403': err('LoginRequired'),
@@ -97,7 +102,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     put: {
       tags,
       operationId: op('update'),
-      summary: `Create or replace a ${singular(def.collection)}${alias}`,
+      summary: `Create or replace ${aOne(def.collection)}${alias}`,
       description: 'The name comes from the URL (a `name` in the body is ignored). Creates the object when it is absent.',
       parameters: [dryRun],
       requestBody: { required: true, content: json(ref('schemas', `${component}Update`)) },
@@ -112,7 +117,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     delete: {
       tags,
       operationId: op('delete'),
-      summary: `Delete a ${singular(def.collection)}${alias}`,
+      summary: `Delete ${aOne(def.collection)}${alias}`,
       parameters: [dryRun],
       responses: {
         '200': {

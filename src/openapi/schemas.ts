@@ -23,9 +23,10 @@ export const dryRunSchema = z
 export type DryRunResult = z.infer<typeof dryRunSchema>;
 
 export const loginFormSchema = z.object({
-  luci_username: z.string().meta({ description: 'The account name (usually `root`).' }),
+  luci_username: z.string().meta({ description: 'The account name (usually `root`).', examples: ['root'] }),
   luci_password: z.string().meta({
     description: 'The account password. Empty only for an account without one, with the `shadow` check (a fresh OpenWRT); never with `static`.',
+    examples: [''],
   }),
 });
 
