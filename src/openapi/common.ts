@@ -34,6 +34,11 @@ export function toSchema(schema: z.ZodType, name: string, components: Record<str
     for (const [k, x] of Object.entries(v as Json)) {
       o[k] = k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/') ? `#/components/schemas/${name}_${x.slice(8)}` : rewrite(x);
     }
+    // a check JSON Schema cannot show (src/resources/schema.ts `constraint`) is said in the description
+    if (typeof o['constraint'] === 'string') {
+      o['description'] = typeof o['description'] === 'string' ? `${o['description']} ${o['constraint']}` : o['constraint'];
+      delete o['constraint'];
+    }
     return o;
   };
   for (const [key, def] of Object.entries(defs)) components[`${name}_${key}`] = rewrite(def) as Json;

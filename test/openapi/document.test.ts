@@ -5,9 +5,11 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import type * as z from 'zod';
 import { CATALOG } from '../../src/client/index.js';
 import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument, componentName } from '../../src/openapi/document.js';
+import * as fixedSchemas from '../../src/openapi/schemas.js';
 import { LUCI_BASE as LUCI } from '../../src/paths.js';
 import { conntrackStatus } from '../../src/status/conntrack.js';
 import { ikeSasFromListSas } from '../../src/status/ipsec.js';
@@ -126,6 +128,48 @@ const CONTRACT: Kind[] = [
     },
   },
 ];
+
+/** Every property of a schema at any depth (items, additionalProperties, combinators), with its path. */
+function* propertiesDeep(schema: Json, at: string): Generator<[string, Json]> {
+  const s = schema;
+  for (const [key, prop] of Object.entries((s['properties'] ?? {}) as Record<string, Json>)) {
+    yield [`${at}.${key}`, prop];
+    yield* propertiesDeep(prop, `${at}.${key}`);
+  }
+  if (s['items'] && typeof s['items'] === 'object') yield* propertiesDeep(s['items'] as Json, `${at}[]`);
+  if (s['additionalProperties'] && typeof s['additionalProperties'] === 'object') yield* propertiesDeep(s['additionalProperties'] as Json, `${at}{}`);
+  for (const k of ['allOf', 'anyOf', 'oneOf']) for (const [i, sub] of ((s[k] ?? []) as Json[]).entries()) yield* propertiesDeep(sub, `${at}|${i}`);
+}
+
+type Zod = z.ZodType & { _zod: { def: Record<string, any> } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every field of a zod schema at any depth (objects, arrays, unions, records), with its path. */
+function* zodFields(schema: Zod, at: string): Generator<[string, Zod]> {
+  const def = schema._zod.def;
+  switch (def['type']) {
+    case 'object':
+      for (const [key, field] of Object.entries(def['shape'] as Record<string, Zod>)) {
+        yield [`${at}.${key}`, field];
+        yield* zodFields(field, `${at}.${key}`);
+      }
+      break;
+    case 'optional':
+    case 'nullable':
+      yield* zodFields(def['innerType'] as Zod, at);
+      break;
+    case 'array':
+      yield* zodFields(def['element'] as Zod, `${at}[]`);
+      break;
+    case 'record':
+      yield* zodFields(def['valueType'] as Zod, `${at}{}`);
+      break;
+    case 'union':
+      for (const [i, option] of (def['options'] as Zod[]).entries()) yield* zodFields(option, `${at}|${i}`);
+      break;
+  }
+}
+
+const examplesOf = (schema: z.ZodType): unknown[] => ((schema.meta() as { examples?: unknown[] } | undefined)?.examples ?? []);
 
 const statusesOf = (op: Json) => Object.keys(op['responses'] as Json).sort();
 
@@ -284,5 +328,65 @@ describe('the OpenAPI document', () => {
     const served = resources.flatMap((def) => [def.collection, ...(def.aliases ?? [])].map((s) => `${def.prefix}/${s} ${s}`)).sort();
     const client = Object.values(CATALOG).flatMap((d) => Object.values(d).map((c: { path: string; key: string }) => `${c.path} ${c.key}`)).sort();
     expect(client).toEqual(served);
+  });
+
+  it('has a description and examples on every property of every schema, each example valid for its own schema', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, Json>)) ajv.addSchema(schema, `#/components/schemas/${name}`);
+    const bad: string[] = [];
+    let count = 0;
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, Json>)) {
+      for (const [at, prop] of propertiesDeep(schema, name)) {
+        count++;
+        if (typeof prop['description'] !== 'string' || prop['description'].trim() === '') bad.push(`${at}: no description`);
+        const examples = prop['examples'];
+        if (!Array.isArray(examples) || examples.length === 0) {
+          bad.push(`${at}: no examples`);
+          continue;
+        }
+        if (examples.includes('string')) bad.push(`${at}: the placeholder "string" as an example`);
+        const validate = ajv.compile(prop);
+        for (const example of examples) if (!validate(example)) bad.push(`${at}: example ${JSON.stringify(example)}: ${ajv.errorsText(validate.errors)}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(count).toBeGreaterThan(300);
+  });
+
+  it('has examples that the zod schemas accept: every field, every resource object, every fixed answer', () => {
+    const bad: string[] = [];
+    const roots: Array<[string, Zod]> = [
+      ...resources.map((def): [string, Zod] => [componentName(def), def.schema as Zod]),
+      ...Object.entries(fixedSchemas as Record<string, unknown>).filter((e): e is [string, Zod] => typeof e[1] === 'object' && e[1] !== null && '_zod' in e[1]),
+    ];
+    for (const [name, root] of roots) {
+      for (const [at, field] of [[name, root] as [string, Zod], ...zodFields(root, name)]) {
+        for (const example of examplesOf(field)) {
+          const result = field.safeParse(example);
+          if (!result.success) bad.push(`${at}: ${JSON.stringify(example)}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+    // Every resource shows a whole object (an ICN sample), not only field by field.
+    for (const def of resources) expect(examplesOf(def.schema), componentName(def)).not.toEqual([]);
+  });
+
+  it('names the servers: this origin, and an agent elsewhere by scheme and host', () => {
+    expect(doc.servers[0]).toEqual(expect.objectContaining({ url: '/' }));
+    const templated = doc.servers[1] as Json;
+    const variables = [...(templated['url'] as string).matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    expect(variables).toEqual(['scheme', 'host']);
+    for (const v of variables) expect(templated['variables'][v!].default, v).toEqual(expect.any(String));
+    expect(templated['variables'].scheme.enum).toEqual(['https', 'http']);
+  });
+
+  it('writes summaries with the right article, and describes every tag', () => {
+    const summaries = Object.values(doc.paths as Record<string, Json>).flatMap((item) => Object.values(item).map((op) => (op as Json)?.['summary']));
+    expect(summaries).toEqual(expect.arrayContaining(['Create an interface', 'Create a policy', 'Delete an application', 'Read a remote']));
+    for (const s of summaries.filter((x): x is string => typeof x === 'string')) expect(s, s).not.toMatch(/\ba [aeiou]|\ban [^aeiou\s]/);
+    const used = new Set(Object.values(doc.paths as Record<string, Json>).flatMap((item) => Object.values(item).flatMap((op) => ((op as Json)?.['tags'] ?? []) as string[])));
+    for (const tag of doc.tags as Json[]) expect(tag['description'], tag['name']).toMatch(/\w/);
+    expect((doc.tags as Json[]).map((t) => t['name']).sort()).toEqual([...used].sort());
   });
 });
