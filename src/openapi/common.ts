@@ -16,6 +16,8 @@ export interface OpenApiDocument {
 export const ref = (kind: 'schemas' | 'responses' | 'parameters', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 export const json = (schema: Json) => ({ 'application/json': { schema } });
 export const err = (name: string) => ref('responses', name);
+/** A `{"message"}` answer with the message it would carry here. */
+export const messageContent = (example: string) => ({ 'application/json': { schema: ref('schemas', 'Message'), example: { message: example } } });
 
 /**
  * A zod schema as a JSON Schema (2020-12, OpenAPI 3.1's dialect) of what a client sends.

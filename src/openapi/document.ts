@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Resource } from '../resources/types.js';
-import { json, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
+import { messageContent, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
 import { fixedPaths } from './fixed-paths.js';
 import { componentName, resourcePaths, tagOf, withoutRequiredName } from './resource-paths.js';
 import {
@@ -36,17 +36,27 @@ export interface DocumentOptions {
 }
 
 function errorResponses(): Json {
-  const message = (description: string, headers?: Json) => ({ description, ...(headers ? { headers } : {}), content: json(ref('schemas', 'Message')) });
+  const message = (description: string, example: string, headers?: Json) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: messageContent(example),
+  });
   return {
-    BadRequest: message('Invalid request: the message names the field, e.g. `Field[metric] checked failed: should be an integer not less than 1`.'),
-    LoginRequired: message('No session, or the session expired: log in again and retry once. Never 401.', {
-      'X-LuCI-Login-Required': { required: true, schema: { type: 'string', const: 'yes' } },
+    BadRequest: message(
+      'Invalid request: the message names the field, e.g. `Field[metric] checked failed: should be an integer not less than 1`.',
+      'Field[members.0.metric] checked failed: should be an integer not less than 1',
+    ),
+    LoginRequired: message('No session, or the session expired: log in again and retry once. Never 401.', 'Login required', {
+      'X-LuCI-Login-Required': { required: true, description: 'Always `yes`: the answer asks for a login.', schema: { type: 'string', const: 'yes' } },
     }),
-    NotFound: message('No object of that name.'),
-    MethodNotAllowed: message('The method is not served on this path (`{"message": "Method Not Allowed"}`).'),
-    Conflict: message('An object of that name exists (`{"message": "Conflict"}`), or the name maps onto a UCI section another object holds.'),
-    PreconditionRequired: message('A referenced IPsec proposal does not exist.'),
-    ServiceFailed: message('The init script failed; the message carries its output.'),
+    NotFound: message('No object of that name.', 'Not found'),
+    MethodNotAllowed: message('The method is not served on this path (`{"message": "Method Not Allowed"}`).', 'Method Not Allowed'),
+    Conflict: message(
+      'An object of that name exists (`{"message": "Conflict"}`), or the name maps onto a UCI section another object holds.',
+      'Conflict',
+    ),
+    PreconditionRequired: message('A referenced IPsec proposal does not exist.', 'Field[crypto_proposal.0] checked failed: proposal "ipsecproposal" is not defined'),
+    ServiceFailed: message('The init script failed; the message carries its output.', 'mwan3 restart failed: exit code 1'),
   };
 }
 

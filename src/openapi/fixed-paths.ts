@@ -10,7 +10,7 @@ import {
   SERVICES_PATH,
   STATUS_PATH,
 } from '../paths.js';
-import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
+import { err, json, messageContent, ref, type Json, type OpenApiDocument } from './common.js';
 import { SERVICE_NAMES, STATUS_MODULES } from './schemas.js';
 
 export function fixedPaths(doc: OpenApiDocument): void {
@@ -39,13 +39,18 @@ export function fixedPaths(doc: OpenApiDocument): void {
       },
       '200': {
         description: `Logged in, as a browser shows it: \`fetch\` followed the 302 to \`GET ${LUCI_HOME}\` (the cookie is stored).`,
-        content: { 'text/html': { schema: { type: 'string', description: "The agent's page: its name, version and a login form." } } },
+        content: {
+          'text/html': {
+            schema: { type: 'string', description: "The agent's page: its name, version and a login form." },
+            example: '<!doctype html>\n<html lang="en">\n<head>\n<title>sdewan-agent 0.1.0</title>\n...',
+          },
+        },
       },
       '403': err('LoginRequired'),
       '429': {
         description: 'Too many failed logins from this address.',
         headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'string', examples: ['30'] } } },
-        content: json(ref('schemas', 'Message')),
+        content: messageContent('Too many failed logins, try again later'),
       },
     },
   };
@@ -84,10 +89,10 @@ export function fixedPaths(doc: OpenApiDocument): void {
       requestBody: { required: true, content: json(ref('schemas', 'ServiceAction')) },
       responses: {
         '200': { description: 'The command succeeded.', content: json(ref('schemas', 'Success')) },
-        '400': { description: 'Unknown service or action.', content: json(ref('schemas', 'Message')) },
+        '400': { description: 'Unknown service or action.', content: messageContent('Bad request URI: unknown service "dhcp", expected one of mwan3, firewall, ipsec, network') },
         '403': err('LoginRequired'),
         '500': err('ServiceFailed'),
-        '504': { description: 'The init script did not finish in time.', content: json(ref('schemas', 'Message')) },
+        '504': { description: 'The init script did not finish in time.', content: messageContent('ipsec restart failed: timed out') },
       },
     },
   };
@@ -146,7 +151,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
   });
   doc.paths['/healthz'] = probe('health.live', 'Liveness: the process answers', 'Health');
   doc.paths['/readyz'] = probe('health.ready', 'Readiness: the UCI config directory can be read', 'Ready', {
-    '503': { description: 'Not ready.', content: json(ref('schemas', 'Message')) },
+    '503': { description: 'Not ready.', content: messageContent('config directory not readable') },
   });
   doc.paths[OPENAPI_PATH] = {
     get: {

@@ -1,7 +1,7 @@
 // The paths of the collections, generated from the registry's definitions.
 import type { Resource } from '../resources/types.js';
 import { LUCI_BASE } from '../paths.js';
-import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
+import { err, json, messageContent, ref, type Json, type OpenApiDocument } from './common.js';
 
 const pascal = (s: string) => s.replace(/(^|[-_.])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
 const singular = (s: string) => (s.endsWith('ies') ? `${s.slice(0, -3)}y` : s.endsWith('s') ? s.slice(0, -1) : s);
@@ -30,6 +30,10 @@ export function withoutRequiredName(schema: Json): Json {
   return out;
 }
 
+/** What a 428 says: a missing proposal (IPsec) or a device the box does not have. */
+const preconditionExample = (def: Resource) =>
+  def.domain === 'ipsec' ? 'Field[crypto_proposal.0] checked failed: proposal "ipsecproposal" is not defined' : "Field[dest] checked failed: '#default' names no device: there is no IPv4 default route";
+
 export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocument): void {
   const component = componentName(def);
   const domain = def.domain;
@@ -43,7 +47,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     '400': err('BadRequest'),
     '403': err('LoginRequired'),
     '409': err('Conflict'),
-    ...(def.preconditions ? { '428': { description: `Precondition required: ${def.preconditions}.`, content: json(ref('schemas', 'Message')) } } : {}),
+    ...(def.preconditions ? { '428': { description: `Precondition required: ${def.preconditions}.`, content: messageContent(preconditionExample(def)) } } : {}),
   };
   const nameParam = ref('parameters', 'Name');
   const dryRun = ref('parameters', 'DryRun');
@@ -124,7 +128,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
           description: '`{"message": "success"}` (or, with `?dry_run=1`, the batch that would be applied).',
           content: json({ anyOf: [ref('schemas', 'Success'), ref('schemas', 'DryRun')] }),
         },
-        '400': { description: 'Another object still uses this one; the message names it.', content: json(ref('schemas', 'Message')) },
+        '400': { description: 'Another object still uses this one; the message names it.', content: messageContent('Policy "balance1" is used by rule "sample"') },
         '403': err('LoginRequired'),
         '404': err('NotFound'),
       },

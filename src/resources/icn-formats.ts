@@ -33,7 +33,7 @@ export const PORT_PROTOCOLS: readonly string[] = ['tcp', 'udp', 'tcpudp'];
 export const deviceRef = () =>
   str()
     .regex(/^[^\s/]{1,64}$/, { error: 'should be a device name or a reference such as #default' })
-    .meta(constraint('A device of the box: its name, `#default` (the device of the IPv4 default route) or `#<ip>` (the device holding that address).'));
+    .meta(constraint('A device of the box by its name, or a reference such as `#default` (the device of the IPv4 default route).'));
 
 /** An unsigned integer string, at least `min`. */
 export const unsigned = (min: number) =>

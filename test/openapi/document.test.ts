@@ -354,6 +354,24 @@ describe('the OpenAPI document', () => {
         for (const example of examples) if (!validate(example)) bad.push(`${at}: example ${JSON.stringify(example)}: ${ajv.errorsText(validate.errors)}`);
       }
     }
+    // whole answers: every error response, and every {"message"} answer of an operation, shows the message it carries
+    const media: Array<[string, Json]> = [];
+    const contentOf = (where: string, r: Json) => {
+      for (const [t, m] of Object.entries((r['content'] ?? {}) as Record<string, Json>)) media.push([`${where} ${t}`, m]);
+    };
+    for (const [name, r] of Object.entries(doc.components.responses as Record<string, Json>)) contentOf(name, r);
+    for (const [p, item] of Object.entries(doc.paths as Record<string, Json>)) {
+      for (const [verb, op] of Object.entries(item)) {
+        for (const [code, r] of Object.entries(((op as Json)?.['responses'] ?? {}) as Record<string, Json>)) {
+          if ((r['content'] as Json | undefined)?.['application/json']?.schema?.$ref === '#/components/schemas/Message') contentOf(`${verb} ${p} ${code}`, r);
+        }
+      }
+    }
+    expect(media.length).toBeGreaterThan(10);
+    for (const [where, m] of media) {
+      if (!('example' in m)) bad.push(`${where}: no example`);
+      else if (!ajv.validate(m['schema'], m['example'])) bad.push(`${where}: ${ajv.errorsText()}`);
+    }
     expect(bad).toEqual([]);
     expect(count).toBeGreaterThan(300);
   });

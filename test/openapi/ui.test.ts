@@ -118,8 +118,11 @@ describe('the Swagger UI page in headless Chromium', () => {
     return block;
   }
 
-  /** Presses Execute and waits for the answer the browser received. */
+  /** Presses Execute and waits for the answer the browser received (a shown earlier one is cleared first). */
   async function execute(block: Locator): Promise<{ status: string; body: string }> {
+    const clear = block.locator('button.btn-clear');
+    if ((await clear.count()) > 0) await clear.click();
+    await block.locator('.live-responses-table').waitFor({ state: 'detached' });
     await block.locator('button.execute').click();
     const live = block.locator('.live-responses-table .response');
     await live.first().waitFor({ state: 'visible', timeout: 20_000 });
@@ -160,6 +163,12 @@ describe('the Swagger UI page in headless Chromium', () => {
       expect(requests).toEqual(expect.arrayContaining([`POST ${LUCI_BASE}`, `GET ${LUCI_BASE}/`]));
       const cookies = await context.cookies(`${agent.url}${LUCI_BASE}/`);
       expect(cookies.map((c) => c.name)).toContain('sysauth');
+      const dir = path.join(repoRoot(), 'test-artifacts');
+      mkdirSync(dir, { recursive: true });
+      const loginShot = path.join(dir, 'openapi-ui-try-it-out-login.png');
+      rmSync(loginShot, { force: true });
+      await login.screenshot({ path: loginShot });
+      expect(statSync(loginShot).size).toBeGreaterThan(10_000);
       await login.locator('.opblock-summary-control').click(); // fold the login away
 
       // The list again, now with the session: 200 and the policies of the config.
@@ -171,8 +180,6 @@ describe('the Swagger UI page in headless Chromium', () => {
       expect((expected.json as { policies: unknown[] }).policies.length).toBeGreaterThan(0);
       expect(requests.filter((r) => r === `GET ${POLICIES}`)).toHaveLength(2);
 
-      const dir = path.join(repoRoot(), 'test-artifacts');
-      mkdirSync(dir, { recursive: true });
       const shot = path.join(dir, 'openapi-ui-try-it-out-policies.png');
       rmSync(shot, { force: true });
       await list.locator('.live-responses-table').scrollIntoViewIfNeeded();

@@ -42,7 +42,7 @@ const TARGETS = ['SNAT', 'DNAT', 'MASQUERADE'] as const;
 const schema = z
   .object({
     name: objectName().meta({ description: 'The NAT name.', examples: ['nat-sample'] }),
-    src: deviceRef().optional().meta({ description: 'The incoming device (required for DNAT). `#source` is not taken here.', examples: ['iface1'] }),
+    src: deviceRef().optional().meta({ description: 'The incoming device (required for DNAT; `#source`: the device holding `src_dip`).', examples: ['iface1'] }),
     src_ip: ipv4OrCidr().optional().meta({ description: 'Source address matched.', examples: ['192.168.1.2'] }),
     src_dip: ipv4OrCidr()
       .optional()

@@ -46,7 +46,7 @@ const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const schema = z
   .object({
     name: objectName().meta({ description: 'The rule name.', examples: ['networkfirewallrule-sample'] }),
-    src: deviceRef().meta({ description: 'The incoming device.', examples: ['net1'] }),
+    src: deviceRef().meta({ description: 'The incoming device (`#<ip>`: the device holding that address).', examples: ['net1'] }),
     src_ip: ipv4OrCidr().optional().meta({ description: 'Source address matched.', examples: ['192.168.1.0/24'] }),
     src_mac: text()
       .regex(MAC, { error: 'should be a MAC address (six hexadecimal pairs separated by colons)' })
@@ -55,7 +55,7 @@ const schema = z
     src_port: singlePort().optional().meta({ description: 'Source port matched (needs proto tcp, udp or tcpudp).', examples: ['1024'] }),
     proto: oneOf(ICN_PROTOCOLS).optional().meta({ description: 'The protocol matched; without it, every protocol.', examples: ['tcp'] }),
     icmp_type: stringList(oneOf(ICMP_TYPES)).optional().meta({ description: 'ICMP types matched (proto `icmp`).', examples: [['echo-request']] }),
-    dest: deviceRef().optional().meta({ description: 'The outgoing device (ACCEPT, REJECT, DROP: the rule then filters forwarded traffic).', examples: ['net2'] }),
+    dest: deviceRef().optional().meta({ description: 'The outgoing device, also by `#<ip>` (ACCEPT, REJECT, DROP: the rule then filters forwarded traffic).', examples: ['net2'] }),
     dest_ip: ipv4OrCidr().optional().meta({ description: 'Destination address matched.', examples: ['10.10.10.0/24'] }),
     dest_port: singlePort().optional().meta({ description: 'Destination port matched (needs proto tcp, udp or tcpudp).', examples: ['80'] }),
     mark: markSpec({ negatable: true }).optional().meta({ description: 'The firewall mark matched.', examples: ['0x10'] }),
