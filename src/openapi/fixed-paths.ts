@@ -75,7 +75,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['services'],
       operationId: 'services.list',
-      summary: 'The services the agent manages',
+      summary: 'List the services the agent manages',
       responses: { '200': { description: 'The service names.', content: json(ref('schemas', 'ServiceList')) }, '403': err('LoginRequired') },
     },
   };
@@ -100,7 +100,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.list',
-      summary: 'The status of every module',
+      summary: 'Read the status of every module',
       responses: {
         '200': { description: 'One entry per module.', content: json({ type: 'array', items: ref('schemas', 'ModuleStatus') }) },
         '403': err('LoginRequired'),
@@ -111,7 +111,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.get',
-      summary: 'The status of one module',
+      summary: 'Read the status of one module',
       parameters: [{ name: 'module', in: 'path', required: true, schema: { type: 'string', enum: [...STATUS_MODULES] } }],
       responses: {
         '200': { description: 'The module and its status, `{"name", "status"}` (what the controller\'s Go client reads).', content: json(ref('schemas', 'ModuleStatus')) },
@@ -124,7 +124,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.mwan3_interfaces',
-      summary: 'mwan3 interface status (LuCI shape)',
+      summary: "Read mwan3's interface status (LuCI's shape)",
       responses: {
         '200': { description: 'Per interface, and the connected networks.', content: json(ref('schemas', 'Mwan3InterfaceStatus')) },
         '403': err('LoginRequired'),
@@ -135,7 +135,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.mwan3_detailed',
-      summary: 'mwan3 status as text (luci-app-mwan3 shape)',
+      summary: "Read mwan3's status as text (luci-app-mwan3's shape)",
       responses: {
         '200': {
           description: '`{"mwandetail": ["<text like mwan3 status>"]}`',
@@ -157,7 +157,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['documentation'],
       operationId: 'docs.openapi',
-      summary: 'This document',
+      summary: 'Read this document',
       security: [],
       responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
     },
