@@ -54,6 +54,9 @@ export function decodePem(value: string): string | undefined {
 
 const PEM_HINT = '(standard alphabet, padded, without line breaks)';
 
+/** The form of a value for the document: the base64 of a PEM block (its body shortened). */
+export const pemBase64Example = (label: string) => Buffer.from(`-----BEGIN ${label}-----\nMIIBszCCAVmgAwIBAgIU...\n-----END ${label}-----\n`).toString('base64');
+
 /** A zod field holding base64-encoded PEM (canonical: padded, no line breaks). */
 export const pemBase64 = (what: string) =>
   z.string({ error: 'should be a string' }).refine((v) => decodePem(v) !== undefined, { error: `should be a base64-encoded PEM ${what} ${PEM_HINT}` });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Resource } from '../resources/types.js';
-import { json, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
+import { messageContent, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
 import { fixedPaths } from './fixed-paths.js';
 import { componentName, mergePatchOf, resourcePaths, tagOf, withoutRequiredName } from './resource-paths.js';
 import {
@@ -39,21 +39,35 @@ export interface DocumentOptions {
 }
 
 function errorResponses(): Json {
-  const message = (description: string, headers?: Json) => ({ description, ...(headers ? { headers } : {}), content: json(ref('schemas', 'Message')) });
+  const message = (description: string, example: string, headers?: Json) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: messageContent(example),
+  });
   return {
-    BadRequest: message('Invalid request: the message names the field, e.g. `Field[metric] checked failed: should be an integer not less than 1`.'),
-    LoginRequired: message('No session, or the session expired: log in again and retry once. Never 401.', {
-      'X-LuCI-Login-Required': { required: true, schema: { type: 'string', const: 'yes' } },
+    BadRequest: message(
+      'Invalid request: the message names the field, e.g. `Field[metric] checked failed: should be an integer not less than 1`.',
+      'Field[members.0.metric] checked failed: should be an integer not less than 1',
+    ),
+    LoginRequired: message('No session, or the session expired: log in again and retry once. Never 401.', 'Login required', {
+      'X-LuCI-Login-Required': { required: true, description: 'Always `yes`: the answer asks for a login.', schema: { type: 'string', const: 'yes' } },
     }),
-    NotFound: message('No object of that name.'),
-    MethodNotAllowed: message('The method is not served on this path (`{"message": "Method Not Allowed"}`).'),
-    Conflict: message('An object of that name exists (`{"message": "Conflict"}`), or the name maps onto a UCI section another object holds.'),
-    PreconditionRequired: message('A referenced IPsec proposal does not exist.'),
-    ServiceFailed: message('The init script failed; the message carries its output.'),
+    NotFound: message('No object of that name.', 'Not found'),
+    MethodNotAllowed: message('The method is not served on this path (`{"message": "Method Not Allowed"}`).', 'Method Not Allowed'),
+    Conflict: message(
+      'An object of that name exists (`{"message": "Conflict"}`), or the name maps onto a UCI section another object holds.',
+      'Conflict',
+    ),
+    PreconditionRequired: message('A referenced IPsec proposal does not exist.', 'Field[crypto_proposal.0] checked failed: proposal "ipsecproposal" is not defined'),
+    ServiceFailed: message('The init script failed; the message carries its output.', 'mwan3 restart failed: exit code 1'),
     PreconditionFailed: message(
       '`If-Match` does not hold: the object changed since that ETag was read (or, with `If-Match: *`, there is no object). Nothing was written.',
+      'Precondition Failed: the object changed since that ETag was read',
     ),
-    UnsupportedMediaType: message('A PATCH body is a JSON merge patch (`application/merge-patch+json`); POST and PUT take `application/json`.'),
+    UnsupportedMediaType: message(
+      'A PATCH body is a JSON merge patch (`application/merge-patch+json`); POST and PUT take `application/json`.',
+      'Unsupported Media Type: PATCH takes application/merge-patch+json',
+    ),
   };
 }
 
@@ -62,6 +76,10 @@ const DESCRIPTION = `REST API of the SDEWAN CNF agent: mwan3, firewall and IPsec
 **Login**: \`POST /cgi-bin/luci\` with the form fields \`luci_username\` and \`luci_password\`; send the
 \`sysauth\` cookie of its first \`Set-Cookie\` header with every other request. A missing or expired
 session answers **403** with \`X-LuCI-Login-Required: yes\`: log in again and retry once.
+
+**On this page**: open *session* → \`POST /cgi-bin/luci\`, *Try it out*, enter the account and *Execute*.
+The browser keeps the session cookie and sends it with every later *Try it out* here (same origin);
+the *Authorize* button cannot set a cookie, so it is not needed.
 
 **Objects**: every field value is a string (\`"metric": "1"\`), lists are arrays of strings. An empty
 string or \`null\` means "absent"; unknown fields are ignored. A GET returns exactly the fields that
@@ -86,7 +104,19 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
   const doc: OpenApiDocument = {
     openapi: '3.1.0',
     info: { title: 'sdewan-agent', version: opts.version, description: DESCRIPTION, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
-    tags: [],
+    servers: [
+      { url: '/', description: 'The agent serving this document' },
+      {
+        url: '{scheme}://{host}',
+        description: 'An agent at another address (a CNF pod, port 443 with TLS)',
+        variables: {
+          scheme: { enum: ['https', 'http'], default: 'https' },
+          host: { default: '10.10.10.35', description: 'Host name or address, with `:port` when not the default one.' },
+        },
+      },
+    ],
+    // the session first: a visitor of the page logs in before anything else
+    tags: [{ name: 'session', description: 'Log in (the `sysauth` cookie every other operation needs) and out' }],
     paths: {},
     components: {
       schemas,
@@ -128,7 +158,16 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
         },
       },
       securitySchemes: {
-        sysauth: { type: 'apiKey', in: 'cookie', name: 'sysauth', description: "LuCI's session cookie, from `POST /cgi-bin/luci`." },
+        sysauth: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'sysauth',
+          description:
+            "LuCI's session cookie (32 lower-case hex characters), set by `POST /cgi-bin/luci` with `path=/cgi-bin/luci/; " +
+            'HttpOnly; SameSite=Strict`. A browser stores it at the login and sends it with every request under ' +
+            "`/cgi-bin/luci/` from the same origin: here, log in with *Try it out* on the login operation (the *Authorize* dialog " +
+            'cannot set a cookie). Other clients send `Cookie: sysauth=<token>`.',
+        },
       },
     },
     security: [{ sysauth: [] }],
@@ -162,14 +201,14 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     schemas[name] = toSchema(def.schema, name, schemas);
     schemas[`${name}Update`] = withoutRequiredName(schemas[name]);
     schemas[`${name}Patch`] = mergePatchOf(schemas[name]);
-    doc.tags.push({ name: tagOf(def), description: `${def.domain} ${def.collection} (UCI config \`${def.config}\`, service \`${def.service}\`)` });
+    const about = typeof schemas[name]['description'] === 'string' ? `${schemas[name]['description'] as string} ` : '';
+    doc.tags.push({ name: tagOf(def), description: `${about}Stored in the UCI config \`${def.config}\`; each change reloads \`${def.service}\`.` });
     for (const segment of [def.collection, ...(def.aliases ?? [])]) resourcePaths(def, segment, doc);
   }
   doc.tags.push(
     { name: 'changes', description: 'Change sets: several writes as one, with an optional rollback unless confirmed' },
     { name: 'services', description: 'Start, stop, restart, reload the managed services' },
     { name: 'status', description: 'Status of mwan3, IPsec, interfaces, routes, rules and connection tracking' },
-    { name: 'session', description: 'LuCI login and logout' },
     { name: 'health', description: 'Kubernetes probes (no login)' },
     { name: 'documentation', description: 'This document (no login)' },
   );

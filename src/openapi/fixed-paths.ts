@@ -11,7 +11,7 @@ import {
   SERVICES_PATH,
   STATUS_PATH,
 } from '../paths.js';
-import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
+import { err, json, messageContent, ref, type Json, type OpenApiDocument } from './common.js';
 import { SERVICE_NAMES, STATUS_MODULES } from './schemas.js';
 
 export function fixedPaths(doc: OpenApiDocument): void {
@@ -21,22 +21,37 @@ export function fixedPaths(doc: OpenApiDocument): void {
     description:
       'Answers 302 with the session cookie. The **first** `Set-Cookie` header is ' +
       '`sysauth=<token>; path=/cgi-bin/luci/; SameSite=Strict; HttpOnly` (plus `; Secure` over HTTPS); ' +
-      '`sysauth_http` / `sysauth_https` follow for newer LuCI clients. The token is 32 lower-case hex characters.',
+      '`sysauth_http` / `sysauth_https` follow for newer LuCI clients. The token is 32 lower-case hex characters.\n\n' +
+      "**In a browser** (this page's *Try it out*): the browser stores the cookie and follows the redirect to " +
+      `\`GET ${LUCI_HOME}\`, so the answer shown is **200** with the agent's HTML page; every later *Try it out* ` +
+      'on this page sends the cookie. A wrong password shows 403.',
     security: [],
     requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('schemas', 'LoginForm') } } },
     responses: {
       '302': {
         description: 'Logged in.',
         headers: {
-          Location: { schema: { type: 'string', const: LUCI_HOME } },
-          'Set-Cookie': { description: 'The session cookie `sysauth` (first), then `sysauth_http` or `sysauth_https`.', schema: { type: 'string' } },
+          Location: { description: "LuCI's start page.", schema: { type: 'string', const: LUCI_HOME } },
+          'Set-Cookie': {
+            description: 'The session cookie `sysauth` (first), then `sysauth_http` or `sysauth_https`.',
+            schema: { type: 'string', examples: ['sysauth=3f9c2a7be41d8056c1e2f3a4b5c6d7e8; path=/cgi-bin/luci/; SameSite=Strict; HttpOnly'] },
+          },
+        },
+      },
+      '200': {
+        description: `Logged in, as a browser shows it: \`fetch\` followed the 302 to \`GET ${LUCI_HOME}\` (the cookie is stored).`,
+        content: {
+          'text/html': {
+            schema: { type: 'string', description: "The agent's page: its name, version and a login form." },
+            example: '<!doctype html>\n<html lang="en">\n<head>\n<title>sdewan-agent 0.1.0</title>\n...',
+          },
         },
       },
       '403': err('LoginRequired'),
       '429': {
         description: 'Too many failed logins from this address.',
-        headers: { 'Retry-After': { schema: { type: 'string' } } },
-        content: json(ref('schemas', 'Message')),
+        headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'string', examples: ['30'] } } },
+        content: messageContent('Too many failed logins, try again later'),
       },
     },
   };
@@ -75,9 +90,15 @@ export function fixedPaths(doc: OpenApiDocument): void {
         '200': { description: 'Applied.', content: json(ref('schemas', 'ChangeSetAnswer')) },
         '400': err('BadRequest'),
         '403': err('LoginRequired'),
-        '404': { description: 'A change deletes or replaces what does not exist (its index named).', content: json(ref('schemas', 'Message')) },
-        '409': { description: 'A change conflicts (its index named), or a package is held by a pending set (named).', content: json(ref('schemas', 'Message')) },
-        '428': { description: 'A change references a missing IPsec proposal (its index named).', content: json(ref('schemas', 'Message')) },
+        '404': { description: 'A change deletes or patches what does not exist (its index named).', content: messageContent('changes.2: Not found') },
+        '409': {
+          description: 'A change conflicts (its index named), or a package is held by a pending set (named).',
+          content: messageContent('changes.0: Conflict'),
+        },
+        '428': {
+          description: 'A change references a missing IPsec proposal or device (its index named).',
+          content: messageContent('changes.1: Field[crypto_proposal.0] checked failed: proposal "ipsecproposal" is not defined'),
+        },
       },
     },
   };
@@ -100,7 +121,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
         '200': { description: 'Confirmed (or already was).', content: json(ref('schemas', 'ChangeSet')) },
         '403': err('LoginRequired'),
         '404': err('NotFound'),
-        '409': { description: 'The set was rolled back already.', content: json(ref('schemas', 'Message')) },
+        '409': { description: 'The set was rolled back already.', content: messageContent('The change set was rolled back already') },
       },
     },
   };
@@ -109,7 +130,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['services'],
       operationId: 'services.list',
-      summary: 'The services the agent manages',
+      summary: 'List the services the agent manages',
       responses: { '200': { description: 'The service names.', content: json(ref('schemas', 'ServiceList')) }, '403': err('LoginRequired') },
     },
   };
@@ -123,10 +144,10 @@ export function fixedPaths(doc: OpenApiDocument): void {
       requestBody: { required: true, content: json(ref('schemas', 'ServiceAction')) },
       responses: {
         '200': { description: 'The command succeeded.', content: json(ref('schemas', 'Success')) },
-        '400': { description: 'Unknown service or action.', content: json(ref('schemas', 'Message')) },
+        '400': { description: 'Unknown service or action.', content: messageContent('Bad request URI: unknown service "dhcp", expected one of mwan3, firewall, ipsec, network') },
         '403': err('LoginRequired'),
         '500': err('ServiceFailed'),
-        '504': { description: 'The init script did not finish in time.', content: json(ref('schemas', 'Message')) },
+        '504': { description: 'The init script did not finish in time.', content: messageContent('ipsec restart failed: timed out') },
       },
     },
   };
@@ -134,7 +155,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.list',
-      summary: 'The status of every module',
+      summary: 'Read the status of every module',
       responses: {
         '200': { description: 'One entry per module.', content: json({ type: 'array', items: ref('schemas', 'ModuleStatus') }) },
         '403': err('LoginRequired'),
@@ -145,7 +166,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.get',
-      summary: 'The status of one module',
+      summary: 'Read the status of one module',
       parameters: [{ name: 'module', in: 'path', required: true, schema: { type: 'string', enum: [...STATUS_MODULES] } }],
       responses: {
         '200': { description: 'The module and its status, `{"name", "status"}` (what the controller\'s Go client reads).', content: json(ref('schemas', 'ModuleStatus')) },
@@ -158,7 +179,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.mwan3_interfaces',
-      summary: 'mwan3 interface status (LuCI shape)',
+      summary: "Read mwan3's interface status (LuCI's shape)",
       responses: {
         '200': { description: 'Per interface, and the connected networks.', content: json(ref('schemas', 'Mwan3InterfaceStatus')) },
         '403': err('LoginRequired'),
@@ -169,7 +190,7 @@ export function fixedPaths(doc: OpenApiDocument): void {
     get: {
       tags: ['status'],
       operationId: 'status.mwan3_detailed',
-      summary: 'mwan3 status as text (luci-app-mwan3 shape)',
+      summary: "Read mwan3's status as text (luci-app-mwan3's shape)",
       responses: {
         '200': {
           description: '`{"mwandetail": ["<text like mwan3 status>"]}`',
@@ -185,13 +206,13 @@ export function fixedPaths(doc: OpenApiDocument): void {
   });
   doc.paths['/healthz'] = probe('health.live', 'Liveness: the process answers', 'Health');
   doc.paths['/readyz'] = probe('health.ready', 'Readiness: the UCI config directory can be read', 'Ready', {
-    '503': { description: 'Not ready.', content: json(ref('schemas', 'Message')) },
+    '503': { description: 'Not ready.', content: messageContent('config directory not readable') },
   });
   doc.paths[OPENAPI_PATH] = {
     get: {
       tags: ['documentation'],
       operationId: 'docs.openapi',
-      summary: 'This document',
+      summary: 'Read this document',
       security: [],
       responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
     },

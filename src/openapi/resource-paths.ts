@@ -1,10 +1,15 @@
 // The paths of the collections, generated from the registry's definitions.
 import type { Resource } from '../resources/types.js';
 import { LUCI_BASE } from '../paths.js';
-import { err, json, ref, type Json, type OpenApiDocument } from './common.js';
+import { err, json, messageContent, ref, type Json, type OpenApiDocument } from './common.js';
 
 const pascal = (s: string) => s.replace(/(^|[-_.])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
 const singular = (s: string) => (s.endsWith('ies') ? `${s.slice(0, -3)}y` : s.endsWith('s') ? s.slice(0, -1) : s);
+/** `a policy`, `an interface`: the singular with its indefinite article. */
+const aOne = (collection: string) => {
+  const one = singular(collection);
+  return `${/^[aeiou]/.test(one) ? 'an' : 'a'} ${one}`;
+};
 
 /** `Mwan3Policy`, `FirewallZone`, `IpsecRemote` (`Route` for `route/v1/routes`): the component name of a resource's object. */
 export function componentName(def: Pick<Resource, 'domain' | 'collection'>): string {
@@ -34,12 +39,21 @@ export function mergePatchOf(schema: Json): Json {
   return {
     type: 'object',
     description: 'A JSON merge patch (RFC 7396): the fields named replace the stored ones, `null` removes one, lists are replaced whole.',
-    properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, { anyOf: [v, { type: 'null' }] }])),
+    properties: Object.fromEntries(
+      Object.entries(properties).map(([k, v]) => {
+        const { description, examples, ...rest } = v;
+        return [k, { anyOf: [rest, { type: 'null' }], ...(description === undefined ? {} : { description }), ...(examples === undefined ? {} : { examples }) }];
+      }),
+    ),
   };
 }
 
 const ETAG = { ETag: ref('headers', 'ETag') };
 const NOT_MODIFIED = { description: '`If-None-Match` names the current ETag: no body.', headers: ETAG };
+
+/** What a 428 says: a missing proposal (IPsec) or a device the box does not have. */
+const preconditionExample = (def: Resource) =>
+  def.domain === 'ipsec' ? 'Field[crypto_proposal.0] checked failed: proposal "ipsecproposal" is not defined' : "Field[dest] checked failed: '#default' names no device: there is no IPv4 default route";
 
 export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocument): void {
   const component = componentName(def);
@@ -54,7 +68,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     '400': err('BadRequest'),
     '403': err('LoginRequired'),
     '409': err('Conflict'),
-    ...(def.preconditions ? { '428': { description: `Precondition required: ${def.preconditions}.`, content: json(ref('schemas', 'Message')) } } : {}),
+    ...(def.preconditions ? { '428': { description: `Precondition required: ${def.preconditions}.`, content: messageContent(preconditionExample(def)) } } : {}),
   };
   const conditionErrors = { '412': err('PreconditionFailed'), '415': err('UnsupportedMediaType') };
   const nameParam = ref('parameters', 'Name');
@@ -89,7 +103,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     post: {
       tags,
       operationId: op('create'),
-      summary: `Create a ${singular(def.collection)}${alias}`,
+      summary: `Create ${aOne(def.collection)}${alias}`,
       description:
         'Empty strings and `null` mean "absent"; unknown fields are ignored. The answer is the object as read back: ' +
         'exactly the fields that were set, with the same values and list order.',
@@ -109,7 +123,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     get: {
       tags,
       operationId: op('get'),
-      summary: `Read a ${singular(def.collection)}${alias}`,
+      summary: `Read ${aOne(def.collection)}${alias}`,
       parameters: [ifNoneMatch],
       responses: {
         '200': { description: 'The object: exactly the fields that are set.', headers: ETAG, content: json(obj) },
@@ -121,7 +135,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     put: {
       tags,
       operationId: op('update'),
-      summary: `Create or replace a ${singular(def.collection)}${alias}`,
+      summary: `Create or replace ${aOne(def.collection)}${alias}`,
       description:
         'The name comes from the URL: the body may leave it out, a body naming another object is a 400 (`Field[name]`). ' +
         'Creates the object when it is absent (unless `If-Match` asks for an existing one).',
@@ -140,7 +154,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     patch: {
       tags,
       operationId: op('patch'),
-      summary: `Change some fields of a ${singular(def.collection)}${alias}`,
+      summary: `Change some fields of ${aOne(def.collection)}${alias}`,
       description:
         'A JSON merge patch (RFC 7396) of the stored object, applied under the write lock: only the fields named change, ' +
         '`null` removes one, lists are replaced whole. The result is validated as a whole, as a PUT body is. ' +
@@ -161,14 +175,14 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
     delete: {
       tags,
       operationId: op('delete'),
-      summary: `Delete a ${singular(def.collection)}${alias}`,
+      summary: `Delete ${aOne(def.collection)}${alias}`,
       parameters: [dryRun, ifMatch],
       responses: {
         '200': {
           description: '`{"message": "success"}` (or, with `?dry_run=1`, the batch that would be applied).',
           content: json({ anyOf: [ref('schemas', 'Success'), ref('schemas', 'DryRun')] }),
         },
-        '400': { description: 'Another object still uses this one; the message names it.', content: json(ref('schemas', 'Message')) },
+        '400': { description: 'Another object still uses this one; the message names it.', content: messageContent('Policy "balance1" is used by rule "sample"') },
         '403': err('LoginRequired'),
         '404': err('NotFound'),
         '412': err('PreconditionFailed'),

@@ -8,14 +8,23 @@ import * as z from 'zod';
 
 export const text = () => z.string({ error: 'should be a string' });
 
+/**
+ * Metadata of a check JSON Schema cannot show (a range of an integer written as a string, a
+ * value of several forms): the OpenAPI document appends the text to the field's description.
+ */
+export const constraint = (sentence: string) => ({ constraint: sentence });
+
 export const oneOf = <const V extends readonly [string, ...string[]]>(values: V) =>
   z.enum(values, { error: `should be one of ${values.join(', ')}` });
 
 /** An integer written as a string, at least `min`. */
-export const intString = (min = 1, max = Number.MAX_SAFE_INTEGER) =>
-  text().refine((v) => /^[0-9]+$/.test(v) && Number(v) >= min && Number(v) <= max, {
-    error: max === Number.MAX_SAFE_INTEGER ? `should be an integer not less than ${min}` : `should be an integer from ${min} to ${max}`,
-  });
+export const intString = (min = 1, max = Number.MAX_SAFE_INTEGER) => {
+  const error = max === Number.MAX_SAFE_INTEGER ? `should be an integer not less than ${min}` : `should be an integer from ${min} to ${max}`;
+  return text()
+    .regex(/^[0-9]+$/, { error })
+    .refine((v) => /^[0-9]+$/.test(v) && Number(v) >= min && Number(v) <= max, { error })
+    .meta(constraint(max === Number.MAX_SAFE_INTEGER ? `An integer of at least ${min}.` : `An integer from ${min} to ${max}.`));
+};
 
 export const bool01 = () => oneOf(['0', '1']);
 
@@ -47,13 +56,16 @@ export function cidr(families: { v4?: boolean; v6?: boolean } = { v4: true, v6: 
 
 /** A port, or a range `a-b` / `a:b`, as mwan3 and firewall4 take them. */
 export const portSpec = () =>
-  text().refine(
-    (v) =>
-      v.split(/[\s,]+/).every((part) => {
-        const m = /^([0-9]{1,5})(?:[-:]([0-9]{1,5}))?$/.exec(part);
-        return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535 && (m[2] === undefined || (Number(m[2]) >= Number(m[1]) && Number(m[2]) <= 65535));
-      }),
-    { error: 'should be a port (1-65535) or a range of ports' },
-  );
+  text()
+    .regex(/^[0-9]{1,5}([-:][0-9]{1,5})?([\s,]+[0-9]{1,5}([-:][0-9]{1,5})?)*$/, { error: 'should be a port (1-65535) or a range of ports' })
+    .refine(
+      (v) =>
+        v.split(/[\s,]+/).every((part) => {
+          const m = /^([0-9]{1,5})(?:[-:]([0-9]{1,5}))?$/.exec(part);
+          return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535 && (m[2] === undefined || (Number(m[2]) >= Number(m[1]) && Number(m[2]) <= 65535));
+        }),
+      { error: 'should be a port (1-65535) or a range of ports' },
+    )
+    .meta(constraint('A port (1-65535) or a range `a-b` or `a:b`; several are separated by spaces or commas.'));
 
 export const stringList = (item: z.ZodType<string> = text()) => z.array(item, { error: 'should be a list of strings' });

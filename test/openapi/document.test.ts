@@ -261,7 +261,12 @@ describe('the OpenAPI document', () => {
     // 405 answers any method a path does not serve: a shared response, named on every collection path.
     expect(responses['MethodNotAllowed']!['description']).toMatch(/Method Not Allowed/);
     for (const r of Object.values(responses)) {
-      expect(deref(r['content']['application/json'].schema)).toEqual({ type: 'object', properties: { message: { type: 'string' } }, required: ['message'], description: expect.any(String) });
+      expect(deref(r['content']['application/json'].schema)).toEqual({
+        type: 'object',
+        properties: { message: expect.objectContaining({ type: 'string' }) },
+        required: ['message'],
+        description: expect.any(String),
+      });
     }
   });
 
@@ -314,5 +319,23 @@ describe('the OpenAPI document', () => {
     const served = resources.flatMap((def) => [def.collection, ...(def.aliases ?? [])].map((s) => `${def.prefix}/${s} ${s}`)).sort();
     const client = Object.values(CATALOG).flatMap((d) => Object.values(d).map((c: { path: string; key: string }) => `${c.path} ${c.key}`)).sort();
     expect(client).toEqual(served);
+  });
+
+  it('names the servers: this origin, and an agent elsewhere by scheme and host', () => {
+    expect(doc.servers[0]).toEqual(expect.objectContaining({ url: '/' }));
+    const templated = doc.servers[1] as Json;
+    const variables = [...(templated['url'] as string).matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    expect(variables).toEqual(['scheme', 'host']);
+    for (const v of variables) expect(templated['variables'][v!].default, v).toEqual(expect.any(String));
+    expect(templated['variables'].scheme.enum).toEqual(['https', 'http']);
+  });
+
+  it('writes summaries with the right article, and describes every tag', () => {
+    const summaries = Object.values(doc.paths as Record<string, Json>).flatMap((item) => Object.values(item).map((op) => (op as Json)?.['summary']));
+    expect(summaries).toEqual(expect.arrayContaining(['Create an interface', 'Create a policy', 'Delete an application', 'Read a remote']));
+    for (const s of summaries.filter((x): x is string => typeof x === 'string')) expect(s, s).not.toMatch(/\ba [aeiou]|\ban [^aeiou\s]/);
+    const used = new Set(Object.values(doc.paths as Record<string, Json>).flatMap((item) => Object.values(item).flatMap((op) => ((op as Json)?.['tags'] ?? []) as string[])));
+    for (const tag of doc.tags as Json[]) expect(tag['description'], tag['name']).toMatch(/\w/);
+    expect((doc.tags as Json[]).map((t) => t['name']).sort()).toEqual([...used].sort());
   });
 });

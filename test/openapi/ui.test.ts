@@ -1,14 +1,15 @@
 // The served document and its Swagger UI, from a real agent process: both without a login
 // (the rest of the API still needs one), and the UI page rendered by headless Chromium
-// (Debian's `chromium` package) showing the mwan3 policies operations; a screenshot is saved
-// in test-artifacts/.
+// (Debian's `chromium` package) showing the mwan3 policies operations, then used as a person
+// would: log in through "Try it out", list the policies through "Try it out" with the cookie
+// the browser kept. Screenshots are saved in test-artifacts/.
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument } from '../../src/openapi/document.js';
-import { DOCS_PATH, OPENAPI_PATH } from '../../src/paths.js';
+import { DOCS_PATH, LUCI_BASE, OPENAPI_PATH } from '../../src/paths.js';
 import { type Agent, makeTempDir, repoRoot, startAgent } from '../helpers/agent.js';
 import { runsWith } from '../helpers/requirements.js';
 
@@ -106,5 +107,88 @@ describe.runIf(runsWith('the Swagger UI page in Chromium', { [`${CHROMIUM} (Debi
     await page.screenshot({ path: shot, fullPage: false });
     expect(statSync(shot).size).toBeGreaterThan(10_000);
     expect(errors).toEqual([]);
+  });
+
+  /** Opens an operation (by method and path) and presses its "Try it out". */
+  async function tryItOut(page: Page, method: string, opPath: string): Promise<Locator> {
+    const summary = page.locator(`.opblock-${method} .opblock-summary-path[data-path="${opPath}"]`);
+    await summary.waitFor({ state: 'visible', timeout: 20_000 });
+    await summary.click();
+    const block = page.locator(`.opblock-${method}.is-open`, { has: page.locator(`[data-path="${opPath}"]`) });
+    await block.locator('button.try-out__btn').click();
+    return block;
+  }
+
+  /** Presses Execute and waits for the answer the browser received (a shown earlier one is cleared first). */
+  async function execute(block: Locator): Promise<{ status: string; body: string }> {
+    const clear = block.locator('button.btn-clear');
+    if ((await clear.count()) > 0) await clear.click();
+    await block.locator('.live-responses-table').waitFor({ state: 'detached' });
+    await block.locator('button.execute').click();
+    const live = block.locator('.live-responses-table .response');
+    await live.first().waitFor({ state: 'visible', timeout: 20_000 });
+    const status = (await live.first().locator('.response-col_status').innerText()).trim();
+    const body = await live.first().locator('.response-col_description .microlight').first().innerText();
+    return { status, body };
+  }
+
+  it('logs in through Try it out, then lists the policies through Try it out with the cookie the browser kept', async () => {
+    const context = await chromium.launchPersistentContext(makeTempDir('sdewan-chromium-login-'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 1600 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+      await page.goto(`${agent.url}${DOCS_PATH}`);
+
+      // Before the login, the list answers 403 in the page (no cookie yet).
+      const list = await tryItOut(page, 'get', POLICIES);
+      expect((await execute(list)).status).toBe('403');
+
+      // The login form: the fields come prefilled with the document's examples.
+      const login = await tryItOut(page, 'post', LUCI_BASE);
+      const user = login.locator('tr[data-property-name="luci_username"] input');
+      const password = login.locator('tr[data-property-name="luci_password"] input');
+      expect(await user.inputValue()).toBe('root');
+      await password.fill(agent.password);
+      const logged = await execute(login);
+      // fetch followed the 302 to LuCI's page; the cookie is stored
+      expect(logged.status).toBe('200');
+      expect(logged.body).toContain('sdewan-agent');
+      expect(requests).toEqual(expect.arrayContaining([`POST ${LUCI_BASE}`, `GET ${LUCI_BASE}/`]));
+      const cookies = await context.cookies(`${agent.url}${LUCI_BASE}/`);
+      expect(cookies.map((c) => c.name)).toContain('sysauth');
+      const dir = path.join(repoRoot(), 'test-artifacts');
+      mkdirSync(dir, { recursive: true });
+      const loginShot = path.join(dir, 'openapi-ui-try-it-out-login.png');
+      rmSync(loginShot, { force: true });
+      await login.screenshot({ path: loginShot });
+      expect(statSync(loginShot).size).toBeGreaterThan(10_000);
+      await login.locator('.opblock-summary-control').click(); // fold the login away
+
+      // The list again, now with the session: 200 and the policies of the config.
+      const again = await execute(list);
+      expect(again.status).toBe('200');
+      const expected = await agent.request('GET', POLICIES);
+      expect(expected.status).toBe(200);
+      expect(JSON.parse(again.body)).toEqual(expected.json);
+      expect((expected.json as { policies: unknown[] }).policies.length).toBeGreaterThan(0);
+      expect(requests.filter((r) => r === `GET ${POLICIES}`)).toHaveLength(2);
+
+      const shot = path.join(dir, 'openapi-ui-try-it-out-policies.png');
+      rmSync(shot, { force: true });
+      await list.locator('.live-responses-table').scrollIntoViewIfNeeded();
+      await list.screenshot({ path: shot });
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { fieldError } from '../../errors.js';
 import { type Field, type FlatObject, addressOf, anonymousSectionOps, fieldsOf, findByNameOption, managedOptions, optionsOf } from '../fields.js';
-import { isCidr, isIpv4, isIpv6 } from '../schema.js';
+import { constraint, isCidr, isIpv4, isIpv6 } from '../schema.js';
 import type { Snapshot } from '../types.js';
 import type { BatchOp, UciPackage, UciSection } from '../../uci/types.js';
 
@@ -121,29 +121,32 @@ function spec(valid: (v: string) => boolean, what: string, opts: SpecOptions) {
       });
     },
     { error: `should be ${message}` },
-  );
+  ).meta(constraint(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`));
 }
 
 export const networkSpec = (opts: SpecOptions = {}) => spec(isNetworkSpec, 'an IP address, CIDR, address/netmask or address range', opts);
 export const portsSpec = (opts: SpecOptions = {}) => spec(isPortSpec, 'a port (0-65535) or a port range a-b', opts);
 export const macSpec = (opts: SpecOptions = {}) => spec(isMacSpec, 'a MAC address', opts);
 export const markSpec = (opts: SpecOptions = {}) => spec(isMarkSpec, 'a mark or mark/mask (decimal or 0x-hex, at most 0xFFFFFFFF)', opts);
-export const icmpType = () => str().refine(isIcmpType, { error: 'should be an ICMP type name known to firewall4, or a number type[/code] up to 255' });
+export const icmpType = () =>
+  str()
+    .refine(isIcmpType, { error: 'should be an ICMP type name known to firewall4, or a number type[/code] up to 255' })
+    .meta(constraint('An ICMP type name firewall4 knows (`echo-request`, `destination-unreachable`, ...) or `type[/code]`, numbers up to 255.'));
 
 /** Names of rules, forwardings and redirects: firewall4 takes any string; control characters cannot be stored safely. */
 export const objectName = () =>
-  str().refine((v) => v.length > 0 && !/[\u0000-\u001f\u007f]/.test(v), { error: 'should be a non-empty name without control characters' });
+  str().regex(/^[^\u0000-\u001f\u007f]+$/, { error: 'should be a non-empty name without control characters' });
 
 /** firewall4 parses zone names as identifiers: `^[a-zA-Z_.][a-zA-Z0-9/_.-]*$`, no length limit. */
 export const ZONE_NAME = /^[a-zA-Z_.][a-zA-Z0-9/_.-]*$/;
 export const zoneName = () =>
-  str().refine((v) => ZONE_NAME.test(v), {
+  str().regex(ZONE_NAME, {
     error: "firewall4 accepts a zone name that starts with a letter, '_' or '.' and holds only letters, digits, '/', '_', '.' and '-'",
   });
 
 /** A zone reference as the schema sees it: a zone name, or `*` (any zone) where firewall4 allows it. */
-export const zoneRef = () =>
-  str().refine((v) => v === '*' || ZONE_NAME.test(v), { error: "should be a zone name or '*' (any zone)" });
+const ZONE_REF = new RegExp(`^(\\*|${ZONE_NAME.source.slice(1, -1)})$`);
+export const zoneRef = () => str().regex(ZONE_REF, { error: "should be a zone name or '*' (any zone)" });
 
 export const FAMILIES = ['ipv4', 'ipv6', 'any'] as const;
 

@@ -6,12 +6,17 @@ import { FAMILIES, FIREWALL, checkZoneRef, deleteOps, listObjects, objectName, u
 
 const FIELDS: readonly Field[] = [{ api: 'name' }, { api: 'src' }, { api: 'dest' }, { api: 'family' }];
 
-const schema = z.object({
-  name: objectName(),
-  src: zoneRef(),
-  dest: zoneRef(),
-  family: oneOf(FAMILIES).optional(),
-});
+const schema = z
+  .object({
+    name: objectName().meta({ description: 'The forwarding name.', examples: ['firewallforwarding-sample'] }),
+    src: zoneRef().meta({ description: 'The zone traffic comes from (`*`: any zone).', examples: ['firewallzone-sample2'] }),
+    dest: zoneRef().meta({ description: 'The zone it may go to (`*`: any zone).', examples: ['firewallzone-sample'] }),
+    family: oneOf(FAMILIES).optional().meta({ description: 'The address family forwarded.', examples: ['any'] }),
+  })
+  .meta({
+    description: 'Traffic allowed from one zone to another (`config forwarding`).',
+    examples: [{ name: 'firewallforwarding-sample', src: 'firewallzone-sample2', dest: 'firewallzone-sample' }],
+  });
 export type FirewallForwarding = z.infer<typeof schema>;
 
 export const forwardings = defineResource({

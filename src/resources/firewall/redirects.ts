@@ -45,20 +45,26 @@ const negated = (v: string | undefined) => v?.startsWith('!') === true;
  */
 const schema = z
   .object({
-    name: objectName(),
-    src: zoneRef().optional(),
-    src_ip: networkSpec({ negatable: true }).optional(),
-    src_dip: networkSpec({ negatable: true }).optional(),
-    src_mac: macSpec({ negatable: true, multiple: true }).optional(),
-    src_port: portsSpec({ negatable: true }).optional(),
-    src_dport: portsSpec({ negatable: true }).optional(),
-    proto: oneOf(PROTOCOLS).optional(),
-    dest: zoneRef().optional(),
-    dest_ip: networkSpec({ negatable: true }).optional(),
-    dest_port: portsSpec({ negatable: true }).optional(),
-    mark: markSpec({ negatable: true }).optional(),
-    target: oneOf(['DNAT', 'SNAT']).optional(),
-    family: oneOf(FAMILIES).optional(),
+    name: objectName().meta({ description: 'The redirect name.', examples: ['firewalldnat-sample'] }),
+    src: zoneRef().optional().meta({ description: 'The zone the traffic comes from (required for DNAT, a zone not `*`).', examples: ['firewallzone-sample'] }),
+    src_ip: networkSpec({ negatable: true }).optional().meta({ description: 'Source address matched.', examples: ['192.168.1.2'] }),
+    src_dip: networkSpec({ negatable: true })
+      .optional()
+      .meta({ description: 'DNAT: the destination address matched. SNAT: the source address written (required, not negated).', examples: ['1.2.3.4'] }),
+    src_mac: macSpec({ negatable: true, multiple: true }).optional().meta({ description: 'Source MAC addresses matched (not with SNAT).', examples: ['52:54:00:12:34:56'] }),
+    src_port: portsSpec({ negatable: true }).optional().meta({ description: 'Source port matched.', examples: ['1024-65535'] }),
+    src_dport: portsSpec({ negatable: true })
+      .optional()
+      .meta({ description: 'DNAT: the destination port matched. SNAT: the source port written.', examples: ['8080'] }),
+    proto: oneOf(PROTOCOLS).optional().meta({ description: 'The protocol matched.', examples: ['tcp'] }),
+    dest: zoneRef().optional().meta({ description: 'The zone the traffic goes to (required for SNAT, a zone not `*`).', examples: ['firewallzone-sample2'] }),
+    dest_ip: networkSpec({ negatable: true })
+      .optional()
+      .meta({ description: 'DNAT: the destination address written (not negated). SNAT: the destination address matched.', examples: ['192.168.1.100'] }),
+    dest_port: portsSpec({ negatable: true }).optional().meta({ description: 'DNAT: the destination port written. SNAT: the destination port matched.', examples: ['80'] }),
+    mark: markSpec({ negatable: true }).optional().meta({ description: 'The firewall mark matched.', examples: ['0x10'] }),
+    target: oneOf(['DNAT', 'SNAT']).optional().meta({ description: 'Destination NAT (the default) or source NAT.', examples: ['DNAT'] }),
+    family: oneOf(FAMILIES).optional().meta({ description: 'The address family matched.', examples: ['ipv4'] }),
   })
   .superRefine((r, ctx) => {
     if (r.target === 'SNAT') {
@@ -73,6 +79,13 @@ const schema = z
       else if (r.src === '*') requireField(ctx, 'src', `must name a zone, not '*', for ${target}`);
       if (negated(r.dest_ip)) requireField(ctx, 'dest_ip', `must not be negated for ${target}`);
     }
+  })
+  .meta({
+    description: 'A port forward (DNAT) or source NAT between zones (`config redirect`).',
+    examples: [
+      { name: 'firewalldnat-sample', src: 'firewallzone-sample', src_ip: '192.168.1.2', src_dip: '1.2.3.4', dest: 'firewallzone-sample2', proto: 'icmp', target: 'DNAT' },
+      { name: 'firewallsnat-sample', src: 'firewallzone-sample', src_ip: '192.168.1.2', src_dip: '1.2.3.5', dest: 'firewallzone-sample2', proto: 'icmp', target: 'SNAT' },
+    ],
   });
 export type FirewallRedirect = z.infer<typeof schema>;
 

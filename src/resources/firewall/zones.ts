@@ -43,22 +43,37 @@ const FIELDS: readonly Field[] = [
 
 const POLICIES = ['ACCEPT', 'REJECT', 'DROP'] as const;
 
-const schema = z.object({
-  name: zoneName(),
-  network: stringList(text()).optional(),
-  masq: bool01().optional(),
-  masq_src: stringList(networkSpec({ negatable: true })).optional(),
-  masq_dest: stringList(networkSpec({ negatable: true })).optional(),
-  masq_allow_invalid: bool01().optional(),
-  mtu_fix: bool01().optional(),
-  input: oneOf(POLICIES).optional(),
-  forward: oneOf(POLICIES).optional(),
-  output: oneOf(POLICIES).optional(),
-  family: oneOf(FAMILIES).optional(),
-  subnet: stringList(networkSpec()).optional(),
-  extra_src: text().optional(),
-  etra_dest: text().optional(),
-});
+const schema = z
+  .object({
+    name: zoneName().meta({ description: 'The zone name, as rules, forwardings and redirects refer to it.', examples: ['firewallzone-sample'] }),
+    network: stringList(text())
+      .optional()
+      .meta({ description: 'Interfaces of the network config in the zone, by their API names.', examples: [['ovn-net1', 'ovn-net2']] }),
+    masq: bool01().optional().meta({ description: '`1`: masquerade (source NAT) the traffic leaving through the zone.', examples: ['1'] }),
+    masq_src: stringList(networkSpec({ negatable: true }))
+      .optional()
+      .meta({ description: 'Masquerade only traffic from these sources (a leading `!` excludes).', examples: [['192.168.1.0/24']] }),
+    masq_dest: stringList(networkSpec({ negatable: true }))
+      .optional()
+      .meta({ description: 'Masquerade only traffic to these destinations (a leading `!` excludes).', examples: [['!10.10.10.0/24']] }),
+    masq_allow_invalid: bool01().optional().meta({ description: '`1`: do not drop invalid packets when masquerading.', examples: ['0'] }),
+    mtu_fix: bool01().optional().meta({ description: '`1`: clamp the TCP MSS of traffic leaving through the zone to the path MTU.', examples: ['1'] }),
+    input: oneOf(POLICIES).optional().meta({ description: 'The default for traffic from the zone to the box.', examples: ['ACCEPT'] }),
+    forward: oneOf(POLICIES).optional().meta({ description: 'The default for traffic forwarded within the zone.', examples: ['REJECT'] }),
+    output: oneOf(POLICIES).optional().meta({ description: 'The default for traffic from the box to the zone.', examples: ['ACCEPT'] }),
+    family: oneOf(FAMILIES).optional().meta({ description: 'The address family the zone applies to.', examples: ['any'] }),
+    subnet: stringList(networkSpec())
+      .optional()
+      .meta({ description: 'Subnets in the zone besides its networks.', examples: [['192.168.1.0/24']] }),
+    extra_src: text().optional().meta({ description: "Extra iptables arguments for the zone's source matches (firewall3; firewall4 ignores them).", examples: ['-m physdev --physdev-in eth1'] }),
+    etra_dest: text()
+      .optional()
+      .meta({ description: "Extra iptables arguments for the zone's destination matches (stored as `extra_dest`; firewall4 ignores them). The controller's spelling.", examples: ['-m physdev --physdev-out eth1'] }),
+  })
+  .meta({
+    description: 'A firewall zone: networks grouped under one policy (`config zone`).',
+    examples: [{ name: 'firewallzone-sample', network: ['ovn-net1', 'ovn-net2'], input: 'ACCEPT', output: 'ACCEPT' }],
+  });
 export type FirewallZone = z.infer<typeof schema>;
 
 /**

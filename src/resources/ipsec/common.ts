@@ -1,7 +1,7 @@
 import { fieldError } from '../../errors.js';
 import { optionList, optionString } from '../fields.js';
 import { apiNameOfRef, findNamed, sectionNameProblem } from '../names.js';
-import { isCidr, isIpv4, isIpv6, text } from '../schema.js';
+import { constraint, isCidr, isIpv4, isIpv6, text } from '../schema.js';
 import type { UciPackage, UciSection, UciValue } from '../../uci/types.js';
 
 export const IPSEC = 'ipsec';
@@ -57,7 +57,9 @@ const sameList = (a: string[], b: string[]) => a.length === b.length && a.every(
 
 /** A zod string of comma-separated entries, each accepted by `item`. */
 export const commaList = (item: (v: string) => boolean, what: string) =>
-  text().refine((v) => splitComma(v).every((e) => e !== '' && item(e)), { error: `should be ${what}, separated by commas` });
+  text()
+    .refine((v) => splitComma(v).every((e) => e !== '' && item(e)), { error: `should be ${what}, separated by commas` })
+    .meta(constraint(`${what.charAt(0).toUpperCase()}${what.slice(1)}, separated by commas.`));
 
 // ---------------------------------------------------------------------------------------------
 // Address-like values
@@ -100,32 +102,36 @@ export const isSourceIp = (v: string) => isCidr(v) || isRange(v) || (CONFIG_KEYW
 const SWANCTL_UNSAFE = /["\\#{}\u0000-\u001f\u007f]/;
 
 export const swanctlText = (what: string) =>
-  text().refine((v) => !SWANCTL_UNSAFE.test(v) && v.trim() === v, {
-    error: `should be ${what} without quotes, backslashes, '#', braces, control characters or surrounding spaces`,
-  });
+  text()
+    .refine((v) => !SWANCTL_UNSAFE.test(v) && v.trim() === v, {
+      error: `should be ${what} without quotes, backslashes, '#', braces, control characters or surrounding spaces`,
+    })
+    .meta(constraint("No quotes, backslashes, `#`, braces, control characters or surrounding spaces (swanctl.conf takes it as is)."));
 
 /** A pre-shared key: also no whitespace (swanctl.init writes it unquoted). */
 export const presharedKey = () =>
-  text().refine((v) => !SWANCTL_UNSAFE.test(v) && !/\s/.test(v), {
-    error: "should be printable characters without spaces, quotes, backslashes, '#' or braces",
-  });
+  text()
+    .refine((v) => !SWANCTL_UNSAFE.test(v) && !/\s/.test(v), {
+      error: "should be printable characters without spaces, quotes, backslashes, '#' or braces",
+    })
+    .meta(constraint('Printable characters without spaces, quotes, backslashes, `#` or braces.'));
 
 /** An updown script: a path, optionally with plain arguments. */
 export const updownScript = () =>
-  text().refine((v) => /^[A-Za-z0-9_./+:=-]+( [A-Za-z0-9_./+:=-]+)*$/.test(v), {
+  text().regex(/^[A-Za-z0-9_./+:=-]+( [A-Za-z0-9_./+:=-]+)*$/, {
     error: 'should be a script path (letters, digits and _ . / + : = -), optionally followed by plain arguments',
   });
 
 const MARK_VALUE = '(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})';
 /** strongSwan's mark: `value[/mask]` (decimal or hex) or %unique, %unique-dir, %same. */
 export const markValue = () =>
-  text().refine((v) => new RegExp(`^(%unique|%unique-dir|%same|${MARK_VALUE}(/${MARK_VALUE})?)$`).test(v), {
+  text().regex(new RegExp(`^(%unique|%unique-dir|%same|${MARK_VALUE}(/${MARK_VALUE})?)$`), {
     error: 'should be a mark value[/mask] (decimal or 0x hex), %unique, %unique-dir or %same',
   });
 
 /** strongSwan's XFRM interface id: a number (decimal or hex) or %unique, %unique-dir. */
 export const ifIdValue = () =>
-  text().refine((v) => new RegExp(`^(%unique|%unique-dir|${MARK_VALUE})$`).test(v), {
+  text().regex(new RegExp(`^(%unique|%unique-dir|${MARK_VALUE})$`), {
     error: 'should be an interface id (decimal or 0x hex), %unique or %unique-dir',
   });
 

@@ -56,23 +56,29 @@ const connectionType = () =>
 
 export const connectionSchema = z
   .object({
-    name: apiName(),
-    conn_type: connectionType().optional(),
+    name: apiName().meta({ description: 'The connection name (a child SA of the remote).', examples: ['connA'] }),
+    conn_type: connectionType().optional().meta({ description: 'Tunnel or transport mode; `conn_type` or `type` is required.', examples: ['tunnel'] }),
     /** The 2020 name of conn_type (ICN's e2e script sends it); read back under the name sent. */
-    type: connectionType().optional(),
-    mode: z.enum(['start', 'add', 'route'], { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of start, add, route') }),
-    local_subnet: trafficSelectors().optional(),
-    local_nat: trafficSelectors().optional(),
-    local_sourceip: sourceIps().optional(),
-    local_updown: updownScript().optional(),
-    local_firewall: oneOf(['yes', 'no']).optional(),
-    remote_subnet: trafficSelectors().optional(),
-    remote_sourceip: sourceIps().optional(),
-    remote_updown: updownScript().optional(),
-    remote_firewall: oneOf(['yes', 'no']).optional(),
-    crypto_proposal: stringList(text()).optional(),
-    mark: markValue().optional(),
-    if_id: ifIdValue().optional(),
+    type: connectionType().optional().meta({ description: 'The older name of `conn_type` (read back under the name sent).', examples: ['tunnel'] }),
+    mode: z
+      .enum(['start', 'add', 'route'], { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of start, add, route') })
+      .meta({ description: '`start`: bring it up at once; `add`: wait for the peer; `route`: bring it up on the first matching packet.', examples: ['start'] }),
+    local_subnet: trafficSelectors().optional().meta({ description: 'Local traffic selectors.', examples: ['192.168.1.1/24,10.10.10.35/32'] }),
+    local_nat: trafficSelectors().optional().meta({ description: 'Local traffic selectors after NAT (older swanctl.init: in place of `local_subnet`).', examples: ['10.10.10.0/24'] }),
+    local_sourceip: sourceIps().optional().meta({ description: 'Virtual IPs this side asks for (`%config`: any the peer gives).', examples: ['%config'] }),
+    local_updown: updownScript().optional().meta({ description: 'The updown script run when the connection goes up or down.', examples: ['/etc/updown'] }),
+    local_firewall: oneOf(['yes', 'no']).optional().meta({ description: 'Kept for the controller; no swanctl meaning.', examples: ['no'] }),
+    remote_subnet: trafficSelectors().optional().meta({ description: 'Remote traffic selectors.', examples: ['192.168.1.1/24,10.10.10.35/32'] }),
+    remote_sourceip: sourceIps()
+      .optional()
+      .meta({ description: 'Virtual IPs handed to the peer; a single CIDR, range or address becomes an address pool.', examples: ['192.168.1.5-192.168.1.6'] }),
+    remote_updown: updownScript().optional().meta({ description: 'Kept for the controller; no swanctl meaning.', examples: ['/etc/updown'] }),
+    remote_firewall: oneOf(['yes', 'no']).optional().meta({ description: 'Kept for the controller; no swanctl meaning.', examples: ['no'] }),
+    crypto_proposal: stringList(text()).optional().meta({ description: 'The ESP proposals, by proposal name (each must exist: 428).', examples: [['ipsecproposal']] }),
+    mark: markValue()
+      .optional()
+      .meta({ description: 'The mark of the SA traffic (`value[/mask]`, decimal or 0x hex, or `%unique`, `%unique-dir`, `%same`); of a VTI-based remote: also its if_id.', examples: ['42'] }),
+    if_id: ifIdValue().optional().meta({ description: 'The XFRM interface id (decimal or 0x hex, `%unique`, `%unique-dir`); VTI-based: the mark when not sent.', examples: ['42'] }),
   })
   .superRefine((c, ctx) => {
     if (c.conn_type === undefined && c.type === undefined) {
@@ -80,7 +86,8 @@ export const connectionSchema = z
     } else if (c.conn_type !== undefined && c.type !== undefined && c.conn_type !== c.type) {
       ctx.addIssue({ code: 'custom', path: ['type'], message: 'should be the same as conn_type' });
     }
-  });
+  })
+  .meta({ description: 'A connection of a remote (`config tunnel` or `config transport`).' });
 export type IpsecConnection = z.infer<typeof connectionSchema>;
 
 const PLAIN: ReadonlyArray<[keyof IpsecConnection, string]> = [

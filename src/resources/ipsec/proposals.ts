@@ -13,17 +13,26 @@ import { apiName, CONNECTION_TYPES, IPSEC, PROPOSAL_TYPE, REMOTE_TYPE } from './
  */
 const FIELDS: readonly Field[] = [{ api: 'encryption_algorithm' }, { api: 'hash_algorithm' }, { api: 'dh_group' }];
 
+/** One of strongSwan's keywords: an enum, so that the document lists them. */
 const algorithm = (known: ReadonlySet<string>, what: string) =>
-  z
-    .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'should be a string') })
-    .refine((v) => known.has(v), { error: `should be a strongSwan ${what} keyword (e.g. ${[...known].slice(0, 4).join(', ')}, ...)` });
+  z.enum([...known] as [string, ...string[]], {
+    error: (iss) =>
+      iss.input === undefined
+        ? 'is required'
+        : typeof iss.input !== 'string'
+          ? 'should be a string'
+          : `should be a strongSwan ${what} keyword (e.g. ${[...known].slice(0, 4).join(', ')}, ...)`,
+  });
 
 const schema = z
   .object({
-    name: apiName(),
-    encryption_algorithm: algorithm(ENCRYPTION_ALGORITHMS, 'encryption algorithm'),
-    hash_algorithm: algorithm(HASH_ALGORITHMS, 'integrity algorithm').optional(),
-    dh_group: algorithm(DH_GROUPS, 'Diffie-Hellman group').optional(),
+    name: apiName().meta({ description: 'The proposal name, as remotes and connections list it.', examples: ['ipsecproposal'] }),
+    encryption_algorithm: algorithm(ENCRYPTION_ALGORITHMS, 'encryption algorithm').meta({
+      description: "The cipher, a strongSwan keyword; an AEAD cipher (`aes128gcm16`, ...) has no `hash_algorithm`.",
+      examples: ['aes'],
+    }),
+    hash_algorithm: algorithm(HASH_ALGORITHMS, 'integrity algorithm').optional().meta({ description: 'The integrity algorithm, a strongSwan keyword.', examples: ['sha1'] }),
+    dh_group: algorithm(DH_GROUPS, 'Diffie-Hellman group').optional().meta({ description: 'The Diffie-Hellman group, a strongSwan keyword.', examples: ['modp4096'] }),
   })
   .superRefine((p, ctx) => {
     if (p.hash_algorithm !== undefined && isAead(p.encryption_algorithm)) {
@@ -33,6 +42,10 @@ const schema = z
         message: `${p.encryption_algorithm} is an AEAD cipher with its own integrity check: swanctl refuses a hash algorithm with it`,
       });
     }
+  })
+  .meta({
+    description: 'A crypto proposal, `<encryption>-<hash>-<dh>` for IKE and ESP (`config crypto_proposal`).',
+    examples: [{ name: 'ipsecproposal', encryption_algorithm: 'aes', hash_algorithm: 'sha1', dh_group: 'modp4096' }],
   });
 export type IpsecProposal = z.infer<typeof schema>;
 

@@ -1,6 +1,18 @@
 import * as z from 'zod';
 import { conflict, fieldError } from '../../errors.js';
-import { certFileName, certFiles, certPath, CERT_FIELDS, CHAIN_OPTION, CHAIN_SEPARATOR, chainFileName, chainFileNames, pemBase64, pemChainBase64 } from '../../ipsec/certs.js';
+import {
+  certFileName,
+  certFiles,
+  certPath,
+  CERT_FIELDS,
+  CHAIN_OPTION,
+  CHAIN_SEPARATOR,
+  chainFileName,
+  chainFileNames,
+  pemBase64,
+  pemBase64Example,
+  pemChainBase64,
+} from '../../ipsec/certs.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.js';
 import { namedSectionOps, optionList, optionString, syncOptionsOps } from '../fields.js';
 import { API_NAME_OPTION, apiNameOf, claimGenerated, claimSectionName, findNamed, sectionNameFor } from '../names.js';
@@ -59,21 +71,59 @@ import { CONNECTION_OPTIONS, connectionOf, connectionOptions, connectionSchema, 
  */
 const GATEWAY_HINT = 'peer addresses (IP, CIDR, range, host name or %any)';
 
+/** ICN's IpsecHost and IpsecSite samples, as the controller sends them. */
+const HOST_EXAMPLE = {
+  name: 'hostA',
+  type: 'VTI-based',
+  gateway: '10.10.10.35',
+  authentication_method: 'psk',
+  pre_shared_key: 'test_key',
+  local_identifier: 'host',
+  remote_identifier: 'Hub',
+  crypto_proposal: ['ipsecproposal'],
+  force_crypto_proposal: '0',
+  connections: [
+    { name: 'connA', conn_type: 'tunnel', mode: 'start', mark: '42', local_sourceip: '%config', remote_subnet: '192.168.1.1/24,10.10.10.35/32', crypto_proposal: ['ipsecproposal'] },
+  ],
+};
+const SITE_EXAMPLE = {
+  ...HOST_EXAMPLE,
+  name: 'siteA',
+  gateway: '%any',
+  local_identifier: 'Hub',
+  remote_identifier: 'host',
+  connections: [
+    { name: 'connB', conn_type: 'tunnel', mode: 'start', mark: '42', remote_sourceip: '192.168.1.5-192.168.1.6', local_subnet: '192.168.1.1/24,10.10.10.35/32', crypto_proposal: ['ipsecproposal'] },
+  ],
+};
+
 const schema = z
   .object({
-    name: apiName(),
-    type: swanctlText('a type').optional(),
-    gateway: z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'should be a string') }).pipe(commaList(isPeerAddress, GATEWAY_HINT)),
-    authentication_method: z.enum(['psk', 'pubkey'], { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of psk, pubkey') }),
-    pre_shared_key: presharedKey().optional(),
-    local_identifier: swanctlText('an identity').optional(),
-    remote_identifier: swanctlText('an identity').optional(),
-    crypto_proposal: stringList(text()).optional(),
-    force_crypto_proposal: bool01().optional(),
-    local_public_cert: pemBase64('certificate').optional(),
-    local_private_cert: pemBase64('private key').optional(),
-    shared_ca: pemChainBase64('CA certificate').optional(),
-    connections: z.array(connectionSchema, { error: 'should be a list of connections' }).optional(),
+    name: apiName().meta({ description: 'The remote name (the IKE connection of swanctl).', examples: ['hostA'] }),
+    type: swanctlText('a type')
+      .optional()
+      .meta({ description: '`VTI-based`: route-based, each connection\'s mark is its XFRM interface id; otherwise kept as sent (`policy-based`).', examples: ['VTI-based'] }),
+    gateway: z
+      .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'should be a string') })
+      .pipe(commaList(isPeerAddress, GATEWAY_HINT))
+      .meta({ description: 'The peer: addresses, CIDRs, ranges, host names or `%any`, separated by commas.', examples: ['10.10.10.35'] }),
+    authentication_method: z
+      .enum(['psk', 'pubkey'], { error: (iss) => (iss.input === undefined ? 'is required' : 'should be one of psk, pubkey') })
+      .meta({ description: '`psk` needs `pre_shared_key`; `pubkey` the three certificate fields.', examples: ['psk'] }),
+    pre_shared_key: presharedKey().optional().meta({ description: 'The shared secret (with `psk`).', examples: ['test_key'] }),
+    local_identifier: swanctlText('an identity').optional().meta({ description: "This side's IKE identity.", examples: ['host'] }),
+    remote_identifier: swanctlText('an identity').optional().meta({ description: "The peer's IKE identity.", examples: ['Hub'] }),
+    crypto_proposal: stringList(text()).optional().meta({ description: 'The IKE proposals, by proposal name (each must exist: 428).', examples: [['ipsecproposal']] }),
+    force_crypto_proposal: bool01().optional().meta({ description: 'Kept for the controller: swanctl proposals are always strict.', examples: ['0'] }),
+    local_public_cert: pemBase64('certificate').optional().meta({ description: "This side's certificate (with `pubkey`): the base64 of its PEM file, padded, on one line.", examples: [pemBase64Example('CERTIFICATE')] }),
+    local_private_cert: pemBase64('private key').optional().meta({ description: "This side's private key (with `pubkey`): the base64 of its PEM file.", examples: [pemBase64Example('PRIVATE KEY')] }),
+    shared_ca: pemChainBase64('CA certificate')
+      .optional()
+      .meta({ description: `The CA certificate (with \`pubkey\`): the base64 of its PEM file; a chain joins several with \`${CHAIN_SEPARATOR}\`.`, examples: [pemBase64Example('CERTIFICATE')] }),
+    connections: z
+      .array(connectionSchema, { error: 'should be a list of connections' })
+      .optional()
+      .meta({ description: 'The child SAs; always in a GET answer, possibly empty.', examples: [HOST_EXAMPLE.connections] }),
   })
   .superRefine((r, ctx) => {
     if (r.authentication_method === 'psk' && r.pre_shared_key === undefined) {
@@ -92,7 +142,8 @@ const schema = z
         ctx.addIssue({ code: 'custom', path: ['connections', i, 'name'], message: `maps to the same UCI section as connections.${first}.name` });
       } else seen.set(key, i);
     });
-  });
+   })
+  .meta({ description: "An IPsec peer, ICN's IpsecHost or IpsecSite (swanctl.init's `config remote`, one section per connection).", examples: [HOST_EXAMPLE, SITE_EXAMPLE] });
 export type IpsecRemote = z.infer<typeof schema>;
 
 const SIMPLE: ReadonlyArray<keyof IpsecRemote & string> = [

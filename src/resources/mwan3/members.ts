@@ -11,12 +11,17 @@ const FIELDS = MEMBER_FIELDS;
 export const MEMBER_OPTIONS = managedOptions(FIELDS);
 
 export const memberFields = {
-  interface: text(),
-  metric: intString(1).optional(),
-  weight: intString(1).optional(),
+  interface: text().meta({ description: 'The mwan3 interface, by its API name.', examples: ['ovn-net1'] }),
+  metric: intString(1).optional().meta({ description: 'Members of the lowest metric that are up carry the traffic; the others stand by.', examples: ['2'] }),
+  weight: intString(1).optional().meta({ description: 'The share of the traffic among members of the same metric.', examples: ['2'] }),
 };
 
-const schema = z.object({ name: text(), ...memberFields });
+const schema = z
+  .object({ name: text().meta({ description: 'The member name.', examples: ['ovn_net1_m2_w2'] }), ...memberFields })
+  .meta({
+    description: 'An interface with a metric and a weight, for policies to use (`config member`).',
+    examples: [{ name: 'ovn_net1_m2_w2', interface: 'ovn-net1', metric: '2', weight: '2' }],
+  });
 export type Mwan3Member = z.infer<typeof schema>;
 
 /** The UCI section name of an mwan3 interface given by its API name; 400 naming `field` when absent. */

@@ -9,15 +9,26 @@ import { interfaceSection, MEMBER_FIELDS, MEMBER_OPTIONS, memberFields, memberFr
 
 const memberSchema = z.object(memberFields);
 
-const schema = z.object({
-  name: text(),
-  members: z
-    .array(memberSchema, { error: 'should be a list of members' })
-    .refine((ms) => new Set(ms.map((m) => m.interface)).size === ms.length, {
-      error: 'the same interface appears twice',
-    })
-    .optional(),
-});
+const EXAMPLE_MEMBERS = [
+  { interface: 'ovn-net1', metric: '2', weight: '2' },
+  { interface: 'ovn-net2', metric: '3', weight: '3' },
+];
+
+const schema = z
+  .object({
+    name: text().meta({ description: 'The policy name, as mwan3 rules refer to it (at most 15 characters).', examples: ['balance1'] }),
+    members: z
+      .array(memberSchema, { error: 'should be a list of members' })
+      .refine((ms) => new Set(ms.map((m) => m.interface)).size === ms.length, {
+        error: 'the same interface appears twice',
+      })
+      .optional()
+      .meta({ description: 'The interfaces the traffic goes over, each once; the agent keeps one mwan3 member per entry.', examples: [EXAMPLE_MEMBERS] }),
+  })
+  .meta({
+    description: 'A load-balancing or failover policy: which interfaces carry the traffic of the rules that use it (`config policy`).',
+    examples: [{ name: 'balance1', members: EXAMPLE_MEMBERS }],
+  });
 export type Mwan3Policy = z.infer<typeof schema>;
 type PolicyMember = z.infer<typeof memberSchema>;
 

@@ -26,18 +26,21 @@ const address = cidr();
 
 const schema = z
   .object({
-    name: text(),
-    policy: text().optional(),
-    src_ip: address.optional(),
-    src_port: portSpec().optional(),
-    dest_ip: address.optional(),
-    dest_port: portSpec().optional(),
-    proto: oneOf(['tcp', 'udp', 'icmp', 'all']).optional(),
-    family: oneOf(['ipv4', 'ipv6', 'all']).optional(),
-    sticky: bool01().optional(),
-    timeout: intString(1).optional(),
-    ipset: text().regex(/^[A-Za-z0-9_.-]+$/, { error: 'should be an ipset name' }).optional(),
-    logging: bool01().optional(),
+    name: text().meta({ description: 'The rule name (at most 15 characters); mwan3 tries rules in file order.', examples: ['sample'] }),
+    policy: text().optional().meta({ description: 'The mwan3 policy the matching traffic uses.', examples: ['balance1'] }),
+    src_ip: address.optional().meta({ description: 'Source address or CIDR (IPv6 only with family `ipv6` or `all`).', examples: ['10.10.10.10'] }),
+    src_port: portSpec().optional().meta({ description: 'Source ports (with proto `tcp` or `udp`).', examples: ['22'] }),
+    dest_ip: address.optional().meta({ description: 'Destination address or CIDR (IPv6 only with family `ipv6` or `all`).', examples: ['10.10.10.1'] }),
+    dest_port: portSpec().optional().meta({ description: 'Destination ports (with proto `tcp` or `udp`).', examples: ['1000'] }),
+    proto: oneOf(['tcp', 'udp', 'icmp', 'all']).optional().meta({ description: 'The protocol matched.', examples: ['udp'] }),
+    family: oneOf(['ipv4', 'ipv6', 'all']).optional().meta({ description: 'The address family matched (mwan3 assumes `ipv4`).', examples: ['ipv4'] }),
+    sticky: bool01().optional().meta({ description: '`1`: a source keeps the interface it was given for `timeout` seconds.', examples: ['1'] }),
+    timeout: intString(1).optional().meta({ description: 'Seconds a sticky source keeps its interface.', examples: ['200'] }),
+    ipset: text()
+      .regex(/^[A-Za-z0-9_.-]+$/, { error: 'should be an ipset name' })
+      .optional()
+      .meta({ description: 'Match destinations in this ipset (letters, digits, `_`, `.`, `-`).', examples: ['vpn_hosts'] }),
+    logging: bool01().optional().meta({ description: '`1`: log the matching traffic.', examples: ['0'] }),
   })
   .superRefine((rule, ctx) => {
     // IPv4 unless the family allows IPv6; IPv6 only when the family is ipv6 or all.
@@ -51,6 +54,12 @@ const schema = z
     if ((rule.src_port !== undefined || rule.dest_port !== undefined) && rule.proto !== undefined && rule.proto !== 'tcp' && rule.proto !== 'udp') {
       ctx.addIssue({ code: 'custom', path: [rule.src_port !== undefined ? 'src_port' : 'dest_port'], message: 'ports need proto tcp or udp' });
     }
+  })
+  .meta({
+    description: 'Which traffic goes by which policy (`config rule`, its `use_policy`).',
+    examples: [
+      { name: 'sample', policy: 'balance1', src_ip: '10.10.10.10', src_port: '22', dest_ip: '10.10.10.1', dest_port: '1000', proto: 'udp', family: 'ipv4', sticky: '1', timeout: '200' },
+    ],
   });
 export type Mwan3Rule = z.infer<typeof schema>;
 

@@ -41,18 +41,22 @@ const TARGETS = ['SNAT', 'DNAT', 'MASQUERADE'] as const;
 
 const schema = z
   .object({
-    name: objectName(),
-    src: deviceRef().optional(),
-    src_ip: ipv4OrCidr().optional(),
-    src_dip: ipv4OrCidr().optional(),
-    src_port: singlePort().optional(),
-    src_dport: singlePort().optional(),
-    proto: oneOf(ICN_PROTOCOLS).optional(),
-    dest: deviceRef().optional(),
-    dest_ip: ipv4OrCidr().optional(),
-    dest_port: singlePort().optional(),
-    target: oneOf(TARGETS),
-    index: unsigned(0).optional(),
+    name: objectName().meta({ description: 'The NAT name.', examples: ['nat-sample'] }),
+    src: deviceRef().optional().meta({ description: 'The incoming device (required for DNAT; `#source`: the device holding `src_dip`).', examples: ['iface1'] }),
+    src_ip: ipv4OrCidr().optional().meta({ description: 'Source address matched.', examples: ['192.168.1.2'] }),
+    src_dip: ipv4OrCidr()
+      .optional()
+      .meta({ description: 'DNAT: the destination address matched. SNAT: the source address written (required).', examples: ['1.2.3.4'] }),
+    src_port: singlePort().optional().meta({ description: 'Source port matched (needs proto tcp, udp or tcpudp, as every port here).', examples: ['1024'] }),
+    src_dport: singlePort().optional().meta({ description: 'DNAT: the destination port matched. SNAT: the source port written.', examples: ['8080'] }),
+    proto: oneOf(ICN_PROTOCOLS).optional().meta({ description: 'The protocol matched; without it, every protocol.', examples: ['tcp'] }),
+    dest: deviceRef()
+      .optional()
+      .meta({ description: 'The outgoing device (required for SNAT and MASQUERADE; `#source`: the device holding `src_dip`).', examples: ['iface2'] }),
+    dest_ip: ipv4OrCidr().optional().meta({ description: 'DNAT: the address written (`dest_ip` or `dest_port` is required). Otherwise: matched.', examples: ['192.168.2.2'] }),
+    dest_port: singlePort().optional().meta({ description: 'DNAT: the port written (alone: a local port, as a redirect). Otherwise: matched.', examples: ['80'] }),
+    target: oneOf(TARGETS).meta({ description: 'Destination NAT, source NAT, or masquerading behind the outgoing device.', examples: ['DNAT'] }),
+    index: unsigned(0).optional().meta({ description: 'n > 0: the position among the NAT sections of its type (firewall4 tries them in order).', examples: ['1'] }),
   })
   .superRefine((nat, ctx) => {
     const issue = (field: string, message: string) => requireField(ctx, field, message);
@@ -69,6 +73,14 @@ const schema = z
       if (nat.dest_ip === undefined && nat.dest_port === undefined) issue('dest_ip', 'dest_ip or dest_port are required for DNAT');
       checkPortsNeedProto(nat, ['src_port', 'src_dport', 'dest_port'], issue);
     }
+   })
+  .meta({
+    description: "ICN's CNFNAT: a DNAT (firewall4's `config redirect`), a SNAT or a masquerade (`config nat`) on devices of the box.",
+    examples: [
+      { name: 'nat-sample', src: 'iface1', src_ip: '192.168.1.2', src_dip: '1.2.3.4', dest: 'iface2', dest_ip: '192.168.2.2', proto: 'tcp', target: 'DNAT' },
+      { name: 'snat-sample', src_ip: '192.168.1.2', src_dip: '1.2.3.5', dest: '#default', target: 'SNAT' },
+      { name: 'masquerade-sample', src_ip: '192.168.1.0/24', dest: '#default', target: 'MASQUERADE' },
+    ],
   });
 export type Nat = z.infer<typeof schema>;
 

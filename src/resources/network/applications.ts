@@ -56,14 +56,23 @@ export const addressesOf = (iplist: string | undefined): string[] => [
   ),
 ];
 
-const schema = z.object({
-  name: objectName(),
-  iplist: str()
-    .refine((v) => addressesOf(v).every((ip) => familyOfAddress(ip) !== undefined), {
-      error: 'Invalid Source IP Address: should be IPv4 or IPv6 addresses separated by commas',
-    })
-    .optional(),
-});
+const schema = z
+  .object({
+    name: objectName().meta({ description: 'The application name.', examples: ['sdewanapplication-sample'] }),
+    iplist: str()
+      .refine((v) => addressesOf(v).every((ip) => familyOfAddress(ip) !== undefined), {
+        error: 'Invalid Source IP Address: should be IPv4 or IPv6 addresses separated by commas',
+      })
+      .optional()
+      .meta({
+        description: "The application's pod addresses, IPv4 or IPv6, separated by commas (empty items are skipped); traffic from each looks up the `cnf` table (40).",
+        examples: ['10.244.0.7,10.244.0.8'],
+      }),
+  })
+  .meta({
+    description: "An application of the cluster: its pods' traffic is routed by the `cnf` table.",
+    examples: [{ name: 'sdewanapplication-sample', iplist: '10.244.0.7,10.244.0.8' }],
+  });
 export type NetworkApplication = z.infer<typeof schema>;
 
 function toApi(s: UciSection): NetworkApplication {

@@ -44,7 +44,7 @@ export type Family = 4 | 6;
 export const objectName = () =>
   z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'should be a string') })
-    .refine((v) => v.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(v), { error: 'should be a non-empty name without control characters' });
+    .regex(/^[^\u0000-\u001f\u007f]*[^\u0000-\u001f\u007f\s][^\u0000-\u001f\u007f]*$/, { error: 'should be a non-empty name without control characters' });
 
 export const str = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'should be a string') });
 

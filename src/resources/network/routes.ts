@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { optionString } from '../fields.js';
-import { oneOf } from '../schema.js';
+import { constraint, oneOf } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import type { UciSection } from '../../uci/types.js';
 import {
@@ -49,20 +49,34 @@ const TABLES: Record<string, string> = { cnf: CNF_TABLE, default: 'main' };
 const LINUX_DEVICE = /^[^\s/:#]{1,15}$/;
 
 const address = (what: string) =>
-  str().refine((v) => familyOfAddress(v) !== undefined, { error: `Invalid ${what} IP Address: should be an IPv4 or IPv6 address` });
+  str()
+    .refine((v) => familyOfAddress(v) !== undefined, { error: `Invalid ${what} IP Address: should be an IPv4 or IPv6 address` })
+    .meta(constraint("An IPv4 or IPv6 address, of the route's family."));
 
 const schema = z
   .object({
-    name: objectName(),
-    dst: str().refine((v) => v === 'default' || parsePrefix(v) !== undefined, {
-      error: "Invalid Destination IP Address: should be 'default', an address or a CIDR",
-    }),
-    src: address('Source').optional(),
-    gw: address('Gateway').optional(),
-    dev: str().refine((v) => v === '#default' || (v.startsWith('#') ? familyOfAddress(v.slice(1)) !== undefined : LINUX_DEVICE.test(v)), {
-      error: "should be a device name, '#<ip>' (the device holding that address) or '#default' (the device of the default route)",
-    }),
-    table: oneOf(['default', 'cnf']).optional(),
+    name: objectName().meta({ description: 'The route name.', examples: ['cnfroute-sample'] }),
+    dst: str()
+      .refine((v) => v === 'default' || parsePrefix(v) !== undefined, {
+        error: "Invalid Destination IP Address: should be 'default', an address or a CIDR",
+      })
+      .meta({
+        description: 'The destination. `default`, an address or a CIDR without host bits; its family is the route\'s.',
+        examples: ['192.167.23.0/24'],
+      }),
+    src: address('Source').optional().meta({ description: 'The preferred source address (IPv4 routes only).', examples: ['172.16.44.2'] }),
+    gw: address('Gateway').optional().meta({ description: 'The next hop.', examples: ['172.16.44.11'] }),
+    dev: str()
+      .refine((v) => v === '#default' || (v.startsWith('#') ? familyOfAddress(v.slice(1)) !== undefined : LINUX_DEVICE.test(v)), {
+        error: "should be a device name, '#<ip>' (the device holding that address) or '#default' (the device of the default route)",
+      })
+      .meta({
+        description:
+          'The device: a name (at most 15 characters, no `/`, `:`, `#` or space), `#<ip>` (the device holding that address) or `#default` ' +
+          '(the device of the default route). It must be the device of an interface of the network config.',
+        examples: ['net1'],
+      }),
+    table: oneOf(['default', 'cnf']).optional().meta({ description: '`cnf`: the table applications are looked up in (40); `default`: the main table.', examples: ['cnf'] }),
   })
   .superRefine((route, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -76,6 +90,10 @@ const schema = z
       if (v !== undefined && familyOfAddress(v) !== family) issue(field, `should be an IPv${family} address, as the route is an IPv${family} route`);
     }
     if (route.src !== undefined && family === 6) issue('src', 'netifd cannot set the preferred source of an IPv6 route (its route6 `source` is a source prefix)');
+   })
+  .meta({
+    description: "A static route, in the main table or ICN's `cnf` table (netifd's `config route` or `route6`).",
+    examples: [{ name: 'cnfroute-sample', dst: '192.167.23.0/24', gw: '172.16.44.11', dev: 'net1', table: 'cnf' }],
   });
 export type NetworkRoute = z.infer<typeof schema>;
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { optionString } from '../fields.js';
+import { constraint } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import type { UciSection } from '../../uci/types.js';
 import {
@@ -45,21 +46,31 @@ const MANAGED = [NAME_OPTION, KIND_OPTION, 'src', 'dest', 'priority', 'mark', 'l
 const MAX_U32 = 4294967295;
 
 const prefix = (what: string) =>
-  str().refine((v) => parsePrefix(v) !== undefined, { error: `Invalid ${what} IP Address: should be an IPv4 or IPv6 address or CIDR` });
+  str()
+    .refine((v) => parsePrefix(v) !== undefined, { error: `Invalid ${what} IP Address: should be an IPv4 or IPv6 address or CIDR` })
+    .meta(constraint('An IPv4 or IPv6 address or CIDR.'));
 
 const positive = (v: string) => /^[1-9][0-9]{0,9}$/.test(v) && Number(v) <= MAX_U32;
 
 const schema = z
   .object({
-    name: objectName(),
-    src: prefix('Source').optional(),
-    dst: prefix('Destination').optional(),
-    prio: str().refine(positive, { error: 'Invalid Priority: should be an integer from 1 to 4294967295' }).optional(),
-    fwmark: str().refine(isU32, { error: 'Invalid fwmark: should be a number from 0 to 0xffffffff (decimal or 0x-hexadecimal)' }).optional(),
+    name: objectName().meta({ description: 'The rule name.', examples: ['cnfrouterule-sample1'] }),
+    src: prefix('Source').optional().meta({ description: 'The source matched (`from`); `src` or `dst` is required.', examples: ['192.167.24.0/24'] }),
+    dst: prefix('Destination').optional().meta({ description: 'The destination matched (`to`), of the family of `src`.', examples: ['10.10.10.0/24'] }),
+    prio: str()
+      .regex(/^[1-9][0-9]{0,9}$/, { error: 'Invalid Priority: should be an integer from 1 to 4294967295' })
+      .refine(positive, { error: 'Invalid Priority: should be an integer from 1 to 4294967295' })
+      .optional()
+      .meta({ description: 'The priority; without it, 32765 (what the kernel gave ICN\'s rules). An integer from 1 to 4294967295.', examples: ['888'] }),
+    fwmark: str()
+      .refine(isU32, { error: 'Invalid fwmark: should be a number from 0 to 0xffffffff (decimal or 0x-hexadecimal)' })
+      .optional()
+      .meta({ description: 'The firewall mark matched: a number from 0 to 0xffffffff, decimal or 0x-hexadecimal.', examples: ['0x110'] }),
     table: str()
       .refine((v) => ['main', 'local', 'default'].includes(v) || positive(v), { error: 'Invalid Table: should be main, local, default or a table number from 1' })
-      .optional(),
-    flag: z.boolean({ error: 'should be true or false' }).optional(),
+      .optional()
+      .meta({ description: 'The table looked up: `main`, `local`, `default` or a number from 1 (`40` is ICN\'s `cnf`); without it, `main`.', examples: ['40'] }),
+    flag: z.boolean({ error: 'should be true or false' }).optional().meta({ description: '`true`: the rule matches what the selectors do not (`ip rule add not`).', examples: [true] }),
   })
   .superRefine((rule, ctx) => {
     if (rule.src === undefined && rule.dst === undefined) {
@@ -71,6 +82,10 @@ const schema = z
     if (src !== undefined && dst !== undefined && src !== dst) {
       ctx.addIssue({ code: 'custom', path: ['dst'], message: `should be an IPv${src} address or CIDR, as src is` });
     }
+   })
+  .meta({
+    description: 'A policy routing rule: which table the matching traffic looks up (netifd\'s `config rule` or `rule6`).',
+    examples: [{ name: 'cnfrouterule-sample1', src: '192.167.24.0/24', flag: true, prio: '888', table: '40', fwmark: '0x110' }],
   });
 export type NetworkRule = z.infer<typeof schema>;
 

@@ -45,27 +45,34 @@ const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 const schema = z
   .object({
-    name: objectName(),
-    src: deviceRef(),
-    src_ip: ipv4OrCidr().optional(),
-    src_mac: text().refine((v) => MAC.test(v), { error: 'should be a MAC address (six hexadecimal pairs separated by colons)' }).optional(),
-    src_port: singlePort().optional(),
-    proto: oneOf(ICN_PROTOCOLS).optional(),
-    icmp_type: stringList(oneOf(ICMP_TYPES)).optional(),
-    dest: deviceRef().optional(),
-    dest_ip: ipv4OrCidr().optional(),
-    dest_port: singlePort().optional(),
-    mark: markSpec({ negatable: true }).optional(),
-    target: oneOf(['ACCEPT', 'REJECT', 'DROP', 'MARK', 'NOTRACK']),
-    set_mark: markSpec().optional(),
-    set_xmark: markSpec().optional(),
-    family: oneOf(FAMILIES).optional(),
-    extra: text().optional(),
+    name: objectName().meta({ description: 'The rule name.', examples: ['networkfirewallrule-sample'] }),
+    src: deviceRef().meta({ description: 'The incoming device (`#<ip>`: the device holding that address).', examples: ['net1'] }),
+    src_ip: ipv4OrCidr().optional().meta({ description: 'Source address matched.', examples: ['192.168.1.0/24'] }),
+    src_mac: text()
+      .regex(MAC, { error: 'should be a MAC address (six hexadecimal pairs separated by colons)' })
+      .optional()
+      .meta({ description: 'Source MAC address matched.', examples: ['52:54:00:12:34:56'] }),
+    src_port: singlePort().optional().meta({ description: 'Source port matched (needs proto tcp, udp or tcpudp).', examples: ['1024'] }),
+    proto: oneOf(ICN_PROTOCOLS).optional().meta({ description: 'The protocol matched; without it, every protocol.', examples: ['tcp'] }),
+    icmp_type: stringList(oneOf(ICMP_TYPES)).optional().meta({ description: 'ICMP types matched (proto `icmp`).', examples: [['echo-request']] }),
+    dest: deviceRef().optional().meta({ description: 'The outgoing device, also by `#<ip>` (ACCEPT, REJECT, DROP: the rule then filters forwarded traffic).', examples: ['net2'] }),
+    dest_ip: ipv4OrCidr().optional().meta({ description: 'Destination address matched.', examples: ['10.10.10.0/24'] }),
+    dest_port: singlePort().optional().meta({ description: 'Destination port matched (needs proto tcp, udp or tcpudp).', examples: ['80'] }),
+    mark: markSpec({ negatable: true }).optional().meta({ description: 'The firewall mark matched.', examples: ['0x10'] }),
+    target: oneOf(['ACCEPT', 'REJECT', 'DROP', 'MARK', 'NOTRACK']).meta({ description: 'What is done with the matching traffic (`MARK` needs `set_mark` or `set_xmark`).', examples: ['ACCEPT'] }),
+    set_mark: markSpec().optional().meta({ description: 'With target `MARK`: the mark set.', examples: ['0x110'] }),
+    set_xmark: markSpec().optional().meta({ description: 'With target `MARK`: the mark XORed into the masked bits.', examples: ['0x1/0xff'] }),
+    family: oneOf(FAMILIES).optional().meta({ description: 'The address family matched.', examples: ['ipv4'] }),
+    extra: text().optional().meta({ description: 'Extra iptables arguments, kept (firewall4 ignores them, as ICN never applied them).', examples: ['-m comment --comment sample'] }),
   })
   .superRefine((rule, ctx) => {
     const issue = (field: string, message: string) => requireField(ctx, field, message);
     if (rule.target === 'MARK' && rule.set_mark === undefined && rule.set_xmark === undefined) issue('set_mark', 'set_mark or set_xmark is required for MARK');
     checkPortsNeedProto(rule, ['src_port', 'dest_port'], issue);
+  })
+  .meta({
+    description: "ICN's NetworkFirewallRule: a filter, mark or notrack rule on devices of the box rather than zones (firewall4's `config rule`).",
+    examples: [{ name: 'networkfirewallrule-sample', src: 'net1', src_ip: '192.168.1.0/24', dest: 'net2', dest_port: '80', proto: 'tcp', target: 'ACCEPT' }],
   });
 export type NetworkFirewallRule = z.infer<typeof schema>;
 
