@@ -28,6 +28,8 @@ export type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
 export type { Mwan3Member } from '../resources/mwan3/members.js';
 export type { Mwan3Policy } from '../resources/mwan3/policies.js';
 export type { Mwan3Rule } from '../resources/mwan3/rules.js';
+export type { Mwan3SlaPolicy } from '../resources/mwan3/slapolicies.js';
+export type { SlaMemberStatus, SlaPolicyStatus } from '../resources/mwan3/sla-status.js';
 export type { DryRunResult, LegacyMwan3Status as Mwan3InterfaceStatus, Message, RemoteStatus, ServiceAction, ServiceName };
 export type { ConntrackEntry, InterfaceStatus, IpsecModuleStatus, IpsecRemoteDetail, RouteStatus, RuleEntry };
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
@@ -89,6 +91,11 @@ export interface Collection<T extends { name: string }> {
   /** PUT: creates or replaces; the name comes from `name`, not from `obj`. */
   update(name: string, obj: Omit<T, 'name'> & { name?: string }): Promise<T>;
   delete(name: string): Promise<void>;
+  /**
+   * `GET <path>/{name}/<sub>`: a sub-resource the collection declares (the answer type is the
+   * caller's: `client.mwan3.slapolicies.subResource<SlaPolicyStatus>(name, 'status')`).
+   */
+  subResource<R = unknown>(name: string, sub: string): Promise<R>;
   /** The UCI batch each write would apply (`?dry_run=1`); nothing changes. */
   dryRun: {
     create(obj: T): Promise<DryRunResult>;
@@ -220,6 +227,7 @@ export class SdewanClient {
       delete: async (name) => {
         await this.request<Message>('DELETE', item(name));
       },
+      subResource: <R>(name: string, sub: string) => this.request<R>('GET', `${item(name)}/${encodeURIComponent(sub)}`),
       dryRun: {
         create: (obj) => this.request<DryRunResult>('POST', path + DRY, obj),
         update: (name, obj) => this.request<DryRunResult>('PUT', item(name) + DRY, { ...obj, name }),

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Resource } from '../resources/types.js';
 import { json, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
 import { fixedPaths } from './fixed-paths.js';
-import { componentName, resourcePaths, tagOf, withoutRequiredName } from './resource-paths.js';
+import { componentName, subResourceComponent, resourcePaths, tagOf, withoutRequiredName } from './resource-paths.js';
 import {
   dryRunSchema,
   healthSchema,
@@ -123,6 +123,7 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     if (schemas[name]) throw new Error(`two resources map onto the component name ${name}`);
     schemas[name] = toSchema(def.schema, name, schemas);
     schemas[`${name}Update`] = withoutRequiredName(schemas[name]);
+    for (const sub of def.subResources ?? []) schemas[subResourceComponent(def, sub.path)] = toSchema(sub.answer, subResourceComponent(def, sub.path), schemas);
     doc.tags.push({ name: tagOf(def), description: `${def.domain} ${def.collection} (UCI config \`${def.config}\`, service \`${def.service}\`)` });
     for (const segment of [def.collection, ...(def.aliases ?? [])]) resourcePaths(def, segment, doc);
   }

@@ -25,6 +25,9 @@ export function withoutRequiredName(schema: Json): Json {
   return out;
 }
 
+/** `Mwan3SlapolicyStatus`: the component of a sub-resource's answer. */
+export const subResourceComponent = (def: Pick<Resource, 'domain' | 'collection'>, path: string) => `${componentName(def)}${pascal(path)}`;
+
 export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocument): void {
   const component = componentName(def);
   const domain = def.domain;
@@ -44,6 +47,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
   const dryRun = ref('parameters', 'DryRun');
   const generic =
     `Any other method answers 405 (\`{"message": "Method Not Allowed"}\`); a path with more segments answers 400 ` +
+    `${(def.subResources ?? []).length ? `(but ${(def.subResources ?? []).map((s) => `\`{name}/${s.path}\``).join(', ')}) ` : ''}` +
     `\`{"message": "Bad request URI"}\`. The service \`${def.service}\` is reloaded after each committed change.`;
 
   doc.paths[base] = {
@@ -125,5 +129,21 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       },
     },
   };
-}
 
+  for (const sub of def.subResources ?? []) {
+    doc.paths[`${base}/{name}/${sub.path}`] = {
+      description: `${sub.description} Read-only: any other method answers 405.`,
+      parameters: [nameParam],
+      get: {
+        tags,
+        operationId: op(`get_${sub.path}`),
+        summary: `${sub.summary}${alias}`,
+        responses: {
+          '200': { description: sub.summary, content: json(ref('schemas', subResourceComponent(def, sub.path))) },
+          '403': err('LoginRequired'),
+          '404': err('NotFound'),
+        },
+      },
+    };
+  }
+}
