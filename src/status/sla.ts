@@ -54,6 +54,7 @@ export class SlaHistory {
 
   /** Takes the measurements of one `ubus call mwan3 status` answer. */
   record(status: Json): void {
+    const rounds: Array<[string, Sample]> = [];
     const seen = new Set<string>();
     const interfaces = isObject(status['interfaces']) ? status['interfaces'] : {};
     for (const [iface, raw] of Object.entries(interfaces)) {
@@ -66,18 +67,20 @@ export class SlaHistory {
         const latency = num(t['latency']);
         const loss = num(t['packetloss']);
         if (turn === undefined || turn === 0 || latency === undefined || loss === undefined) continue;
-        if (t['status'] !== 'up' && t['status'] !== 'down') continue;
-        const samples = this.series.get(key) ?? [];
-        if (samples.at(-1)?.turn === turn) continue;
-        if (!this.series.has(key)) {
-          if (this.series.size >= this.maxSeries) continue;
-          this.series.set(key, samples);
-        }
-        samples.push({ turn, latency, loss });
-        if (samples.length > this.depth) samples.splice(0, samples.length - this.depth);
+        if (t['status'] === 'up' || t['status'] === 'down') rounds.push([key, { turn, latency, loss }]);
       }
     }
     for (const key of this.series.keys()) if (!seen.has(key)) this.series.delete(key);
+    for (const [key, sample] of rounds) {
+      let samples = this.series.get(key);
+      if (!samples) {
+        if (this.series.size >= this.maxSeries) continue;
+        this.series.set(key, (samples = []));
+      }
+      if (samples.at(-1)?.turn === sample.turn) continue;
+      samples.push(sample);
+      if (samples.length > this.depth) samples.splice(0, samples.length - this.depth);
+    }
   }
 
   samples(iface: string, ip: string): readonly Sample[] {
