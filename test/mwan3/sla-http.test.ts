@@ -5,7 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
 import { createClient, type SlaPolicyStatus } from '../../src/client/index.js';
+import type { AgentContext } from '../../src/context.js';
+import { registerResource } from '../../src/http/resource-routes.js';
+import { policies } from '../../src/resources/mwan3/policies.js';
+import { slaPolicies } from '../../src/resources/mwan3/slapolicies.js';
 import { startAgent, waitFor, type Agent } from '../helpers/agent.js';
 import { makeFakeBin, type FakeBin } from '../status/fakebin.js';
 
@@ -149,5 +154,14 @@ describe('SLA poller', () => {
     const status = (await agent.request('GET', `${SLA}/gold/status`)).json as SlaPolicyStatus;
     expect(status.members[0]!.track_ip[0]!.samples).toBeGreaterThanOrEqual(3);
     expect(status.members[0]!.jitter_ms).not.toBeNull();
+  });
+});
+
+describe('sub-resources', () => {
+  it('a kind declaring one that the HTTP layer does not answer fails at start', () => {
+    const app = Fastify();
+    const ctx = {} as AgentContext;
+    expect(() => registerResource(app, ctx, slaPolicies)).toThrow('/sdewan/mwan3/v1/slapolicies declares the sub-resource status, which nothing answers');
+    expect(() => registerResource(app, ctx, { ...policies, subResources: [] })).not.toThrow();
   });
 });

@@ -205,3 +205,16 @@ describe('mwan3 SLA policies', () => {
     expect(await i.get('wanb')).toEqual({ name: 'wanb', enabled: '1', track_ip: ['1.0.0.2'], count: '3' });
   });
 });
+
+describe('mwan3 SLA policies, hand edits', () => {
+  it('an SLA policy section removed by hand holds nothing: the last real one out takes the tracking back', async () => {
+    const h = kindHarness(slaPolicies, files());
+    await h.create(gold);
+    await h.create({ ...gold, name: 'silver', members: [{ interface: 'wan' }] });
+    await h.handEdit("delete mwan3.gold\ndelete mwan3.gold_wan\ndelete mwan3.gold_wanb\ncommit mwan3\n");
+    await h.remove('silver');
+    // wanb still carries gold's tracking (nothing deleted it); wan, held by silver and the removed gold, is back as it was
+    expect(h.pkg('mwan3').sections.find((s) => s.name === 'wan')!.options.has('sdewan_sla')).toBe(false);
+    expect(h.file('mwan3')).toBe(mwan3(WAN, `${WANB}\n${tracking()}`, WANC));
+  });
+});

@@ -4,6 +4,7 @@ import { optionList } from '../fields.js';
 import { apiNameOf } from '../names.js';
 import type { Snapshot } from '../types.js';
 import { MWAN3 } from './common.js';
+import { POLICY_KIND_OPTION } from './policies.js';
 
 /**
  * The quality tracking an SLA policy sets on its members' mwan3 interfaces, and takes back.
@@ -33,6 +34,8 @@ import { MWAN3 } from './common.js';
  * it may differ.
  */
 export const SLA_POLICIES_OPTION = 'sdewan_sla';
+/** The `sdewan_kind` of an SLA policy's section. */
+export const SLA_KIND = 'slapolicy';
 export const SLA_OPTIONS_OPTION = 'sdewan_sla_options';
 
 /** The SLA as the policy section stores it (and the API shows it). */
@@ -69,6 +72,10 @@ export interface SlaClaim {
 }
 
 const interfaceOf = (snap: Snapshot, name: string) => snap[MWAN3]?.sections.find((s) => s.type === 'interface' && s.name === name);
+
+/** The SLA policies an interface lists that still exist (a policy section removed by hand holds nothing). */
+const holders = (snap: Snapshot, iface: UciSection) =>
+  optionList(iface, SLA_POLICIES_OPTION).filter((p) => snap[MWAN3]?.sections.some((s) => s.type === 'policy' && s.name === p && s.options.get(POLICY_KIND_OPTION) === SLA_KIND));
 
 const describe = (sla: Sla) => `latency_ms ${sla.latency_ms}, loss_percent ${sla.loss_percent}`;
 
@@ -131,8 +138,8 @@ export function claimOps(snap: Snapshot, name: string, claim: SlaClaim): BatchOp
     if (have === undefined || owned.includes(option)) write(option, value);
   }
   for (const [option, value] of DEFAULT_OPTIONS) if (!iface.options.has(option)) write(option, value);
-  const policies = optionList(iface, SLA_POLICIES_OPTION);
-  ops.push(...listOps(name, SLA_POLICIES_OPTION, policies, policies.includes(claim.section) ? policies : [...policies, claim.section]));
+  const policies = holders(snap, iface);
+  ops.push(...listOps(name, SLA_POLICIES_OPTION, optionList(iface, SLA_POLICIES_OPTION), policies.includes(claim.section) ? policies : [...policies, claim.section]));
   ops.push(...listOps(name, SLA_OPTIONS_OPTION, owned, nowOwned));
   return ops;
 }
@@ -146,7 +153,7 @@ export function releaseOps(snap: Snapshot, name: string, policySection: string):
   if (!iface) return [];
   const policies = optionList(iface, SLA_POLICIES_OPTION);
   if (!policies.includes(policySection)) return [];
-  const rest = policies.filter((p) => p !== policySection);
+  const rest = holders(snap, iface).filter((p) => p !== policySection);
   if (rest.length > 0) return listOps(name, SLA_POLICIES_OPTION, policies, rest);
   const owned = optionList(iface, SLA_OPTIONS_OPTION).filter((o) => iface.options.has(o));
   return [...owned, SLA_OPTIONS_OPTION, SLA_POLICIES_OPTION]

@@ -18,7 +18,7 @@ import {
   policySections,
   policyUsedBy,
 } from './policies.js';
-import { checkClaim, claimedInterfaces, claimOps, releaseOps, type Sla, type SlaClaim } from './sla-tracking.js';
+import { checkClaim, claimedInterfaces, claimOps, releaseOps, SLA_KIND, type Sla, type SlaClaim } from './sla-tracking.js';
 
 /**
  * SLA-aware WAN policies: an mwan3 policy with its members (written by the policies code) and
@@ -36,7 +36,7 @@ import { checkClaim, claimedInterfaces, claimOps, releaseOps, type Sla, type Sla
  * Jitter is not something mwan3 tracks: `jitter_ms` is kept and compared in
  * `GET .../slapolicies/{name}/status` only, from the latencies mwan3 reports.
  */
-export const SLA_KIND = 'slapolicy';
+export { SLA_KIND };
 
 const SLA_FIELDS = ['latency_ms', 'jitter_ms', 'loss_percent'] as const;
 const slaOption = (field: (typeof SLA_FIELDS)[number]) => `sla_${field}`;
