@@ -1,7 +1,7 @@
 import { optionList } from '../resources/fields.js';
 import { findNamed } from '../resources/names.js';
-import { POLICY_KIND_OPTION } from '../resources/mwan3/policies.js';
-import { SLA_KIND, type Mwan3SlaPolicy } from '../resources/mwan3/slapolicies.js';
+import { POLICY_KIND_OPTION, SLA_KIND } from '../resources/mwan3/common.js';
+import type { Mwan3SlaPolicy } from '../resources/mwan3/slapolicies.js';
 import type { SlaField, SlaMemberStatus, SlaPolicyStatus, TrackIpMeasure } from '../resources/mwan3/sla-status.js';
 import type { UciPackage } from '../uci/types.js';
 

@@ -2,6 +2,7 @@
 // member interfaces and taken back (src/resources/mwan3/sla-tracking.ts).
 import { describe, expect, it } from 'vitest';
 import { interfaces } from '../../src/resources/mwan3/interfaces.js';
+import { members } from '../../src/resources/mwan3/members.js';
 import { policies } from '../../src/resources/mwan3/policies.js';
 import { rules } from '../../src/resources/mwan3/rules.js';
 import { slaPolicies } from '../../src/resources/mwan3/slapolicies.js';
@@ -203,6 +204,17 @@ describe('mwan3 SLA policies', () => {
     });
     await h.remove('gold');
     expect(await i.get('wanb')).toEqual({ name: 'wanb', enabled: '1', track_ip: ['1.0.0.2'], count: '3' });
+  });
+
+  it('the members collection may change the weight of an SLA policy member, not its interface', async () => {
+    const h = kindHarness(slaPolicies, files());
+    await h.create(gold);
+    const m = h.with(members);
+    expect(await m.replace('gold_wanb', { interface: 'wanb', metric: '2', weight: '4' })).toEqual({ name: 'gold_wanb', interface: 'wanb', metric: '2', weight: '4' });
+    expect(await m.refusal(() => m.replace('gold_wanb', { interface: 'wanc', metric: '2' }))).toEqual({
+      status: 409,
+      message: 'Conflict: member "gold_wanb" of SLA policy "gold" keeps its interface (change the SLA policy)',
+    });
   });
 });
 

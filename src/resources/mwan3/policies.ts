@@ -5,7 +5,7 @@ import { apiNameOf, apiNameOfRef, claimGenerated, claimSectionName, findNamed, n
 import { text } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import type { BatchOp, UciSection, UciValue } from '../../uci/types.js';
-import { chainSectionName, MWAN3 } from './common.js';
+import { chainSectionName, MWAN3, POLICY_KIND_OPTION } from './common.js';
 import { interfaceSection, MEMBER_FIELDS, MEMBER_OPTIONS, memberFields, memberFromOptions, memberOptions } from './members.js';
 
 const memberSchema = z.object(memberFields);
@@ -25,12 +25,6 @@ const schema = z.object({
 export type Mwan3Policy = z.infer<typeof schema>;
 export type PolicyMember = z.infer<typeof memberSchema>;
 
-/**
- * `option sdewan_kind '<kind>'` marks a policy section another collection owns (the SLA
- * policies, `slapolicy`): mwan3 reads it as any policy, the policies collection neither lists
- * nor writes it.
- */
-export const POLICY_KIND_OPTION = 'sdewan_kind';
 
 /** Every named policy section, whichever collection owns it. */
 export const policySections = (snap: Snapshot) => (snap[MWAN3]?.sections ?? []).filter((s) => s.type === 'policy' && !s.anonymous);

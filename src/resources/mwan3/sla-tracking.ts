@@ -3,8 +3,7 @@ import type { BatchOp, UciSection, UciValue } from '../../uci/types.js';
 import { optionList } from '../fields.js';
 import { apiNameOf } from '../names.js';
 import type { Snapshot } from '../types.js';
-import { MWAN3 } from './common.js';
-import { POLICY_KIND_OPTION } from './policies.js';
+import { MWAN3, POLICY_KIND_OPTION, SLA_KIND } from './common.js';
 
 /**
  * The quality tracking an SLA policy sets on its members' mwan3 interfaces, and takes back.
@@ -34,8 +33,7 @@ import { POLICY_KIND_OPTION } from './policies.js';
  * it may differ.
  */
 export const SLA_POLICIES_OPTION = 'sdewan_sla';
-/** The `sdewan_kind` of an SLA policy's section. */
-export const SLA_KIND = 'slapolicy';
+
 export const SLA_OPTIONS_OPTION = 'sdewan_sla_options';
 
 /** The SLA as the policy section stores it (and the API shows it). */

@@ -4,13 +4,12 @@ import { apiNameOf, findNamed, sectionNameFor } from '../names.js';
 import { intString, text } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import type { BatchOp, UciSection } from '../../uci/types.js';
-import { MWAN3 } from './common.js';
+import { MWAN3, POLICY_KIND_OPTION, SLA_KIND } from './common.js';
 import { slaPolicyStatusSchema } from './sla-status.js';
 import { interfaceSection } from './members.js';
 import {
   checkPolicy,
   claimPolicyKind,
-  POLICY_KIND_OPTION,
   policyDeleteOps,
   policyMembersOf,
   policyMembersSchema,
@@ -18,7 +17,7 @@ import {
   policySections,
   policyUsedBy,
 } from './policies.js';
-import { checkClaim, claimedInterfaces, claimOps, releaseOps, SLA_KIND, type Sla, type SlaClaim } from './sla-tracking.js';
+import { checkClaim, claimedInterfaces, claimOps, releaseOps, type Sla, type SlaClaim } from './sla-tracking.js';
 
 /**
  * SLA-aware WAN policies: an mwan3 policy with its members (written by the policies code) and
@@ -36,7 +35,6 @@ import { checkClaim, claimedInterfaces, claimOps, releaseOps, SLA_KIND, type Sla
  * Jitter is not something mwan3 tracks: `jitter_ms` is kept and compared in
  * `GET .../slapolicies/{name}/status` only, from the latencies mwan3 reports.
  */
-export { SLA_KIND };
 
 const SLA_FIELDS = ['latency_ms', 'jitter_ms', 'loss_percent'] as const;
 const slaOption = (field: (typeof SLA_FIELDS)[number]) => `sla_${field}`;
