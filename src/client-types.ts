@@ -22,6 +22,8 @@ export type { Mwan3Interface } from './resources/mwan3/interfaces.js';
 export type { Mwan3Member } from './resources/mwan3/members.js';
 export type { Mwan3Policy } from './resources/mwan3/policies.js';
 export type { Mwan3Rule } from './resources/mwan3/rules.js';
+export type { Mwan3SlaPolicy } from './resources/mwan3/slapolicies.js';
+export type { SlaMemberStatus, SlaPolicyStatus } from './resources/mwan3/sla-status.js';
 export type { Nat } from './resources/nat/nats.js';
 export type { NetworkApplication } from './resources/network/applications.js';
 export type { NetworkRoute } from './resources/network/routes.js';

@@ -82,8 +82,22 @@ async function answer(ctx: AgentContext, reply: FastifyReply, change: Change, dr
   return result.object ? sendObject(reply, status, result.object) : reply.code(status).send({ message: 'success' });
 }
 
-/** The routes of a collection (and its aliases), with the contract's status codes. */
-export function registerResource(app: FastifyInstance, ctx: AgentContext, kind: Resource): void {
+/** The answer of a sub-resource for the stored object `obj` (src/http/sub-resources.ts). */
+export type SubResourceHandler = (obj: AnyObject) => Promise<unknown>;
+
+/** The handlers of a kind's sub-resources, by path; every one the kind declares must be there. */
+export type SubResourceHandlers = ReadonlyMap<string, SubResourceHandler>;
+
+/**
+ * The five routes of a collection (and its aliases), with the contract's status codes, and
+ * `GET .../{name}/<path>` for each sub-resource the kind declares (404 when the object is absent).
+ */
+export function registerResource(app: FastifyInstance, ctx: AgentContext, kind: Resource, handlers: SubResourceHandlers = new Map()): void {
+  const subs = (kind.subResources ?? []).map((sub) => {
+    const handler = handlers.get(sub.path);
+    if (!handler) throw new Error(`${kind.prefix}/${kind.collection} declares the sub-resource ${sub.path}, which nothing answers`);
+    return { path: sub.path, handler };
+  });
   for (const segment of [kind.collection, ...(kind.aliases ?? [])]) {
     const list = listText(ctx, kind, segment);
     const collection = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
@@ -123,6 +137,14 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, kind: 
     app.all(base, collection);
     app.all(`${base}/`, collection);
     app.all(`${base}/:name`, item);
+    for (const sub of subs) {
+      app.all(`${base}/:name/${sub.path}`, async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+        if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+        const obj = await readObject(ctx, kind, req.params.name ?? '');
+        if (!obj) throw notFound();
+        return sub.handler(obj);
+      });
+    }
     app.all(`${base}/:name/*`, tooDeep);
   }
 }

@@ -9,8 +9,8 @@ import { DEFAULT_STATUS_TIMEOUT_MS } from '../status/command.js';
 import { listIkeSas } from '../status/ike-sas.js';
 import { ipsecModuleStatus, type IpsecModuleStatus, type SwanctlAnswer } from '../status/ipsec-module.js';
 import { kernelModules, shareInFlight } from '../status/kernel-modules.js';
-import { detailedStatusText, fromMwan3Config, fromUbusStatus, parseUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
-import { ubusMwan3Status } from '../status/ubus.js';
+import { detailedStatusText, fromMwan3Config, fromUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
+import { mwan3Source, type Mwan3Source } from '../status/mwan3-source.js';
 import { ApiError, BAD_URI, badRequest, fieldError, notFound } from '../errors.js';
 import { MWAN3_DETAILED_STATUS_PATH, MWAN3_INTERFACE_STATUS_PATH, SDEWAN_V1 } from '../paths.js';
 import { methodNotAllowed } from './methods.js';
@@ -70,34 +70,22 @@ type StatusModule = (typeof MODULES)[number];
 
 export { shareInFlight };
 
-/** `reloader` is the one made by createReloader (src/services/reloader.ts), normally ctx.reloader. */
+/**
+ * `reloader` is the one made by createReloader (src/services/reloader.ts), normally ctx.reloader;
+ * `mwan3` the reader of mwan3's live status the API shares (src/status/mwan3-source.ts).
+ */
 export async function registerServiceRoutes(
   app: FastifyInstance,
   ctx: Omit<AgentContext, 'changeSets'>,
   reloader: ServiceReloader = ctx.reloader,
   options: StatusOptions = statusOptionsOf(ctx.settings),
+  mwan3: Mwan3Source = mwan3Source(options, ctx.log),
 ): Promise<void> {
   const base = SDEWAN_V1;
   const services = reloader;
 
-  const ubusOutput = shareInFlight(() => ubusMwan3Status({ ubusBin: options.ubusBin, timeoutMs: options.timeoutMs }));
   const ikeSas = shareInFlight(() => listIkeSas({ swanctlBin: options.swanctlBin, viciUri: options.viciUri, timeoutMs: options.timeoutMs }));
-
-  /** The ubus answer, or undefined (logged) when ubus is absent or its answer unusable. */
-  async function ubusStatus(): Promise<Record<string, unknown> | undefined> {
-    const out = await ubusOutput();
-    if (!out.ok) {
-      if (out.missing) ctx.log.debug({ reason: out.reason }, 'mwan3 status from the config: no ubus');
-      else ctx.log.warn({ reason: out.reason }, 'ubus call mwan3 status failed');
-      return undefined;
-    }
-    try {
-      return parseUbusStatus(out.stdout);
-    } catch (err) {
-      ctx.log.warn({ reason: (err as Error).message }, 'ubus call mwan3 status: unusable answer');
-      return undefined;
-    }
-  }
+  const ubusStatus = () => mwan3.read();
 
   const configStatus = async (): Promise<LegacyMwan3Status> => fromMwan3Config(await ctx.store.read('mwan3'));
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Resource } from '../resources/types.js';
 import { messageContent, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
 import { fixedPaths } from './fixed-paths.js';
-import { componentName, mergePatchOf, resourcePaths, tagOf, withoutRequiredName } from './resource-paths.js';
+import { componentName, mergePatchOf, resourcePaths, subResourceComponent, tagOf, withoutRequiredName } from './resource-paths.js';
 import {
   dryRunSchema,
   healthSchema,
@@ -201,6 +201,7 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     schemas[name] = toSchema(def.schema, name, schemas);
     schemas[`${name}Update`] = withoutRequiredName(schemas[name]);
     schemas[`${name}Patch`] = mergePatchOf(schemas[name]);
+    for (const sub of def.subResources ?? []) schemas[subResourceComponent(def, sub.path)] = toSchema(sub.answer, subResourceComponent(def, sub.path), schemas);
     const about = typeof schemas[name]['description'] === 'string' ? `${schemas[name]['description'] as string} ` : '';
     doc.tags.push({ name: tagOf(def), description: `${about}Stored in the UCI config \`${def.config}\`; each change reloads \`${def.service}\`.` });
     for (const segment of [def.collection, ...(def.aliases ?? [])]) resourcePaths(def, segment, doc);

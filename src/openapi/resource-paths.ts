@@ -55,6 +55,9 @@ const NOT_MODIFIED = { description: '`If-None-Match` names the current ETag: no 
 const preconditionExample = (def: Resource) =>
   def.domain === 'ipsec' ? 'Field[crypto_proposal.0] checked failed: proposal "ipsecproposal" is not defined' : "Field[dest] checked failed: '#default' names no device: there is no IPv4 default route";
 
+/** `Mwan3SlapolicyStatus`: the component of a sub-resource's answer. */
+export const subResourceComponent = (def: Pick<Resource, 'domain' | 'collection'>, path: string) => `${componentName(def)}${pascal(path)}`;
+
 export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocument): void {
   const component = componentName(def);
   const domain = def.domain;
@@ -77,6 +80,7 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
   const ifNoneMatch = ref('parameters', 'IfNoneMatch');
   const generic =
     `Any other method answers 405 (\`{"message": "Method Not Allowed"}\`); a path with more segments answers 400 ` +
+    `${(def.subResources ?? []).length ? `(but ${(def.subResources ?? []).map((s) => `\`{name}/${s.path}\``).join(', ')}) ` : ''}` +
     `\`{"message": "Bad request URI"}\`. The service \`${def.service}\` is reloaded after each committed change.`;
 
   doc.paths[base] = {
@@ -189,5 +193,21 @@ export function resourcePaths(def: Resource, segment: string, doc: OpenApiDocume
       },
     },
   };
-}
 
+  for (const sub of def.subResources ?? []) {
+    doc.paths[`${base}/{name}/${sub.path}`] = {
+      description: `${sub.description} Read-only: any other method answers 405.`,
+      parameters: [nameParam],
+      get: {
+        tags,
+        operationId: op(`get_${sub.path}`),
+        summary: `${sub.summary}${alias}`,
+        responses: {
+          '200': { description: sub.summary, content: json(ref('schemas', subResourceComponent(def, sub.path))) },
+          '403': err('LoginRequired'),
+          '404': err('NotFound'),
+        },
+      },
+    };
+  }
+}

@@ -16,10 +16,12 @@ import { rules as routeRules } from './network/rules.js';
 import { networkFirewallRules } from './networkfirewall/rules.js';
 import { policies } from './mwan3/policies.js';
 import { rules as mwan3Rules } from './mwan3/rules.js';
+import { slaPolicies } from './mwan3/slapolicies.js';
 import type { Resource } from './types.js';
 
 export const RESOURCES = [
   policies,
+  slaPolicies,
   mwan3Rules,
   interfaces,
   members,

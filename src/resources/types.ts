@@ -44,6 +44,21 @@ export interface OwnedFiles<T, P extends string> {
 }
 
 /**
+ * A read-only sub-resource of each object, `GET <collection>/{name}/<path>` (an SLA policy's
+ * `status`). The definition declares it; its answer needs I/O, so the HTTP layer provides it
+ * (src/http/sub-resources.ts) — a kind declaring one the HTTP layer does not provide fails at
+ * start. Any other path under an object still answers 400 `Bad request URI`.
+ */
+export interface SubResourceSpec {
+  /** One path segment, e.g. `status`. */
+  path: string;
+  summary: string;
+  description: string;
+  /** The answer, for the OpenAPI document and the typed client. */
+  answer: z.ZodType;
+}
+
+/**
  * A declarative definition of one kind of object. Everything here is pure translation: no
  * I/O. The write path (src/changes/) does the I/O around it. Errors are thrown as ApiError
  * (src/errors.ts). `P` is the union of the packages it names (config and reads): the
@@ -85,6 +100,8 @@ export interface ResourceSpec<T extends { name: string }, P extends string> {
   usedBy?(name: string, snap: Snapshot<P>): string | undefined;
   /** Files the objects own beside the config. */
   ownedFiles?: OwnedFiles<T, P>;
+  /** Read-only sub-resources of each object. */
+  subResources?: readonly SubResourceSpec[];
 }
 
 /** The object type any kind handles once its type is erased. */

@@ -63,6 +63,10 @@ describe('README', () => {
     expect(stdout).toMatch(/"\}412\n/);
     // the change set, confirmed
     expect(stdout).toMatch(/\{"id":"[0-9a-f-]{36}","state":"confirmed",.*"packages":\["firewall","mwan3"\],"services":\["firewall","mwan3"\],"confirmed_at":"[^"]+"\}/);
+    // the SLA policy: created as sent, its status (no mwan3 here: nothing measured), deleted
+    const gold = '{"name":"gold","members":[{"interface":"wan","metric":"1","weight":"3"},{"interface":"wanb","metric":"2","weight":"1"}],"sla":{"latency_ms":"100","jitter_ms":"20","loss_percent":"5"}}';
+    expect(stdout).toContain(`${gold}{"name":"gold","sla":{"latency_ms":"100","jitter_ms":"20","loss_percent":"5"},"source":"none","members":[{"interface":"wan","metric":"1","weight":"3","mwan3_status":"unknown","online":false,"in_use":false,"latency_ms":null`);
+    expect(agent.readFile('mwan3')).not.toContain('sdewan_sla');
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {

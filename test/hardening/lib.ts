@@ -46,6 +46,7 @@ export const NETWORK = ['loopback', 'lan', 'wan', 'wanb', 'probe']
  */
 export const VALID: Record<string, Record<string, unknown>> = {
   '/sdewan/mwan3/v1/policies': { name: 'probe', members: [{ interface: 'wan', metric: '1', weight: '2' }] },
+  '/sdewan/mwan3/v1/slapolicies': { name: 'probe', members: [{ interface: 'wan', metric: '1', weight: '2' }], sla: { latency_ms: '100', jitter_ms: '20', loss_percent: '5' } },
   '/sdewan/mwan3/v1/rules': {
     name: 'probe', policy: 'balanced', src_ip: '10.0.0.0/8', src_port: '22', dest_ip: '10.1.0.1', dest_port: '443',
     proto: 'tcp', family: 'ipv4', sticky: '1', timeout: '60', ipset: 'set1', logging: '1',

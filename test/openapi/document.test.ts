@@ -15,6 +15,7 @@ import { ipsecModuleStatus } from '../../src/status/ipsec-module.js';
 import { interfaceStatus } from '../../src/status/links.js';
 import { fromUbusStatus } from '../../src/status/mwan3.js';
 import { routeStatus, ruleStatus } from '../../src/status/routes.js';
+import { SlaHistory, slaPolicyStatus } from '../../src/status/sla.js';
 import { pkg } from '../status/uci.js';
 import { repoRoot } from '../helpers/agent.js';
 
@@ -315,6 +316,34 @@ describe('the OpenAPI document', () => {
     expect(check('RuleStatus', [{ prio: 0, not: 'false' }])).toBe(false);
   });
 
+  it('documents the sub-resources kinds declare (the status of an SLA policy), GET only, with an answer schema that accepts what the agent answers', () => {
+    const subs = resources.flatMap((def) => (def.subResources ?? []).map((sub) => ({ def, sub })));
+    expect(subs.map(({ def, sub }) => `${def.prefix}/${def.collection}/{name}/${sub.path}`)).toEqual(['/sdewan/mwan3/v1/slapolicies/{name}/status']);
+    const item = doc.paths[`${LUCI}/sdewan/mwan3/v1/slapolicies/{name}`] as Json;
+    expect(item['description']).toContain('(but `{name}/status`)');
+    const path_ = doc.paths[`${LUCI}/sdewan/mwan3/v1/slapolicies/{name}/status`] as Json;
+    expect(Object.keys(path_).filter((k) => ['get', 'put', 'post', 'delete'].includes(k))).toEqual(['get']);
+    expect(statusesOf(path_['get'])).toEqual(['200', '403', '404']);
+    expect(path_['get'].operationId).toBe('mwan3.slapolicies.get_status');
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, Json>)) ajv.addSchema(schema, `#/components/schemas/${name}`);
+    const answer = path_['get'].responses['200'].content['application/json'].schema.$ref as string;
+    expect(answer).toBe('#/components/schemas/Mwan3SlapolicyStatus');
+    const mwan3 = pkg('mwan3', [
+      ['interface', 'wan', { track_ip: ['1.1.1.1'] }],
+      ['member', 'gold_wan', { interface: 'wan', metric: '1' }],
+      ['policy', 'gold', { use_member: ['gold_wan'], sdewan_kind: 'slapolicy', sla_latency_ms: '50', sla_loss_percent: '1' }],
+    ]);
+    const live = { interfaces: { wan: { status: 'online', turn: 3, track_ip: [{ ip: '1.1.1.1', status: 'up', latency: 12, packetloss: 0 }] } }, policies: { ipv4: { gold: [{ interface: 'wan', percent: 100 }] } } };
+    const history = new SlaHistory();
+    history.record(live);
+    const policy = { name: 'gold', members: [{ interface: 'wan', metric: '1' }], sla: { latency_ms: '50', loss_percent: '1' } };
+    for (const status of [slaPolicyStatus(policy, mwan3, live, history), slaPolicyStatus(policy, mwan3, undefined, new SlaHistory())]) {
+      expect([ajv.validate(answer, status), ajv.errorsText()]).toEqual([true, 'No errors']);
+    }
+    expect(ajv.validate(answer, { name: 'gold', members: [] })).toBe(false);
+  });
+
   it('serves the same collections, paths and list keys as the typed client knows', () => {
     const served = resources.flatMap((def) => [def.collection, ...(def.aliases ?? [])].map((s) => `${def.prefix}/${s} ${s}`)).sort();
     const client = Object.values(CATALOG).flatMap((d) => Object.values(d).map((c: { path: string; key: string }) => `${c.path} ${c.key}`)).sort();
@@ -333,7 +362,7 @@ describe('the OpenAPI document', () => {
   it('writes summaries with the right article, and describes every tag', () => {
     const summaries = Object.values(doc.paths as Record<string, Json>).flatMap((item) => Object.values(item).map((op) => (op as Json)?.['summary']));
     expect(summaries).toEqual(expect.arrayContaining(['Create an interface', 'Create a policy', 'Delete an application', 'Read a remote']));
-    for (const s of summaries.filter((x): x is string => typeof x === 'string')) expect(s, s).not.toMatch(/\ba [aeiou]|\ban [^aeiou\s]/);
+    for (const s of summaries.filter((x): x is string => typeof x === 'string')) expect(s, s).not.toMatch(/\ba [aeiou]|\ban [^aeiouA-Z\s]/);
     const used = new Set(Object.values(doc.paths as Record<string, Json>).flatMap((item) => Object.values(item).flatMap((op) => ((op as Json)?.['tags'] ?? []) as string[])));
     for (const tag of doc.tags as Json[]) expect(tag['description'], tag['name']).toMatch(/\w/);
     expect((doc.tags as Json[]).map((t) => t['name']).sort()).toEqual([...used].sort());

@@ -3,6 +3,7 @@
 export const CATALOG = {
   mwan3: {
     policies: { path: '/sdewan/mwan3/v1/policies', key: 'policies' },
+    slapolicies: { path: '/sdewan/mwan3/v1/slapolicies', key: 'slapolicies' },
     rules: { path: '/sdewan/mwan3/v1/rules', key: 'rules' },
     interfaces: { path: '/sdewan/mwan3/v1/interfaces', key: 'interfaces' },
     members: { path: '/sdewan/mwan3/v1/members', key: 'members' },

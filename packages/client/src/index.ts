@@ -77,6 +77,11 @@ export interface Collection<T extends { name: string }> {
   /** PATCH with a JSON merge patch: only the fields given change; ClientError 404 when there is no object. */
   patch(name: string, partial: MergePatch<T>, opts?: WriteOptions): Promise<T>;
   delete(name: string, opts?: WriteOptions): Promise<void>;
+  /**
+   * `GET <path>/{name}/<sub>`: a sub-resource the collection declares (the answer type is the
+   * caller's: `client.mwan3.slapolicies.subResource<SlaPolicyStatus>(name, 'status')`).
+   */
+  subResource<R = unknown>(name: string, sub: string): Promise<R>;
   /** The UCI batch each write would apply (`?dry_run=1`); nothing changes. */
   dryRun: {
     create(obj: T): Promise<DryRunResult>;
@@ -239,6 +244,7 @@ export class SdewanClient {
       delete: async (name, opts) => {
         await this.request<Message>('DELETE', item(name), undefined, conditional(opts));
       },
+      subResource: <R>(name: string, sub: string) => this.request<R>('GET', `${item(name)}/${encodeURIComponent(sub)}`),
       dryRun: {
         create: (obj) => this.request<DryRunResult>('POST', path + DRY, obj),
         update: (name, obj) => this.request<DryRunResult>('PUT', item(name) + DRY, { ...obj, name }),

@@ -162,6 +162,53 @@ export type Mwan3Rule = {
   logging?: '0' | '1';
 };
 
+export type Mwan3SlaPolicy = {
+  name: string;
+  members: {
+    interface: string;
+    metric?: string;
+    weight?: string;
+  }[];
+  sla: {
+    latency_ms: string;
+    loss_percent: string;
+    jitter_ms?: string;
+  };
+};
+
+export type SlaMemberStatus = {
+  interface: string;
+  mwan3_status: string;
+  online: boolean;
+  in_use: boolean;
+  latency_ms: null | number;
+  jitter_ms: null | number;
+  loss_percent: null | number;
+  meets_sla: null | boolean;
+  breaches: ('latency_ms' | 'jitter_ms' | 'loss_percent')[];
+  track_ip: {
+    ip: string;
+    status: string;
+    latency_ms: null | number;
+    jitter_ms: null | number;
+    loss_percent: null | number;
+    samples: number;
+  }[];
+  metric?: string;
+  weight?: string;
+};
+
+export type SlaPolicyStatus = {
+  name: string;
+  sla: {
+    latency_ms: string;
+    loss_percent: string;
+    jitter_ms?: string;
+  };
+  source: 'ubus' | 'none';
+  members: SlaMemberStatus[];
+};
+
 export type Nat = {
   name: string;
   target: 'DNAT' | 'SNAT' | 'MASQUERADE';
@@ -310,7 +357,7 @@ export type RuleEntry = {
 };
 
 /** A service the agent manages: a row of the table, so none can be half-declared. */
-export type ServiceName = 'network' | 'mwan3' | 'firewall' | 'ipsec';
+export type ServiceName = 'network' | 'firewall' | 'mwan3' | 'ipsec';
 
 export type IpsecModuleStatus = {
   InitConnection: 'success' | 'fail';
@@ -357,17 +404,18 @@ export type ResourceTypes = {
   route: {
     routes: NetworkRoute;
   };
-  mwan3: {
-    policies: Mwan3Policy;
-    rules: Mwan3Rule;
-    interfaces: Mwan3Interface;
-    members: Mwan3Member;
-  };
   firewall: {
     zones: FirewallZone;
     rules: FirewallRule;
     forwardings: FirewallForwarding;
     redirects: FirewallRedirect;
+  };
+  mwan3: {
+    policies: Mwan3Policy;
+    slapolicies: Mwan3SlaPolicy;
+    rules: Mwan3Rule;
+    interfaces: Mwan3Interface;
+    members: Mwan3Member;
   };
   ipsec: {
     proposals: IpsecProposal;
@@ -417,8 +465,8 @@ export type StatusModules = {
   };
   services: {
     network: null | ServiceRecord;
-    mwan3: null | ServiceRecord;
     firewall: null | ServiceRecord;
+    mwan3: null | ServiceRecord;
     ipsec: null | ServiceRecord;
   };
 };

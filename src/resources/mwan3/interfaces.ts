@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { fieldError } from '../../errors.js';
+import { conflict, fieldError } from '../../errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { claimSectionName, findNamed, namedObjectOps, namedObjects } from '../names.js';
 import { bool01, intString, oneOf, stringList, text } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import { MWAN3 } from './common.js';
+import { slaOwnedOptions } from './sla-tracking.js';
 
 /** mwan3's interface options (mwan3's documentation and scripts: mwan3.sh, mwan3track). */
 const FIELDS: readonly Field[] = [
@@ -89,8 +90,20 @@ export const interfaces = defineResource({
     if (!network) {
       throw fieldError('name', `mwan3 interface ${JSON.stringify(obj.name)} needs a network interface '${section}' in the network config`);
     }
+    // the quality tracking an SLA policy set stays its own (src/resources/mwan3/sla-tracking.ts)
+    const current = findNamed(snap[MWAN3], 'interface', obj.name);
+    const options = optionsOf(obj, FIELDS);
+    for (const option of slaOwnedOptions(current)) {
+      const want = options.get(option);
+      if (want !== undefined && want !== current?.options.get(option)) {
+        throw conflict(`Conflict: ${option} of mwan3 interface ${JSON.stringify(obj.name)} is set by SLA policies (mwan3/v1/slapolicies), not here`);
+      }
+    }
   },
-  toBatch: (obj, snap) => namedObjectOps(snap[MWAN3]!, 'interface', obj.name, optionsOf(obj, FIELDS), MANAGED),
+  toBatch(obj, snap) {
+    const owned = slaOwnedOptions(findNamed(snap[MWAN3], 'interface', obj.name));
+    return namedObjectOps(snap[MWAN3]!, 'interface', obj.name, optionsOf(obj, FIELDS), MANAGED.filter((o) => !owned.includes(o)));
+  },
   deleteBatch(name, snap) {
     const section = findNamed(snap[MWAN3], 'interface', name)!;
     return [{ op: 'delete', section: section.name }];

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { fieldError } from '../../errors.js';
+import { conflict, fieldError } from '../../errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
 import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
 import { intString, text } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
-import { MWAN3 } from './common.js';
+import { MWAN3, POLICY_KIND_OPTION, SLA_KIND } from './common.js';
 
 export const MEMBER_FIELDS: readonly Field[] = [{ api: 'interface' }, { api: 'metric' }, { api: 'weight' }];
 const FIELDS = MEMBER_FIELDS;
@@ -51,7 +51,15 @@ export const members = defineResource({
   schema,
   list: (snap) => namedObjects(snap[MWAN3], 'member', FIELDS).map((m) => memberFromOptions(m, snap) as Mwan3Member),
   check(obj, snap) {
-    interfaceSection(snap, obj.interface, 'interface');
+    const iface = interfaceSection(snap, obj.interface, 'interface');
+    // an SLA policy's member keeps its interface: the quality tracking it set is on that one
+    const current = findNamed(snap[MWAN3], 'member', obj.name);
+    const sla = snap[MWAN3]?.sections.find(
+      (s) => s.type === 'policy' && s.options.get(POLICY_KIND_OPTION) === SLA_KIND && [s.options.get('use_member') ?? []].flat().includes(current?.name ?? ''),
+    );
+    if (sla && current?.options.get('interface') !== iface) {
+      throw conflict(`Conflict: member ${JSON.stringify(obj.name)} of SLA policy ${JSON.stringify(apiNameOfRef(snap[MWAN3], sla.name))} keeps its interface (change the SLA policy)`);
+    }
   },
   toBatch: (obj, snap) => namedObjectOps(snap[MWAN3]!, 'member', obj.name, memberOptions(obj, snap, 'interface'), MEMBER_OPTIONS),
   deleteBatch: (name, snap) => [{ op: 'delete', section: findNamed(snap[MWAN3], 'member', name)!.name }],
