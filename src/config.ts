@@ -44,6 +44,10 @@ export interface Settings {
   swanctlBin: string;
   /** Roll a write back when the reload it caused fails (the write then waits for its reload). */
   rollback: boolean;
+  /** A bearer token that reads GET /metrics without a session; undefined: a session only. */
+  metricsToken?: string;
+  /** How often mwan3 and IPsec status are read for the event stream while it has subscribers. */
+  eventsPollMs: number;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
   /** True when initd is the development default (./var/initd), created with recording scripts. */
@@ -89,6 +93,8 @@ export const SETTING_OPTIONS = {
   SDEWAN_VICI_URI: 'vici_uri',
   SDEWAN_SWANCTL: 'swanctl_bin',
   SDEWAN_ROLLBACK: 'rollback',
+  SDEWAN_METRICS_TOKEN: 'metrics_token',
+  SDEWAN_EVENTS_POLL_MS: 'events_poll_ms',
 } as const;
 
 export type SettingName = keyof typeof SETTING_OPTIONS;
@@ -118,6 +124,8 @@ export const SETTING_HELP: Record<SettingName, string> = {
   SDEWAN_VICI_URI: "charon's vici socket (default: unix:///var/run/charon.vici)",
   SDEWAN_SWANCTL: 'the swanctl program',
   SDEWAN_ROLLBACK: '1: a write whose reload fails is put back and answered 500',
+  SDEWAN_METRICS_TOKEN: 'a bearer token that reads /metrics without a login (at least 16 characters)',
+  SDEWAN_EVENTS_POLL_MS: 'how often mwan3 and IPsec status are read for the event stream while a client listens',
 };
 export type RawSettings = Partial<Record<SettingName, string>>;
 
@@ -200,6 +208,8 @@ const schema = z.object({
   SDEWAN_VICI_URI: z.string().regex(/^(unix|tcp):\/\/[^\s]+$/, 'expected unix://<socket path> or tcp://<host>:<port>').optional(),
   SDEWAN_SWANCTL: z.string().min(1),
   SDEWAN_ROLLBACK: boolean(),
+  SDEWAN_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,}$/, 'expected at least 16 printable characters, no spaces').optional(),
+  SDEWAN_EVENTS_POLL_MS: intIn('SDEWAN_EVENTS_POLL_MS', 100, 3_600_000),
 });
 
 /** The built-in value of every setting, on OpenWRT or elsewhere (relative to `cwd`). */
@@ -228,6 +238,8 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
     SDEWAN_VICI_URI: undefined, // unix:///var/run/charon.vici, swanctl's own default
     SDEWAN_SWANCTL: 'swanctl',
     SDEWAN_ROLLBACK: '0',
+    SDEWAN_METRICS_TOKEN: undefined,
+    SDEWAN_EVENTS_POLL_MS: '5000',
   };
 }
 
@@ -299,7 +311,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'settings');
-    const shown = name === 'SDEWAN_PASSWORD' ? '' : ` (got ${JSON.stringify(raw[name])})`;
+    const shown = name === 'SDEWAN_PASSWORD' || name === 'SDEWAN_METRICS_TOKEN' ? '' : ` (got ${JSON.stringify(raw[name])})`;
     throw new SettingsError(name, issue.message + shown);
   }
   const s = parsed.data;
@@ -373,6 +385,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     viciUri: s.SDEWAN_VICI_URI,
     swanctlBin: s.SDEWAN_SWANCTL.includes('/') ? abs(s.SDEWAN_SWANCTL) : s.SDEWAN_SWANCTL,
     rollback: s.SDEWAN_ROLLBACK,
+    ...(s.SDEWAN_METRICS_TOKEN !== undefined ? { metricsToken: s.SDEWAN_METRICS_TOKEN } : {}),
+    eventsPollMs: s.SDEWAN_EVENTS_POLL_MS,
     seedConfdir,
     seedInitd,
   };

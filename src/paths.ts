@@ -17,6 +17,11 @@ export const SDEWAN_V1 = `${LUCI_BASE}/sdewan/v1`;
 export const SERVICES_PATH = `${SDEWAN_V1}/services`;
 export const SERVICE_PATH = `${SDEWAN_V1}/service`;
 export const STATUS_PATH = `${SDEWAN_V1}/status`;
+/** The event stream (text/event-stream). */
+export const EVENTS_PATH = `${SDEWAN_V1}/events`;
+
+/** Prometheus metrics: outside LuCI's base, where scrapers look (a session or a bearer token). */
+export const METRICS_PATH = '/metrics';
 
 /** LuCI's own mwan3 status pages. */
 export const MWAN3_INTERFACE_STATUS_PATH = `${LUCI_BASE}/admin/status/mwan/interface_status`;

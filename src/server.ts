@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type https from 'node:https';
 import Fastify, { LogController, type FastifyError, type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
-import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
+import { liveSession, LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
 import { packageVersion, type Settings } from './config.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
@@ -14,6 +14,13 @@ import { ApiError } from './errors.js';
 import { UciParseError } from './uci/errors.js';
 import { registerHealth } from './http/health.js';
 import { watchTlsFiles } from './tls-files.js';
+import { watchConfig, type ConfigWatcher } from './events/config-watch.js';
+import { watchStatus } from './events/status-watch.js';
+import { registerEventStream } from './events/stream.js';
+import { registerMetricsRoute } from './metrics/route.js';
+import { createObservers, type Observers } from './observers.js';
+import { RESOURCES } from './resources/index.js';
+import { observeWrites } from './uci/observed-store.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -27,12 +34,17 @@ export interface ServerDeps {
   verifier?: PasswordVerifier;
   /** Failed logins allowed per client address and minute before 429 (default 5). */
   maxLoginFailures?: number;
+  /** The event hub and metrics (default: new ones; src/main.ts makes them first, for the reloader). */
+  observers?: Observers;
+  /** Heartbeat interval of the event stream (default 15 s). */
+  eventHeartbeatMs?: number;
 }
 
 export interface AgentServer {
   app: FastifyInstance;
   ctx: AgentContext;
   sessions: SessionStore;
+  observers: Observers;
 }
 
 /** `{"message": ...}` and the status for any error thrown in a route or by fastify. */
@@ -104,7 +116,9 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   // One line per request; only the path, never the query string, headers or body.
   // One line per request, at info for writes, logins and failures, at debug for the reads that
   // succeed: a controller polls, and a router's log buffer is small.
+  const observers = deps.observers ?? createObservers(settings, deps.store);
   app.addHook('onResponse', async (request, reply) => {
+    observers.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     const level = reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD') ? 'debug' : 'info';
     const q = request.url.indexOf('?');
     request.log[level](
@@ -129,7 +143,23 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     app.addHook('onClose', async () => watch.stop());
   }
 
-  const ctx: AgentContext = { settings, store: deps.store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
+  // Every object created, updated or deleted (by the API or by hand) becomes a `config` event;
+  // mwan3 and IPsec status changes are polled while the stream has listeners.
+  const { events, metrics, live } = observers;
+  const config: ConfigWatcher = watchConfig({ store: deps.store, kinds: RESOURCES, hub: events, log: app.log });
+  const status = watchStatus({ hub: events, live, store: deps.store, intervalMs: settings.eventsPollMs, log: app.log });
+  app.addHook('onClose', async () => {
+    config.stop();
+    status.stop();
+  });
+  const store = observeWrites(deps.store, (pkg) => {
+    metrics.countWrite(pkg);
+    config.written(pkg);
+  });
+  registerEventStream(app, { hub: events, log: app.log, ...(deps.eventHeartbeatMs !== undefined ? { heartbeatMs: deps.eventHeartbeatMs } : {}) });
+  registerMetricsRoute(app, { metrics, token: settings.metricsToken, hasSession: (request) => liveSession(request, sessions) !== undefined });
+
+  const ctx: AgentContext = { settings, store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
   await registerApi(app, ctx);
-  return { app, ctx, sessions };
+  return { app, ctx, sessions, observers };
 }

@@ -1,0 +1,99 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { Resource } from '../resources/types.js';
+import type { UciPackage, UciStore } from '../uci/types.js';
+import { diffObjects, indexObjects, kindKey, packagesOf, type ObjectIndex } from './config-diff.js';
+import type { ConfigEventData, EventHub } from './hub.js';
+
+export interface ConfigWatchLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface ConfigWatcher {
+  /** The agent wrote `pkg`: compare now (the watcher would see it a little later). */
+  written(pkg: string): void;
+  /** Resolves when every comparison asked for so far is done. */
+  settled(): Promise<void>;
+  stop(): void;
+}
+
+/** Quiet time after a file event before the config is compared (an editor writes in steps). */
+const FILE_SETTLE_MS = 30;
+
+/**
+ * Publishes a `config` event for each object created, updated or deleted: after the agent's
+ * own writes and when a file of the config directory changes otherwise (an edit by hand,
+ * `uci commit` on the box). The source is `api` when the kind's file is still the one the
+ * agent last wrote (same inode, size and mtime), `file` otherwise. The directory is watched (fs.watch); each
+ * comparison reads the packages the registry knows through the store (cached on the files'
+ * identity) and compares every kind's objects with the last reading. Comparisons run one at a
+ * time. A file that does not parse keeps its last reading until it does.
+ */
+export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[]; hub: EventHub; log: ConfigWatchLog }): ConfigWatcher {
+  const { store, kinds, hub, log } = opts;
+  const packages = [...new Set(kinds.flatMap(packagesOf))];
+  const readings = new Map<string, UciPackage>();
+  let index: ObjectIndex = new Map();
+  let stopped = false;
+
+  async function read(): Promise<void> {
+    await Promise.all(
+      packages.map(async (pkg) => {
+        try {
+          readings.set(pkg, await store.read(pkg));
+        } catch (err) {
+          log.warn({ config: pkg, reason: (err as Error).message }, 'config events: file not read, its last reading is kept');
+        }
+      }),
+    );
+  }
+
+  /** The identity of each package as the agent last wrote it. */
+  const written = new Map<string, string>();
+  const configOf = new Map(kinds.map((k) => [kindKey(k), k.config]));
+  const sourceOf = (kind: string): ConfigEventData['source'] => {
+    const pkg = configOf.get(kind);
+    return pkg !== undefined && written.get(pkg) === store.identity(pkg) ? 'api' : 'file';
+  };
+
+  async function compare(): Promise<void> {
+    if (stopped) return;
+    await read();
+    const next = indexObjects(kinds, readings);
+    for (const change of diffObjects(index, next, sourceOf)) hub.publish('config', change);
+    index = next;
+  }
+
+  let chain: Promise<void> = read().then(() => {
+    index = indexObjects(kinds, readings);
+  });
+  const enqueue = () => {
+    chain = chain.then(() => compare()).catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'config events: comparison failed'));
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(store.confdir, { persistent: false }, (_event, filename) => {
+      if (filename !== null && !packages.includes(String(filename))) return;
+      clearTimeout(timer);
+      timer = setTimeout(enqueue, FILE_SETTLE_MS);
+    });
+    watcher.on('error', (err) => log.warn({ reason: err.message }, 'config events: the config directory is no longer watched'));
+  } catch (err) {
+    log.warn({ confdir: store.confdir, reason: (err as Error).message }, 'config events: the config directory cannot be watched, only the agent\'s writes are reported');
+  }
+
+  return {
+    written(pkg) {
+      if (!packages.includes(pkg)) return;
+      written.set(pkg, store.identity(pkg));
+      enqueue();
+    },
+    settled: () => chain,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
+}
