@@ -3,7 +3,7 @@
 // service actions and status. Only types come from the agent's modules: at run time this
 // file needs global fetch (and the `undici` package when a CA is given).
 import type { DryRunResult, Message, ServiceAction, ServiceList } from '../openapi/schemas.js';
-import { LOGOUT_PATH, LUCI_BASE, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci } from '../paths.js';
+import { EVENTS_PATH, LOGOUT_PATH, LUCI_BASE, METRICS_PATH, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci } from '../paths.js';
 import type { RESOURCES } from '../resources/index.js';
 import type { Resource } from '../resources/types.js';
 import type { ActionResult } from '../services/reloader.js';
@@ -15,6 +15,7 @@ import type { InterfaceStatus } from '../status/links.js';
 import type { RouteStatus, RuleEntry } from '../status/routes.js';
 import type { LegacyMwan3Status } from '../status/mwan3.js';
 import { CATALOG } from './catalog.js';
+import { iterateEvents, type AgentEvent, type EventsOptions } from './events.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
 
 export type { FirewallForwarding } from '../resources/firewall/forwardings.js';
@@ -31,6 +32,8 @@ export type { Mwan3Rule } from '../resources/mwan3/rules.js';
 export type { DryRunResult, LegacyMwan3Status as Mwan3InterfaceStatus, Message, RemoteStatus, ServiceAction, ServiceName };
 export type { ConntrackEntry, InterfaceStatus, IpsecModuleStatus, IpsecRemoteDetail, RouteStatus, RuleEntry };
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
+export type { AgentEvent, ConfigEventData, EventDataOf, EventsOptions, EventType, IpsecEventData, ReloadEventData, WanEventData } from './events.js';
+export { EventStreamParser, agentEventOf, type StreamMessage } from './events.js';
 export { CATALOG };
 
 type Kind = (typeof RESOURCES)[number];
@@ -228,6 +231,40 @@ export class SdewanClient {
     };
   }
 
+  /**
+   * The agent's events (`GET /sdewan/v1/events`), parsed, for as long as the caller iterates
+   * (`for await (const e of client.events())`; break or abort `signal` to stop). A broken
+   * stream is reopened with `Last-Event-ID`, after a login again when the session is gone.
+   */
+  events(opts: EventsOptions = {}): AsyncGenerator<AgentEvent, void, undefined> {
+    const path = underLuci(EVENTS_PATH);
+    return iterateEvents(async (lastEventId, signal) => {
+      const headers = lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : undefined;
+      let token = this.token ?? (await this.freshToken());
+      let res = await this.send('GET', path, undefined, token, { accept: 'text/event-stream', signal, ...(headers ? { headers } : {}) });
+      if (res.status === 403) {
+        await res.text();
+        token = this.token !== undefined && this.token !== token ? this.token : await this.freshToken(token);
+        res = await this.send('GET', path, undefined, token, { accept: 'text/event-stream', signal, ...(headers ? { headers } : {}) });
+      }
+      if (res.status !== 200 || !res.body) return this.fail(res, 'GET', path);
+      return res.body;
+    }, opts);
+  }
+
+  /** The Prometheus text of `GET /metrics`, with the session (a scraper would send a bearer token). */
+  async metrics(): Promise<string> {
+    let token = this.token ?? (await this.freshToken());
+    let res = await this.send('GET', METRICS_PATH, undefined, token, { absolute: true, accept: 'text/plain' });
+    if (res.status === 403) {
+      await res.text();
+      token = this.token !== undefined && this.token !== token ? this.token : await this.freshToken(token);
+      res = await this.send('GET', METRICS_PATH, undefined, token, { absolute: true, accept: 'text/plain' });
+    }
+    if (res.status !== 200) return this.fail(res, 'GET', METRICS_PATH);
+    return res.text();
+  }
+
   /** Logs in (form POST) and keeps the session token of the first Set-Cookie header. */
   async login(): Promise<void> {
     await this.freshToken();
@@ -299,18 +336,28 @@ export class SdewanClient {
     return this.transport;
   }
 
-  private async send(method: string, path: string, body: unknown, token: string): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', cookie: `sysauth=${token}` };
+  /**
+   * `path` is under /cgi-bin/luci unless `how.absolute`; `how.signal` replaces the request
+   * timeout (a stream), `how.accept` and `how.headers` add to the request's headers.
+   */
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    token: string,
+    how: { absolute?: boolean; accept?: string; signal?: AbortSignal; headers?: Record<string, string> } = {},
+  ): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: how.accept ?? 'application/json', cookie: `sysauth=${token}`, ...how.headers };
     let payload: string | undefined;
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    return (await this.open()).send(`${this.baseUrl}${LUCI_BASE}${path}`, {
+    return (await this.open()).send(`${this.baseUrl}${how.absolute ? '' : LUCI_BASE}${path}`, {
       method,
       headers,
       ...(payload !== undefined ? { body: payload } : {}),
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: how.signal ?? AbortSignal.timeout(this.timeoutMs),
     });
   }
 

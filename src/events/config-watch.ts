@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Resource } from '../resources/types.js';
 import type { UciPackage, UciStore } from '../uci/types.js';
 import { diffObjects, indexObjects, kindKey, packagesOf, type ObjectIndex } from './config-diff.js';
@@ -11,10 +12,11 @@ export interface ConfigWatchLog {
 export interface ConfigWatcher {
   /** The agent wrote `pkg`: compare now (the watcher would see it a little later). */
   written(pkg: string): void;
-  /** Resolves when every comparison asked for so far is done. */
-  settled(): Promise<void>;
   stop(): void;
 }
+
+/** Events published between two turns of the event loop. */
+const PUBLISH_BATCH = 100;
 
 /** Quiet time after a file event before the config is compared (an editor writes in steps). */
 const FILE_SETTLE_MS = 30;
@@ -59,8 +61,15 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
     if (stopped) return;
     await read();
     const next = indexObjects(kinds, readings);
-    for (const change of diffObjects(index, next, sourceOf)) hub.publish('config', change);
+    // a kind that could not be listed now keeps its last listing (unknown is not deleted)
+    for (const [kind, objects] of index) if (!next.has(kind)) next.set(kind, objects);
+    const changes = diffObjects(index, next, sourceOf);
     index = next;
+    // A big edit is many events: let the sockets take them in between.
+    for (let i = 0; i < changes.length; i++) {
+      hub.publish('config', changes[i]!);
+      if (i % PUBLISH_BATCH === PUBLISH_BATCH - 1) await yieldToIo();
+    }
   }
 
   let chain: Promise<void> = read().then(() => {
@@ -89,7 +98,6 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
       written.set(pkg, store.identity(pkg));
       enqueue();
     },
-    settled: () => chain,
     stop() {
       stopped = true;
       clearTimeout(timer);

@@ -8,7 +8,7 @@ export interface StatusWatchLog {
 }
 
 export interface StatusWatcher {
-  /** Resolves after the next complete poll (tests and shutdown). */
+  /** No more polls (a poll in flight finishes). */
   stop(): void;
 }
 

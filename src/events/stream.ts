@@ -11,14 +11,20 @@ export interface EventStreamOptions {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Comment lines sent this often keep proxies from closing an idle stream (default 15 s). */
   heartbeatMs?: number;
-  /** A client whose unsent bytes exceed this is dropped (default 256 KiB). */
+  /** A client whose unsent bytes exceed this at any time is dropped (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** A client with more than this unsent at two checks in a row is dropped (default 64 KiB). */
+  slowBufferedBytes?: number;
+  /** How often the streams' unsent bytes are checked (default 1 s). */
+  checkMs?: number;
   /** At most this many streams at once (default 32); more are answered 503. */
   maxStreams?: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
-export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024;
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+export const DEFAULT_SLOW_BUFFERED_BYTES = 64 * 1024;
+export const DEFAULT_CHECK_MS = 1000;
 export const DEFAULT_MAX_STREAMS = 32;
 /** What the client's EventSource waits before it reconnects. */
 const RETRY_MS = 2000;
@@ -40,17 +46,37 @@ export function lastEventId(header: string | string[] | undefined): number | und
 /**
  * A new stream starts with the events after `Last-Event-ID` when the header is sent (all of
  * them still in the buffer; a `reset` event when some are gone: re-read the lists, then follow
- * on), then every new event. Writes never wait for the client: what the socket has not taken
- * yet is counted, and a client that lets more than `maxBufferedBytes` pile up is dropped.
+ * on), then every new event. Writes never wait for the client, and what the socket has not
+ * taken yet is bounded: a client is dropped when more than `maxBufferedBytes` pile up (a burst
+ * of events larger than that is more than any client is kept for), or when more than
+ * `slowBufferedBytes` are still unsent at two checks in a row (a client that does not keep up:
+ * a burst that a reader takes in time never sees two checks). A dropped client reconnects with
+ * `Last-Event-ID` and gets what is still in the buffer.
  */
 export function registerEventStream(app: FastifyInstance, opts: EventStreamOptions): void {
   const heartbeatMs = opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const slowBuffered = opts.slowBufferedBytes ?? DEFAULT_SLOW_BUFFERED_BYTES;
   const maxStreams = opts.maxStreams ?? DEFAULT_MAX_STREAMS;
-  const open = new Set<ServerResponse>();
+  /** Each open stream, and whether it was over the slow limit at the last check. */
+  const open = new Map<ServerResponse, { behind: boolean; drop: (limit: number) => void }>();
+
+  let checker: NodeJS.Timeout | undefined;
+  const check = () => {
+    for (const [res, s] of open) {
+      const over = res.writableLength > slowBuffered;
+      if (over && s.behind) s.drop(slowBuffered);
+      else s.behind = over;
+    }
+    if (open.size === 0) {
+      clearInterval(checker);
+      checker = undefined;
+    }
+  };
 
   app.addHook('preClose', async () => {
-    for (const res of open) res.end();
+    clearInterval(checker);
+    for (const res of open.keys()) res.end();
   });
 
   app.all(EVENTS_PATH, async (request, reply) => {
@@ -65,17 +91,18 @@ export function registerEventStream(app: FastifyInstance, opts: EventStreamOptio
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
-    open.add(res);
-
     let closed = false;
+    const drop = (limit: number) => {
+      opts.log.warn({ buffered: res.writableLength, limit }, 'event stream: a client reading too slowly was dropped');
+      done();
+      res.destroy();
+    };
+    open.set(res, { behind: false, drop });
+    checker ??= setInterval(check, opts.checkMs ?? DEFAULT_CHECK_MS);
     const send = (text: string) => {
       if (closed) return;
       res.write(text);
-      if (res.writableLength > maxBuffered) {
-        opts.log.warn({ buffered: res.writableLength, limit: maxBuffered }, 'event stream: a client reading too slowly was dropped');
-        done();
-        res.destroy();
-      }
+      if (res.writableLength > maxBuffered) drop(maxBuffered);
     };
     const heartbeat = setInterval(() => send(':\n\n'), heartbeatMs);
     // backlog and subscription in one synchronous step: no event falls between them
@@ -87,6 +114,7 @@ export function registerEventStream(app: FastifyInstance, opts: EventStreamOptio
       clearInterval(heartbeat);
       unsubscribe();
       open.delete(res);
+      request.log.info({ path: EVENTS_PATH }, 'event stream closed');
     };
     res.on('close', done);
 
