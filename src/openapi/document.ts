@@ -94,6 +94,7 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
       },
       securitySchemes: {
         sysauth: { type: 'apiKey', in: 'cookie', name: 'sysauth', description: "LuCI's session cookie, from `POST /cgi-bin/luci`." },
+        metricsToken: { type: 'http', scheme: 'bearer', description: '`SDEWAN_METRICS_TOKEN`: reads `GET /metrics` only.' },
       },
     },
     security: [{ sysauth: [] }],
@@ -129,6 +130,8 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
   doc.tags.push(
     { name: 'services', description: 'Start, stop, restart, reload the managed services' },
     { name: 'status', description: 'Status of mwan3, IPsec, interfaces, routes, rules and connection tracking' },
+    { name: 'events', description: 'Changes of config objects, service reloads, WAN and IPsec state, as they happen' },
+    { name: 'metrics', description: 'Prometheus metrics' },
     { name: 'session', description: 'LuCI login and logout' },
     { name: 'health', description: 'Kubernetes probes (no login)' },
     { name: 'documentation', description: 'This document (no login)' },
