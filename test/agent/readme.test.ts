@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, repoRoot, startAgent, type Agent } from '../helpers/agent.js';
 
 const run = promisify(execFile);
+const METRICS_TOKEN = 'readme-metrics-token-0123';
 
 /** The fenced blocks whose info string is `sh test`, in order. */
 export function testedShellBlocks(markdown: string): string[] {
@@ -21,7 +22,7 @@ describe('README', () => {
   let agent: Agent;
   let cwd: string;
   beforeAll(async () => {
-    agent = await startAgent();
+    agent = await startAgent({ env: { SDEWAN_METRICS_TOKEN: METRICS_TOKEN } });
     cwd = makeTempDir('sdewan-readme-');
   });
   afterAll(async () => {
@@ -50,7 +51,7 @@ describe('README', () => {
     const script = ['set -euo pipefail', ...blocks].join('\n');
     const { stdout } = await run('bash', ['-c', script], {
       cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AGENT: agent.url, PASSWORD: agent.password },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AGENT: agent.url, PASSWORD: agent.password, METRICS_TOKEN },
     });
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('302');
@@ -58,6 +59,13 @@ describe('README', () => {
     expect(stdout).toContain('"policies"');
     expect(stdout).toContain('balanced');
     expect(stdout).toContain('{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"name":"web","policy":"balanced","dest_port":"80","proto":"tcp"}{"message":"success"}');
+    // the event stream replayed the rule's creation and deletion, and the reloads
+    expect(stdout).toContain('event: config\ndata: {"kind":"mwan3/rules","name":"web","change":"created","source":"api"}');
+    expect(stdout).toContain('event: config\ndata: {"kind":"mwan3/rules","name":"web","change":"deleted","source":"api"}');
+    expect(stdout).toMatch(/event: reload\ndata: \{"service":"mwan3","action":"reload","trigger":"auto","ok":true/);
+    // the metrics, with the bearer token
+    expect(stdout).toContain('sdewan_config_writes_total{config="mwan3"} 2');
+    expect(stdout).toMatch(/^sdewan_reloads_total\{service="mwan3",result="ok"\} \d+$/m);
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {

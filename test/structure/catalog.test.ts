@@ -11,6 +11,8 @@ describe('the client catalog', () => {
   it('the client module loads no schema library', () => {
     const text = readFileSync('dist/src/client/index.js', 'utf8');
     const runtimeImports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
-    expect(runtimeImports.sort()).toEqual(['../paths.js', './catalog.js', './transport.js']);
+    expect(runtimeImports.sort()).toEqual(['../paths.js', './catalog.js', './events.js', './transport.js']);
+    // the event stream's parser and iterator import nothing at run time
+    expect(readFileSync('dist/src/client/events.js', 'utf8')).not.toMatch(/^import .* from /m);
   });
 });
