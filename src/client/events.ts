@@ -29,7 +29,8 @@ export class EventStreamParser {
     const out: StreamMessage[] = [];
     for (;;) {
       const nl = this.pending.search(/\r\n|\r|\n/);
-      if (nl === -1) break;
+      // a CR at the end may be the first half of a CRLF: wait for what follows
+      if (nl === -1 || (nl === this.pending.length - 1 && this.pending[nl] === '\r')) break;
       const eol = this.pending.startsWith('\r\n', nl) ? 2 : 1;
       const line = this.pending.slice(0, nl);
       this.pending = this.pending.slice(nl + eol);
@@ -105,8 +106,12 @@ export async function* iterateEvents(open: OpenStream, opts: EventsOptions = {})
   try {
     while (!controller.signal.aborted) {
       const parser = new EventStreamParser();
+      // one controller per connection: aborting it lets go of the socket, not just of the body
+      const connection = new AbortController();
+      const stop = () => connection.abort();
+      controller.signal.addEventListener('abort', stop, { once: true });
       try {
-        const body = await open(last, controller.signal);
+        const body = await open(last, connection.signal);
         const reader = body.pipeThrough(new TextDecoderStream()).getReader();
         try {
           for (;;) {
@@ -121,11 +126,14 @@ export async function* iterateEvents(open: OpenStream, opts: EventsOptions = {})
             }
           }
         } finally {
+          connection.abort();
           await reader.cancel().catch(() => undefined);
         }
       } catch (err) {
         if (controller.signal.aborted) return;
         if (++failures >= maxAttempts) throw err;
+      } finally {
+        controller.signal.removeEventListener('abort', stop);
       }
       if (controller.signal.aborted) return;
       await sleep(opts.retryMs ?? parser.retryMs ?? 2000, controller.signal);

@@ -74,9 +74,13 @@ export function registerEventStream(app: FastifyInstance, opts: EventStreamOptio
     }
   };
 
+  // On close: each stream ends, and so does its connection (it would stay open, kept alive).
   app.addHook('preClose', async () => {
     clearInterval(checker);
-    for (const res of open.keys()) res.end();
+    for (const res of open.keys()) {
+      res.once('finish', () => res.socket?.destroy());
+      res.end();
+    }
   });
 
   app.all(EVENTS_PATH, async (request, reply) => {
