@@ -16,6 +16,7 @@ import { registerHealth } from './http/health.js';
 import { watchTlsFiles } from './tls-files.js';
 import { watchConfig, type ConfigWatcher } from './events/config-watch.js';
 import { watchStatus } from './events/status-watch.js';
+import { DEFAULT_VICI_URI } from './ipsec/vici.js';
 import { registerEventStream } from './events/stream.js';
 import { registerMetricsRoute } from './metrics/route.js';
 import { createObservers, type Observers } from './observers.js';
@@ -147,7 +148,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   // mwan3 and IPsec status changes are polled while the stream has listeners.
   const { events, metrics, live } = observers;
   const config: ConfigWatcher = watchConfig({ store: deps.store, kinds: RESOURCES, hub: events, log: app.log });
-  const status = watchStatus({ hub: events, live, store: deps.store, intervalMs: settings.eventsPollMs, log: app.log });
+  const status = watchStatus({ hub: events, live, store: deps.store, intervalMs: settings.eventsPollMs, viciUri: settings.viciUri ?? DEFAULT_VICI_URI, log: app.log });
   app.addHook('onClose', async () => {
     config.stop();
     status.stop();

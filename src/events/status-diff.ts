@@ -1,3 +1,4 @@
+import type { ViciSection } from '../ipsec/vici.js';
 import { apiNameOf } from '../resources/names.js';
 import { remoteStateOf, type IkeSa } from '../status/ipsec.js';
 import type { LegacyMwan3Status } from '../status/mwan3.js';
@@ -62,5 +63,31 @@ export function ipsecChanges(
   const out: IpsecEventData[] = [];
   for (const [key, sa] of after) if (!before.has(key)) out.push({ ...sa, state: 'up' });
   for (const [key, sa] of before) if (!after.has(key)) out.push({ ...sa, state: 'down' });
+  return out;
+}
+
+/**
+ * The events of a vici `ike-updown` or `child-updown` event: `up = yes` when going up (absent
+ * going down), then the IKE SA's section named by its connection, holding `child-sas` for a
+ * child event (each child section with its `name`).
+ */
+export function ipsecEventsOf(event: string, message: ViciSection, names: IpsecNames): IpsecEventData[] {
+  const state = message.get('up') === 'yes' ? 'up' : 'down';
+  const out: IpsecEventData[] = [];
+  for (const [ike, sa] of message) {
+    if (!(sa instanceof Map)) continue;
+    const remote = names.remote(ike);
+    if (event === 'ike-updown') {
+      out.push({ remote, state });
+      continue;
+    }
+    const children = sa.get('child-sas');
+    if (!(children instanceof Map)) continue;
+    for (const [key, c] of children) {
+      if (!(c instanceof Map)) continue;
+      const name = c.get('name');
+      out.push({ remote, child: names.child(typeof name === 'string' ? name : key), state });
+    }
+  }
   return out;
 }

@@ -146,7 +146,8 @@ export function fixedPaths(doc: OpenApiDocument): void {
         '- `wan` `{"interface", "status", "previous"}`: an mwan3 interface changed status (`online`, `offline`, ...);\n' +
         '- `ipsec` `{"remote", "child"?, "state": "up|down"}`: an IKE SA (no `child`) or a child SA went up or down;\n' +
         '- `reset` `{"oldest", "last"}`: events after the `Last-Event-ID` sent are no longer kept; re-read what matters, the stream goes on from `last`.\n\n' +
-        'Events name objects only: no field values, no keys. mwan3 and IPsec status is read every `SDEWAN_EVENTS_POLL_MS` while a stream is open. ' +
+        'Events name objects only: no field values, no keys. While a stream is open, mwan3 status is read every `SDEWAN_EVENTS_POLL_MS` and charon\'s ' +
+        '`ike-updown`/`child-updown` events come over vici (the SAs are read at that interval where vici cannot be reached). ' +
         'A comment line comes every 15 s. A client that does not keep up (over 64 KiB unsent at two checks a second apart, or over 1 MiB) is disconnected; ' +
         'it reconnects with `Last-Event-ID`.',
       parameters: [

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, waitFor, makeRecordingInitd, makeTempDir, type Agent } from '../helpers/agent.js';
 import { EVENTS, openEventStream, type EventStream } from '../helpers/sse.js';
 import { makeFakeBin, referenceDir, type FakeBin } from '../status/fakebin.js';
+import { PACKET, SegmentReader, decodePacket, encodePacket, type ViciPacket, type ViciSection } from '../../src/ipsec/vici.js';
 
 const RULES = '/cgi-bin/luci/sdewan/mwan3/v1/rules';
 /** What the task allows for a change to reach a listening client. */
@@ -250,5 +251,87 @@ describe('status events, fake ubus and swanctl on PATH', () => {
     const after = ubusCalls();
     await new Promise((r) => setTimeout(r, 1000));
     expect(ubusCalls()).toBeLessThanOrEqual(after + 1);
+  });
+});
+
+/** A charon stand-in that confirms event registrations and raises the events a test asks for. */
+function viciEventServer(socketPath: string) {
+  const registered = new Map<net.Socket, string[]>();
+  const seen: ViciPacket[] = [];
+  const server = net.createServer((conn) => {
+    const reader = new SegmentReader();
+    registered.set(conn, []);
+    conn.on('close', () => registered.delete(conn));
+    conn.on('data', (chunk) => {
+      for (const segment of reader.push(chunk)) {
+        const p = decodePacket(segment);
+        seen.push(p);
+        if (p.type === PACKET.EVENT_REGISTER) {
+          registered.get(conn)!.push(p.name!);
+          conn.write(encodePacket({ type: PACKET.EVENT_CONFIRM }));
+        }
+        // a list-sas of a poll before the registration is confirmed: no SAs
+        if (p.type === PACKET.CMD_REQUEST) conn.write(encodePacket({ type: PACKET.CMD_RESPONSE, message: new Map() }));
+      }
+    });
+  });
+  return {
+    seen,
+    subscribers: () => [...registered.values()].filter((names) => names.includes('ike-updown') && names.includes('child-updown')).length,
+    connections: () => registered.size,
+    raise(name: string, message: ViciSection) {
+      for (const [conn, names] of registered) if (names.includes(name)) conn.write(encodePacket({ type: PACKET.EVENT, name, message }));
+    },
+    listen: () => new Promise<void>((resolve) => server.listen(socketPath, resolve)),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('ipsec events from vici (ike-updown, child-updown)', () => {
+  let agent: Agent;
+  let bin: FakeBin;
+  let charon: ReturnType<typeof viciEventServer>;
+  beforeAll(async () => {
+    bin = makeFakeBin();
+    bin.addScript('swanctl', 'exit 1');
+    charon = viciEventServer(path.join(bin.dir, 'charon.vici'));
+    await charon.listen();
+    agent = await startAgent({
+      env: { SDEWAN_SWANCTL: path.join(bin.dir, 'swanctl'), SDEWAN_VICI_URI: `unix://${path.join(bin.dir, 'charon.vici')}`, SDEWAN_EVENTS_POLL_MS: '100' },
+      config: { ipsec: "config remote 'site_b'\n\toption api_name 'site-b'\n\tlist tunnel 'net_1'\n\nconfig tunnel 'net_1'\n\toption api_name 'net-1'\n" },
+    });
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await charon?.close();
+    bin?.cleanup();
+  });
+
+  it('registers while a stream is open, translates the events to API names, and lets go after', async () => {
+    expect(charon.connections()).toBe(0);
+    const stream = await openEventStream(agent.url, await agent.login());
+    try {
+      await waitFor(() => charon.subscribers() === 1, { what: 'the registration' });
+      const sa = (extra: [string, any][]) => new Map<string, any>([['uniqueid', '3'], ['state', 'ESTABLISHED'], ...extra]);
+      charon.raise('ike-updown', new Map<string, any>([['up', 'yes'], ['site_b', sa([])]]));
+      const up = await stream.next((e) => e.type === 'ipsec', 10_000, 'the IKE SA up');
+      expect(up.data).toEqual({ remote: 'site-b', state: 'up' });
+      const childSas = new Map([['net_1-7', new Map<string, any>([['name', 'net_1'], ['state', 'INSTALLED'], ['spi-in', 'c0ffee01']])]]);
+      charon.raise('child-updown', new Map<string, any>([['up', 'yes'], ['site_b', sa([['child-sas', childSas]])]]));
+      const child = await stream.next((e) => e.type === 'ipsec' && e.id > up.id, 10_000, 'the child SA up');
+      expect(child.data).toEqual({ remote: 'site-b', child: 'net-1', state: 'up' });
+      charon.raise('ike-updown', new Map<string, any>([['site_b', sa([])]]));
+      const down = await stream.next((e) => e.type === 'ipsec' && e.id > child.id, 10_000, 'the IKE SA down');
+      expect(down.data).toEqual({ remote: 'site-b', state: 'down' });
+      expect(stream.text()).not.toContain('c0ffee01');
+      // vici is there: swanctl was never asked, and SAs are not polled once registered
+      expect(existsSync(bin.argsFile) ? readFileSync(bin.argsFile, 'utf8') : '').not.toContain('swanctl');
+      const polls = charon.seen.filter((p) => p.type === PACKET.CMD_REQUEST).length;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(charon.seen.filter((p) => p.type === PACKET.CMD_REQUEST).length).toBe(polls);
+    } finally {
+      stream.close();
+    }
+    await waitFor(() => charon.connections() === 0, { what: 'the vici connection to close' });
   });
 });
