@@ -27,7 +27,8 @@ const FILE_SETTLE_MS = 30;
  * `uci commit` on the box). The source is `api` when the kind's file is still the one the
  * agent last wrote (same inode, size and mtime), `file` otherwise. The directory is watched (fs.watch); each
  * comparison reads the packages the registry knows through the store (cached on the files'
- * identity) and compares every kind's objects with the last reading. Comparisons run one at a
+ * identity; a file whose identity did not change is not read again) and compares the objects of
+ * every kind that reads a changed file with its last listing. Comparisons run one at a
  * time. A file that does not parse keeps its last reading until it does.
  */
 export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[]; hub: EventHub; log: ConfigWatchLog }): ConfigWatcher {
@@ -37,16 +38,26 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
   let index: ObjectIndex = new Map();
   let stopped = false;
 
-  async function read(): Promise<void> {
+  /** Each package's file identity at its last reading. */
+  const identities = new Map<string, string>();
+
+  /** Reads the packages whose file changed since their last reading; returns their names. */
+  async function read(): Promise<Set<string>> {
+    const changed = new Set<string>();
     await Promise.all(
       packages.map(async (pkg) => {
+        const identity = store.identity(pkg);
+        if (identities.get(pkg) === identity) return;
         try {
           readings.set(pkg, await store.read(pkg));
+          identities.set(pkg, identity);
+          changed.add(pkg);
         } catch (err) {
           log.warn({ config: pkg, reason: (err as Error).message }, 'config events: file not read, its last reading is kept');
         }
       }),
     );
+    return changed;
   }
 
   /** The identity of each package as the agent last wrote it. */
@@ -59,9 +70,11 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
 
   async function compare(): Promise<void> {
     if (stopped) return;
-    await read();
-    const next = indexObjects(kinds, readings);
-    // a kind that could not be listed now keeps its last listing (unknown is not deleted)
+    const changed = await read();
+    if (changed.size === 0) return;
+    // only the kinds that read a changed file are listed again
+    const next = indexObjects(kinds.filter((k) => packagesOf(k).some((p) => changed.has(p))), readings);
+    // the others, and a kind that could not be listed now, keep their last listing (unknown is not deleted)
     for (const [kind, objects] of index) if (!next.has(kind)) next.set(kind, objects);
     const changes = diffObjects(index, next, sourceOf);
     index = next;
