@@ -261,7 +261,7 @@ export class SdewanClient {
       token = this.token !== undefined && this.token !== token ? this.token : await this.freshToken(token);
       res = await this.send('GET', METRICS_PATH, undefined, token, { absolute: true, accept: 'text/plain' });
     }
-    if (res.status !== 200) return this.fail(res, 'GET', METRICS_PATH);
+    if (res.status !== 200) return this.fail(res, 'GET', METRICS_PATH, undefined, true);
     return res.text();
   }
 
@@ -361,7 +361,7 @@ export class SdewanClient {
     });
   }
 
-  private async fail(res: HttpResponse, method: string, path: string, message?: string): Promise<never> {
+  private async fail(res: HttpResponse, method: string, path: string, message?: string, absolute = false): Promise<never> {
     const text = await res.text();
     let body: unknown;
     try {
@@ -370,7 +370,7 @@ export class SdewanClient {
       body = undefined;
     }
     const fromBody = body !== null && typeof body === 'object' && typeof (body as Json)['message'] === 'string' ? ((body as Json)['message'] as string) : undefined;
-    throw new ClientError(res.status, message ?? fromBody ?? (text.trim() || `HTTP ${res.status}`), method, `${LUCI_BASE}${path}`, body);
+    throw new ClientError(res.status, message ?? fromBody ?? (text.trim() || `HTTP ${res.status}`), method, `${absolute ? '' : LUCI_BASE}${path}`, body);
   }
 }
 
