@@ -50,7 +50,10 @@ export function subscribeVici(opts: ViciSubscribeOptions): ViciSubscription {
     try {
       for (const segment of reader.push(chunk)) {
         const p = decodePacket(segment);
-        if (!ready) {
+        // an event of a name already confirmed may come before the last confirmation
+        if (p.type === PACKET.EVENT && p.name !== undefined && p.message !== undefined) {
+          opts.onEvent(p.name, p.message);
+        } else if (!ready) {
           if (p.type === PACKET.EVENT_UNKNOWN) throw new ViciError(`vici at ${opts.uri}: no event ${pending[0]}`);
           if (p.type !== PACKET.EVENT_CONFIRM) continue;
           pending.shift();
@@ -60,8 +63,6 @@ export function subscribeVici(opts: ViciSubscribeOptions): ViciSubscription {
             clearTimeout(timer);
             opts.onReady();
           }
-        } else if (p.type === PACKET.EVENT && p.name !== undefined && p.message !== undefined) {
-          opts.onEvent(p.name, p.message);
         }
       }
     } catch (err) {
