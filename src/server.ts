@@ -116,7 +116,8 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   // One line per request; only the path, never the query string, headers or body.
   // One line per request, at info for writes, logins and failures, at debug for the reads that
-  // succeed: a controller polls, and a router's log buffer is small.
+  // succeed: a controller polls, and a router's log buffer is small. Counted in the metrics by
+  // the route's pattern.
   const observers = deps.observers ?? createObservers(settings, deps.store);
   app.addHook('onResponse', async (request, reply) => {
     observers.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -145,7 +146,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   }
 
   // Every object created, updated or deleted (by the API or by hand) becomes a `config` event;
-  // mwan3 and IPsec status changes are polled while the stream has listeners.
+  // mwan3 and IPsec state is followed while the stream has listeners (src/events/status-watch.ts).
   const { events, metrics, live } = observers;
   const config: ConfigWatcher = watchConfig({ store: deps.store, kinds: RESOURCES, hub: events, log: app.log });
   const status = watchStatus({ hub: events, live, store: deps.store, intervalMs: settings.eventsPollMs, viciUri: settings.viciUri ?? DEFAULT_VICI_URI, log: app.log });
