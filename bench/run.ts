@@ -9,7 +9,8 @@
  *   - reloads caused by 500 sequential writes, with reload delays of 200 and 50 ms, against one per write;
  *   - resident memory after the load, against a bare node:http server after the same load;
  *   - start to ready, against `node -e ""` with the same node flags;
- *   - the UCI layer's rows (bench/uci.ts).
+ *   - the UCI layer's rows (bench/uci.ts);
+ *   - the CPU of a /metrics scrape with 10 WANs and 50 SAs, against prom-client rendering an empty registry (bench/metrics.ts).
  * The targets apply to the agent as the image runs it (the single-file bundle with the node
  * flags of its init script); `npm start`'s figures are shown beside them for comparison.
  * A benchmark, not a test: nothing here fails a build; the `ok` column compares with the targets.
@@ -22,6 +23,7 @@ import autocannon from 'autocannon';
 import { repoRoot } from '../test/helpers/agent.js';
 import { MWAN3, call, login, spawnAgent } from '../test/hardening/lib.js';
 import { imageNodeFlags } from '../test/image/support.js';
+import { benchMetrics } from './metrics.js';
 import { benchUci } from './uci.js';
 import { type Row, fmtMs, percentiles, renderTable, sample } from './table.js';
 import { PASSWORD, fmtRatio, growthRows, latencyRows, postsAndRewrites, realUciRows, reloadRow, stop, workspace } from './writes.js';
@@ -218,6 +220,9 @@ async function main(): Promise<void> {
 
     log('UCI layer (bench/uci.ts)');
     rows.push(...(await benchUci()));
+
+    log('a scrape of /metrics (bench/metrics.ts)');
+    rows.push(...(await benchMetrics()));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

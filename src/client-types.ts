@@ -2,6 +2,7 @@
 // the agent's own modules. Type-only: `npm run catalog` prints each of them structurally into
 // packages/client/src/types.ts (scripts/client-types.ts), so that the client's declarations
 // import nothing of the server; test/client/types.test.ts checks both stay identical.
+import type { AgentEvent as HubEvent, EventType } from './events/hub.js';
 import type { RESOURCES } from './resources/index.js';
 import type { Resource } from './resources/types.js';
 import type { ActionResult } from './services/reloader.js';
@@ -33,6 +34,9 @@ export type { ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Messag
 export type { ConntrackEntry, InterfaceStatus, RouteStatus, RuleEntry, ServiceName };
 export type { IpsecModuleStatus, IpsecRemoteDetail } from './status/ipsec-module.js';
 export type { RemoteStatus } from './status/ipsec.js';
+export type { ConfigEventData, EventDataOf, EventType, IpsecEventData, ReloadEventData, WanEventData } from './events/hub.js';
+/** One event of the stream, of any type (`type` tells which `data` it carries). */
+export type AgentEvent = HubEvent<EventType>;
 export type { LegacyMwan3Status as Mwan3InterfaceStatus } from './status/mwan3.js';
 
 type Kind = (typeof RESOURCES)[number];

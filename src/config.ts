@@ -64,6 +64,10 @@ export interface Settings {
   serviceTimeoutMs: number;
   /** Programs and files the status reads (ubus, ip, conntrack, the conntrack table), and their time limit. */
   status: { ubusBin: string; ipBin: string; conntrackBin: string; conntrackFile: string; timeoutMs: number };
+  /** A bearer token that reads GET /metrics without a session; undefined: a session only. */
+  metricsToken?: string;
+  /** How often mwan3 and IPsec status are read for the event stream while it has subscribers. */
+  eventsPollMs: number;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
   /** True when initd is the development default (./var/initd), created with recording scripts. */
@@ -201,7 +205,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'settings');
-    const shown = name === 'SDEWAN_PASSWORD' ? '' : ` (got ${JSON.stringify(raw[name])})`;
+    const shown = name === 'SDEWAN_PASSWORD' || name === 'SDEWAN_METRICS_TOKEN' ? '' : ` (got ${JSON.stringify(raw[name])})`;
     throw new SettingsError(name, issue.message + shown);
   }
   const s = parsed.data;
@@ -288,6 +292,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
       conntrackFile: abs(s.SDEWAN_NF_CONNTRACK),
       timeoutMs: s.SDEWAN_STATUS_TIMEOUT_MS,
     },
+    ...(s.SDEWAN_METRICS_TOKEN !== undefined ? { metricsToken: s.SDEWAN_METRICS_TOKEN } : {}),
+    eventsPollMs: s.SDEWAN_EVENTS_POLL_MS,
     seedConfdir,
     seedInitd,
   };

@@ -16,7 +16,7 @@ import {
 } from './config.js';
 import type { Logger } from 'pino';
 import { createLogger } from './logger.js';
-import type { ServiceReloader } from './services/reloader.js';
+import type { ActionResult, ServiceReloader } from './services/reloader.js';
 import type { UciStore } from './uci/types.js';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -49,12 +49,12 @@ async function createStore(settings: Settings, log: Logger): Promise<UciStore> {
   return uci.createUciStore({ confdir: settings.confdir, savedir: settings.savedir, runner, log });
 }
 
-async function createReloader(settings: Settings, log: Logger, store: UciStore): Promise<ServiceReloader> {
+async function createReloader(settings: Settings, log: Logger, store: UciStore, onResult: (r: ActionResult) => void): Promise<ServiceReloader> {
   const { createReloader: create } = await import('./services/reloader.js');
   // On plain Linux the agent renders and loads swanctl.conf itself (no /etc/init.d/swanctl).
   const { ipsecRunnerFor } = await import('./ipsec/platform.js');
   const ipsec = ipsecRunnerFor(settings, store, log);
-  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, minIntervalMs: settings.reloadIntervalMs, timeoutMs: settings.serviceTimeoutMs, log, ...(ipsec ? { runners: { ipsec } } : {}) });
+  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, minIntervalMs: settings.reloadIntervalMs, timeoutMs: settings.serviceTimeoutMs, log, onResult, ...(ipsec ? { runners: { ipsec } } : {}) });
 }
 
 /** The owned files an interrupted write left behind (src/changes/orphan-files.ts). */
@@ -115,9 +115,11 @@ async function main(): Promise<void> {
 
   const store = await createStore(settings, logger);
   await removeOrphans(settings, store, logger);
-  const reloader = await createReloader(settings, logger, store);
+  const { createObservers } = await import('./observers.js');
+  const observers = createObservers(settings, store);
+  const reloader = await createReloader(settings, logger, store, observers.onServiceResult);
   const { buildServer } = await import('./server.js');
-  const { app, listen } = await buildServer(settings, { logger, store, reloader });
+  const { app, listen } = await buildServer(settings, { logger, store, reloader, observers });
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -21,6 +21,11 @@ export const STATUS_PATH = `${SDEWAN_V1}/status`;
 export const CHANGES_PATH = `${SDEWAN_V1}/changes`;
 /** The base change-set paths are relative to (`mwan3/v1/rules/web`). */
 export const SDEWAN_BASE = `${LUCI_BASE}/sdewan/`;
+/** The event stream (text/event-stream). */
+export const EVENTS_PATH = `${SDEWAN_V1}/events`;
+
+/** Prometheus metrics: outside LuCI's base, where scrapers look (a session or a bearer token). */
+export const METRICS_PATH = '/metrics';
 
 /** LuCI's own mwan3 status pages. */
 export const MWAN3_INTERFACE_STATUS_PATH = `${LUCI_BASE}/admin/status/mwan/interface_status`;

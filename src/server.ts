@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
-import { LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
+import { liveSession, LoginThrottle, registerAuth, SessionStore, verifierFor, type PasswordVerifier } from './auth/index.js';
 import type { Listener, Settings } from './config.js';
 import { ChangeSets } from './changes/index.js';
 import type { AgentContext } from './context.js';
@@ -19,6 +19,14 @@ import { registerHealth } from './http/health.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { watchTlsFiles } from './tls-files.js';
 import { AGENT_VERSION } from './version.js';
+import { watchConfig, type ConfigWatcher } from './events/config-watch.js';
+import { watchStatus } from './events/status-watch.js';
+import { DEFAULT_VICI_URI } from './ipsec/vici.js';
+import { registerEventStream } from './events/stream.js';
+import { registerMetricsRoute } from './metrics/route.js';
+import { createObservers, type Observers } from './observers.js';
+import { RESOURCES } from './resources/index.js';
+import { observeWrites } from './uci/observed-store.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -32,12 +40,17 @@ export interface ServerDeps {
   verifier?: PasswordVerifier;
   /** Failed logins allowed per client address and minute before 429 (default 5). */
   maxLoginFailures?: number;
+  /** The event hub and metrics (default: new ones; src/main.ts makes them first, for the reloader). */
+  observers?: Observers;
+  /** Heartbeat interval of the event stream (default 15 s). */
+  eventHeartbeatMs?: number;
 }
 
 export interface AgentServer {
   app: FastifyInstance;
   ctx: AgentContext;
   sessions: SessionStore;
+  observers: Observers;
   /** Opens every listener of settings.listeners; their addresses, in the same order. */
   listen(): Promise<{ listener: Listener; address: AddressInfo }[]>;
 }
@@ -160,8 +173,11 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   // One line per request; only the path, never the query string, headers or body.
   // One line per request, at info for writes, logins and failures, at debug for the reads that
-  // succeed: a controller polls, and a router's log buffer is small.
+  // succeed: a controller polls, and a router's log buffer is small. Counted in the metrics by
+  // the route's pattern.
+  const observers = deps.observers ?? createObservers(settings, deps.store);
   app.addHook('onResponse', async (request, reply) => {
+    observers.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     const level = reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD') ? 'debug' : 'info';
     const q = request.url.indexOf('?');
     request.log[level](
@@ -188,7 +204,23 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     app.addHook('onClose', async () => watch.stop());
   }
 
-  const base = { settings, store: deps.store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
+  // Every object created, updated or deleted (by the API or by hand) becomes a `config` event;
+  // mwan3 and IPsec state is followed while the stream has listeners (src/events/status-watch.ts).
+  const { events, metrics, live } = observers;
+  const config: ConfigWatcher = watchConfig({ store: deps.store, kinds: RESOURCES, hub: events, log: app.log });
+  const status = watchStatus({ hub: events, live, store: deps.store, intervalMs: settings.eventsPollMs, viciUri: settings.viciUri ?? DEFAULT_VICI_URI, log: app.log });
+  app.addHook('onClose', async () => {
+    config.stop();
+    status.stop();
+  });
+  const store = observeWrites(deps.store, (pkg) => {
+    metrics.countWrite(pkg);
+    config.written(pkg);
+  });
+  registerEventStream(app, { hub: events, log: app.log, ...(deps.eventHeartbeatMs !== undefined ? { heartbeatMs: deps.eventHeartbeatMs } : {}) });
+  registerMetricsRoute(app, { metrics, token: settings.metricsToken, hasSession: (request) => liveSession(request, sessions) !== undefined });
+
+  const base = { settings, store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
   // Before any route: an interrupted set's journal is finished, expired pending sets rolled back.
   const changeSets = await ChangeSets.open(base);
   app.addHook('onClose', async () => changeSets.close());
@@ -201,5 +233,5 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     for (const [i, listener] of others.entries()) out.push({ listener, address: await listenOn(extra[i]!, listener.port, settings.host) });
     return out;
   };
-  return { app, ctx, sessions, listen };
+  return { app, ctx, sessions, listen, observers };
 }

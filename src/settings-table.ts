@@ -92,6 +92,12 @@ export const SETTINGS = {
   SDEWAN_NF_CONNTRACK: row('nf_conntrack', required(), 'the kernel connection tracking table (conntrack status)', '/proc/net/nf_conntrack'),
   SDEWAN_STATUS_TIMEOUT_MS: row('status_timeout_ms', intIn(1, 600_000), 'how long a status program may run', '5000'),
   SDEWAN_ROLLBACK: row('rollback', boolean(), '1: a write whose reload fails is put back and answered 500', '0'),
+  SDEWAN_METRICS_TOKEN: row(
+    'metrics_token',
+    z.string().regex(/^[\x21-\x7e]{16,}$/, 'expected at least 16 printable characters, no spaces').optional(),
+    'a bearer token that reads /metrics without a login (at least 16 characters)',
+  ),
+  SDEWAN_EVENTS_POLL_MS: row('events_poll_ms', intIn(100, 3_600_000), 'how often mwan3 and IPsec status are read for the event stream while a client listens', '5000'),
 } as const satisfies Record<string, SettingRow>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -43,7 +43,8 @@ export function loginRequired(reply: FastifyReply, message = 'Login required'): 
   return reply.code(403).header('X-LuCI-Login-Required', 'yes').send({ message });
 }
 
-function liveSession(request: FastifyRequest, sessions: SessionStore): Session | undefined {
+/** The session a request carries in its cookies, if it is live (touched: its idle time starts again). */
+export function liveSession(request: FastifyRequest, sessions: SessionStore): Session | undefined {
   for (const token of sessionTokens(request.headers.cookie)) {
     const s = sessions.touch(token);
     if (s) return s;

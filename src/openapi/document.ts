@@ -168,6 +168,7 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
             "`/cgi-bin/luci/` from the same origin: here, log in with *Try it out* on the login operation (the *Authorize* dialog " +
             'cannot set a cookie). Other clients send `Cookie: sysauth=<token>`.',
         },
+        metricsToken: { type: 'http', scheme: 'bearer', description: '`SDEWAN_METRICS_TOKEN`: reads `GET /metrics` only.' },
       },
     },
     security: [{ sysauth: [] }],
@@ -210,6 +211,8 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     { name: 'changes', description: 'Change sets: several writes as one, with an optional rollback unless confirmed' },
     { name: 'services', description: 'Start, stop, restart, reload the managed services' },
     { name: 'status', description: 'Status of mwan3, IPsec, interfaces, routes, rules and connection tracking' },
+    { name: 'events', description: 'Changes of config objects, service reloads, WAN and IPsec state, as they happen' },
+    { name: 'metrics', description: 'Prometheus metrics' },
     { name: 'health', description: 'Kubernetes probes (no login)' },
     { name: 'documentation', description: 'This document (no login)' },
   );

@@ -1,7 +1,9 @@
 // The fixed paths of the document: session, change sets, services, status, probes, the document itself.
 import {
   CHANGES_PATH,
+  EVENTS_PATH,
   LOGIN_PATHS,
+  METRICS_PATH,
   LOGOUT_PATH,
   LUCI_HOME,
   MWAN3_DETAILED_STATUS_PATH,
@@ -195,6 +197,68 @@ export function fixedPaths(doc: OpenApiDocument): void {
         '200': {
           description: '`{"mwandetail": ["<text like mwan3 status>"]}`',
           content: json({ type: 'object', properties: { mwandetail: { type: 'array', items: { type: 'string' } } }, required: ['mwandetail'] }),
+        },
+        '403': err('LoginRequired'),
+      },
+    },
+  };
+
+  doc.paths[EVENTS_PATH] = {
+    get: {
+      tags: ['events'],
+      operationId: 'events.stream',
+      summary: 'The event stream (server-sent events)',
+      description:
+        'A `text/event-stream` that stays open. Each event has an `id` (increasing by one), an `event` type and one `data` line of JSON:\n\n' +
+        '- `config` `{"kind": "mwan3/rules", "name", "change": "created|updated|deleted", "source": "api|file"}`: an object of a collection changed, ' +
+        'through the API (`api`) or in the config directory by other means (`file`: an edit by hand, `uci commit`);\n' +
+        '- `reload` `{"service", "action", "trigger": "auto|explicit", "ok", "timedOut"?, "at"}`: a service action ran (the reload after writes, or one asked for);\n' +
+        '- `wan` `{"interface", "status", "previous"}`: an mwan3 interface changed status (`online`, `offline`, ...);\n' +
+        '- `ipsec` `{"remote", "child"?, "state": "up|down"}`: an IKE SA (no `child`) or a child SA went up or down;\n' +
+        '- `reset` `{"oldest", "last"}`: events after the `Last-Event-ID` sent are no longer kept; re-read what matters, the stream goes on from `last`.\n\n' +
+        'Events name objects only: no field values, no keys. While a stream is open, mwan3 status is read every `SDEWAN_EVENTS_POLL_MS` and charon\'s ' +
+        '`ike-updown`/`child-updown` events come over vici (the SAs are read at that interval where vici cannot be reached). ' +
+        'A comment line comes every 15 s. A client that does not keep up (over 64 KiB unsent at two checks a second apart, or over 1 MiB) is disconnected; ' +
+        'it reconnects with `Last-Event-ID`.',
+      parameters: [
+        {
+          name: 'Last-Event-ID',
+          in: 'header',
+          required: false,
+          description: 'Resume after this event: the events after it still kept (the last 1,000) come first, or a `reset`.',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'The stream: `id: 7`, `event: config`, `data: {...}`, a blank line, per event.',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        '400': { description: '`Last-Event-ID` is not an event id.', content: messageContent('Field[Last-Event-ID] checked failed: should be the id of an event (a non-negative integer)') },
+        '403': err('LoginRequired'),
+        '503': { description: 'Too many streams open (32).', content: messageContent('Too many event streams (at most 32)') },
+      },
+    },
+  };
+  doc.paths[METRICS_PATH] = {
+    get: {
+      tags: ['metrics'],
+      operationId: 'metrics.get',
+      summary: 'Prometheus metrics',
+      description:
+        'The Prometheus text format (0.0.4): `sdewan_http_requests_total{method,route,code}` (route: the route pattern), ' +
+        '`sdewan_http_request_duration_seconds{method,route}`, `sdewan_config_writes_total{config}`, `sdewan_reloads_total{service,result}`, ' +
+        '`sdewan_wan_interface_up{interface}`, `sdewan_wan_track_latency_seconds` and `sdewan_wan_track_loss_ratio{interface,track_ip}` (mwan3), ' +
+        '`sdewan_ipsec_sa_up{remote,child}` (`child` empty: the IKE SA), `sdewan_ipsec_sa_bytes` and `sdewan_ipsec_sa_packets{remote,child,direction}` (charon over vici), ' +
+        "`sdewan_live_status_up{source}`, and prom-client's process and Node.js metrics. Outside `/cgi-bin/luci`. " +
+        'A session, or `Authorization: Bearer <SDEWAN_METRICS_TOKEN>`.',
+      security: [{ sysauth: [] }, { metricsToken: [] }],
+      responses: {
+        '200': { description: 'The metrics.', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
+        '401': {
+          description: 'An Authorization header with a token that is not the one set (or none is set): `WWW-Authenticate: Bearer error="invalid_token"`.',
+          headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+          content: messageContent('Invalid bearer token'),
         },
         '403': err('LoginRequired'),
       },

@@ -61,6 +61,8 @@ export interface ReloaderOptions {
   env?: NodeJS.ProcessEnv;
   /** Services whose actions run through a runner instead of <initd>/<script> (see src/ipsec/platform.ts). */
   runners?: Partial<Record<ServiceName, ServiceRunner>>;
+  /** Told the outcome of every action run, automatic or explicit (the event stream, the metrics). */
+  onResult?: (result: ActionResult) => void;
 }
 
 export interface ServiceReloader extends Reloader {
@@ -157,6 +159,7 @@ export function createReloader(opts: ReloaderOptions): ServiceReloader {
       };
     }
     last[service] = result;
+    opts.onResult?.(result);
     if (result.ok) opts.log.info({ service, action: item.action, ...(result.message ? { output: result.message } : {}) }, 'service action done');
     else opts.log.warn({ service, action: item.action, message: result.message }, 'service action failed');
     for (const w of item.waiters) w(result);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, repoRoot, startAgent, type Agent } from '../helpers/agent.js';
 
 const run = promisify(execFile);
+const METRICS_TOKEN = 'readme-metrics-token-0123';
 
 /** The fenced blocks whose info string is `sh test`, in order. */
 export function testedShellBlocks(markdown: string): string[] {
@@ -21,7 +22,7 @@ describe('README', () => {
   let agent: Agent;
   let cwd: string;
   beforeAll(async () => {
-    agent = await startAgent();
+    agent = await startAgent({ env: { SDEWAN_METRICS_TOKEN: METRICS_TOKEN } });
     cwd = makeTempDir('sdewan-readme-');
   });
   afterAll(async () => {
@@ -50,7 +51,7 @@ describe('README', () => {
     const script = ['set -euo pipefail', ...blocks].join('\n');
     const { stdout } = await run('bash', ['-c', script], {
       cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AGENT: agent.url, PASSWORD: agent.password },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AGENT: agent.url, PASSWORD: agent.password, METRICS_TOKEN },
     });
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('302');
@@ -67,6 +68,15 @@ describe('README', () => {
     const gold = '{"name":"gold","members":[{"interface":"wan","metric":"1","weight":"3"},{"interface":"wanb","metric":"2","weight":"1"}],"sla":{"latency_ms":"100","jitter_ms":"20","loss_percent":"5"}}';
     expect(stdout).toContain(`${gold}{"name":"gold","sla":{"latency_ms":"100","jitter_ms":"20","loss_percent":"5"},"source":"none","members":[{"interface":"wan","metric":"1","weight":"3","mwan3_status":"unknown","online":false,"in_use":false,"latency_ms":null`);
     expect(agent.readFile('mwan3')).not.toContain('sdewan_sla');
+    // the event stream replayed the rule's creation and deletion, and mwan3's reload or restart
+    // (the explicit restart takes the place of a reload still waiting)
+    expect(stdout).toContain('event: config\ndata: {"kind":"mwan3/rules","name":"web","change":"created","source":"api"}');
+    expect(stdout).toContain('event: config\ndata: {"kind":"mwan3/rules","name":"web","change":"deleted","source":"api"}');
+    expect(stdout).toMatch(/event: reload\ndata: \{"service":"mwan3","action":"(reload|restart)","trigger":"(auto|explicit)","ok":true/);
+    // the metrics, with the bearer token
+    // mwan3 written 7 times: the rule web and the SLA policy gold (each created, deleted), the rule
+    // ssh (created, patched; the stale DELETE wrote nothing) and the change set
+    expect(stdout).toContain('sdewan_config_writes_total{config="mwan3"} 7');
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {

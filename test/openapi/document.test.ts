@@ -219,8 +219,22 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(login.responses['302'].headers)).toEqual(['Location', 'Set-Cookie']);
     expect(Object.keys(deref(login.responses['403'])['headers'])).toEqual(['X-LuCI-Login-Required']);
     expect(doc.paths[`${LUCI}/admin/logout`].get.responses['302']).toBeDefined();
-    expect(doc.components.securitySchemes).toEqual({ sysauth: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'sysauth' }) });
+    expect(doc.components.securitySchemes).toEqual({
+      sysauth: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'sysauth' }),
+      metricsToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
     expect(doc.security).toEqual([{ sysauth: [] }]);
+
+    // the event stream behind the login; the metrics with the session or the bearer token
+    const events = doc.paths[`${LUCI}/sdewan/v1/events`].get;
+    expect(Object.keys(events.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(events.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toEqual(['header Last-Event-ID']);
+    expect(statusesOf(events)).toEqual(['200', '400', '403', '503']);
+    for (const type of ['config', 'reload', 'wan', 'ipsec', 'reset']) expect(events.description).toContain(`\`${type}\``);
+    const metrics = doc.paths['/metrics'].get;
+    expect(metrics.security).toEqual([{ sysauth: [] }, { metricsToken: [] }]);
+    expect(statusesOf(metrics)).toEqual(['200', '401', '403']);
+    expect(Object.keys(metrics.responses['200'].content)).toEqual(['text/plain; version=0.0.4']);
 
     const services = doc.paths[`${LUCI}/sdewan/v1/services`].get.responses['200'].content['application/json'].schema;
     expect([...enumValues(propertiesOf(services)['services']!)].sort()).toEqual(['firewall', 'ipsec', 'mwan3', 'network']);

@@ -14,7 +14,9 @@ describe('the client catalog', () => {
   it('the client module loads no schema library', () => {
     const text = readFileSync('dist/packages/client/src/index.js', 'utf8');
     const runtimeImports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
-    expect(runtimeImports.sort()).toEqual(['./catalog.js', './transport.js']);
+    expect(runtimeImports.sort()).toEqual(['./catalog.js', './events.js', './transport.js']);
+    // the event stream's parser and iterator import nothing at run time
+    expect(readFileSync('dist/packages/client/src/events.js', 'utf8')).not.toMatch(/^import .* from /m);
   });
 
   it('the client package imports nothing outside itself, types included, but Node and (dynamically) undici', () => {

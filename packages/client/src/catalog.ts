@@ -47,4 +47,6 @@ export const PATHS = {
   status: '/sdewan/v1/status',
   mwan3InterfaceStatus: '/admin/status/mwan/interface_status',
   changes: '/sdewan/v1/changes',
+  events: '/sdewan/v1/events',
+  metrics: '/metrics',
 } as const;

@@ -4,10 +4,13 @@
 // types.ts and catalog.ts (`npm run catalog` in the agent's repository); at run time this
 // needs global fetch (and the `undici` package when a CA is given).
 import { CATALOG, LUCI_BASE, PATHS } from './catalog.js';
+import { iterateEvents, type EventsOptions } from './events.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
-import type { ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, Mwan3InterfaceStatus, ResourceTypes, ServiceAction, ServiceList, ServiceName, StatusModules } from './types.js';
+import type { AgentEvent, ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, Mwan3InterfaceStatus, ResourceTypes, ServiceAction, ServiceList, ServiceName, StatusModules } from './types.js';
 
 export type * from './types.js';
+export type { EventsOptions } from './events.js';
+export { EventStreamParser, agentEventOf, type StreamMessage } from './events.js';
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
 export { CATALOG };
 
@@ -254,6 +257,40 @@ export class SdewanClient {
     };
   }
 
+  /**
+   * The agent's events (`GET /sdewan/v1/events`), parsed, for as long as the caller iterates
+   * (`for await (const e of client.events())`; break or abort `signal` to stop). A broken
+   * stream is reopened with `Last-Event-ID`, after a login again when the session is gone.
+   */
+  events(opts: EventsOptions = {}): AsyncGenerator<AgentEvent, void, undefined> {
+    const path = PATHS.events;
+    return iterateEvents(async (lastEventId, signal) => {
+      const headers = lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : undefined;
+      let token = this.token ?? (await this.freshToken());
+      let res = await this.send('GET', path, undefined, token, { accept: 'text/event-stream', signal, ...(headers ? { headers } : {}) });
+      if (res.status === 403) {
+        await res.text();
+        token = this.token !== undefined && this.token !== token ? this.token : await this.freshToken(token);
+        res = await this.send('GET', path, undefined, token, { accept: 'text/event-stream', signal, ...(headers ? { headers } : {}) });
+      }
+      if (res.status !== 200 || !res.body) return this.fail(res, 'GET', path);
+      return res.body;
+    }, opts);
+  }
+
+  /** The Prometheus text of `GET /metrics`, with the session (a scraper would send a bearer token). */
+  async metrics(): Promise<string> {
+    let token = this.token ?? (await this.freshToken());
+    let res = await this.send('GET', PATHS.metrics, undefined, token, { absolute: true, accept: 'text/plain' });
+    if (res.status === 403) {
+      await res.text();
+      token = this.token !== undefined && this.token !== token ? this.token : await this.freshToken(token);
+      res = await this.send('GET', PATHS.metrics, undefined, token, { absolute: true, accept: 'text/plain' });
+    }
+    if (res.status !== 200) return this.fail(res, 'GET', PATHS.metrics, undefined, true);
+    return res.text();
+  }
+
   /** Logs in (form POST) and keeps the session token of the first Set-Cookie header. */
   async login(): Promise<void> {
     await this.freshToken();
@@ -329,22 +366,32 @@ export class SdewanClient {
     return this.transport;
   }
 
-  private async send(method: string, path: string, body: unknown, token: string, opts: RequestOptions = {}): Promise<HttpResponse> {
-    const headers: Record<string, string> = { ...opts.headers, accept: 'application/json', cookie: `sysauth=${token}` };
+  /**
+   * `path` is under /cgi-bin/luci unless `how.absolute`; `how.signal` replaces the request
+   * timeout (a stream), `how.accept` and `how.headers` add to the request's headers.
+   */
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    token: string,
+    how: RequestOptions & { absolute?: boolean; accept?: string; signal?: AbortSignal } = {},
+  ): Promise<HttpResponse> {
+    const headers: Record<string, string> = { ...how.headers, accept: how.accept ?? 'application/json', cookie: `sysauth=${token}` };
     let payload: string | undefined;
     if (body !== undefined) {
-      headers['content-type'] = opts.contentType ?? 'application/json';
+      headers['content-type'] = how.contentType ?? 'application/json';
       payload = JSON.stringify(body);
     }
-    return (await this.open()).send(`${this.baseUrl}${LUCI_BASE}${path}`, {
+    return (await this.open()).send(`${this.baseUrl}${how.absolute ? '' : LUCI_BASE}${path}`, {
       method,
       headers,
       ...(payload !== undefined ? { body: payload } : {}),
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: how.signal ?? AbortSignal.timeout(this.timeoutMs),
     });
   }
 
-  private async fail(res: HttpResponse, method: string, path: string, message?: string): Promise<never> {
+  private async fail(res: HttpResponse, method: string, path: string, message?: string, absolute = false): Promise<never> {
     const text = await res.text();
     let body: unknown;
     try {
@@ -353,7 +400,7 @@ export class SdewanClient {
       body = undefined;
     }
     const fromBody = body !== null && typeof body === 'object' && typeof (body as Json)['message'] === 'string' ? ((body as Json)['message'] as string) : undefined;
-    throw new ClientError(res.status, message ?? fromBody ?? (text.trim() || `HTTP ${res.status}`), method, `${LUCI_BASE}${path}`, body);
+    throw new ClientError(res.status, message ?? fromBody ?? (text.trim() || `HTTP ${res.status}`), method, `${absolute ? '' : LUCI_BASE}${path}`, body);
   }
 }
 

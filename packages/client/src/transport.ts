@@ -7,6 +7,8 @@ export interface HttpResponse {
   status: number;
   headers: { get(name: string): string | null; getSetCookie(): string[] };
   text(): Promise<string>;
+  /** The body as a stream (fetch's Response has it: the event stream reads it). */
+  body?: ReadableStream<Uint8Array> | null;
 }
 
 export interface HttpRequest {

@@ -389,6 +389,64 @@ export type RemoteStatus = {
   message?: string;
 };
 
+/** A config object created, updated or deleted, through the API or by hand. */
+export type ConfigEventData = {
+  /** `<domain>/<collection>`, as in the API's path: `mwan3/rules`. */
+  kind: string;
+  name: string;
+  change: 'created' | 'updated' | 'deleted';
+  /** `api`: written by the agent; `file`: found changed in the config directory. */
+  source: 'file' | 'api';
+};
+
+export type EventDataOf = {
+  config: ConfigEventData;
+  reload: ReloadEventData;
+  wan: WanEventData;
+  ipsec: IpsecEventData;
+  /** Sent (never stored) when the id asked to resume from is no longer in the buffer. */
+  reset: {
+    oldest: number;
+    last: number;
+  };
+};
+
+export type EventType = 'reload' | 'ipsec' | 'config' | 'wan' | 'reset';
+
+/** An IKE SA (child absent) or a child SA of a remote that went up or down. */
+export type IpsecEventData = {
+  remote: string;
+  child?: string;
+  state: 'up' | 'down';
+};
+
+/** A service action run by the agent (the reload after writes, or an explicit action). */
+export type ReloadEventData = {
+  service: string;
+  action: string;
+  trigger: 'auto' | 'explicit';
+  ok: boolean;
+  timedOut?: boolean;
+  at: string;
+};
+
+/** An mwan3 interface whose status changed (`online`, `offline`, ... as mwan3 says). */
+export type WanEventData = {
+  interface: string;
+  status: string;
+  previous: string;
+};
+
+/** One event of the stream, of any type (`type` tells which `data` it carries). */
+export type AgentEvent = {
+  id: number;
+  type: EventType;
+  data: ConfigEventData | IpsecEventData | ReloadEventData | WanEventData | {
+    oldest: number;
+    last: number;
+  };
+};
+
 export type Mwan3InterfaceStatus = {
   interfaces: {
     [key: string]: LegacyInterfaceStatus;
