@@ -33,4 +33,7 @@ export const CATALOG = {
   application: {
     applications: { path: '/sdewan/application/v1/applications', key: 'applications' },
   },
+  wireguard: {
+    tunnels: { path: '/sdewan/wireguard/v1/tunnels', key: 'tunnels' },
+  },
 } as const;

@@ -16,6 +16,7 @@ import { rules as routeRules } from './network/rules.js';
 import { networkFirewallRules } from './networkfirewall/rules.js';
 import { policies } from './mwan3/policies.js';
 import { rules as mwan3Rules } from './mwan3/rules.js';
+import { tunnels as wireguardTunnels } from './wireguard/tunnels.js';
 import type { Resource } from './types.js';
 
 export const RESOURCES = [
@@ -34,6 +35,7 @@ export const RESOURCES = [
   routes,
   routeRules,
   applications,
+  wireguardTunnels,
 ] as const satisfies readonly Resource[];
 
 export type { Resource };
