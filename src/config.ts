@@ -55,6 +55,12 @@ export interface Settings {
   swanctlBin: string;
   /** Roll a write back when the reload it caused fails (the write then waits for its reload). */
   rollback: boolean;
+  /**
+   * The linux platform's WireGuard (the tunnels of the network config, applied at each reload of
+   * `network`): the kernel module, wireguard-go, either (auto: the module when the kernel has it),
+   * or off (the agent only writes the config). Unused on OpenWRT, where netifd applies them.
+   */
+  wireguard: WireguardImplementation;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
   /** True when initd is the development default (./var/initd), created with recording scripts. */
@@ -62,6 +68,8 @@ export interface Settings {
 }
 
 export const PLATFORMS = ['openwrt', 'linux'] as const;
+export const WIREGUARD_IMPLEMENTATIONS = ['auto', 'kernel', 'userspace', 'off'] as const;
+export type WireguardImplementation = (typeof WIREGUARD_IMPLEMENTATIONS)[number];
 export type Platform = (typeof PLATFORMS)[number];
 
 /** A setting that cannot be used; `setting` is the environment variable's name. */
@@ -103,6 +111,7 @@ export const SETTING_OPTIONS = {
   SDEWAN_VICI_URI: 'vici_uri',
   SDEWAN_SWANCTL: 'swanctl_bin',
   SDEWAN_ROLLBACK: 'rollback',
+  SDEWAN_WIREGUARD: 'wireguard',
 } as const;
 
 export type SettingName = keyof typeof SETTING_OPTIONS;
@@ -135,6 +144,7 @@ export const SETTING_HELP: Record<SettingName, string> = {
   SDEWAN_VICI_URI: "charon's vici socket (default: unix:///var/run/charon.vici)",
   SDEWAN_SWANCTL: 'the swanctl program',
   SDEWAN_ROLLBACK: '1: a write whose reload fails is put back and answered 500',
+  SDEWAN_WIREGUARD: 'linux platform: WireGuard tunnels through auto, kernel, userspace (wireguard-go) or off',
 };
 export type RawSettings = Partial<Record<SettingName, string>>;
 
@@ -229,6 +239,7 @@ const schema = z.object({
   SDEWAN_VICI_URI: z.string().regex(/^(unix|tcp):\/\/[^\s]+$/, 'expected unix://<socket path> or tcp://<host>:<port>').optional(),
   SDEWAN_SWANCTL: z.string().min(1),
   SDEWAN_ROLLBACK: boolean(),
+  SDEWAN_WIREGUARD: z.enum(WIREGUARD_IMPLEMENTATIONS, { message: `expected one of ${WIREGUARD_IMPLEMENTATIONS.join(', ')}` }),
 });
 
 /** The built-in value of every setting, on OpenWRT or elsewhere (relative to `cwd`). */
@@ -260,6 +271,7 @@ export function settingDefaults(openwrt: boolean, cwd: string): Record<SettingNa
     SDEWAN_VICI_URI: undefined, // unix:///var/run/charon.vici, swanctl's own default
     SDEWAN_SWANCTL: 'swanctl',
     SDEWAN_ROLLBACK: '0',
+    SDEWAN_WIREGUARD: 'auto',
   };
 }
 
@@ -433,6 +445,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     viciUri: s.SDEWAN_VICI_URI,
     swanctlBin: s.SDEWAN_SWANCTL.includes('/') ? abs(s.SDEWAN_SWANCTL) : s.SDEWAN_SWANCTL,
     rollback: s.SDEWAN_ROLLBACK,
+    wireguard: s.SDEWAN_WIREGUARD,
     seedConfdir,
     seedInitd,
   };

@@ -14,6 +14,7 @@ import type { RemoteStatus } from '../status/ipsec.js';
 import type { InterfaceStatus } from '../status/links.js';
 import type { RouteStatus, RuleEntry } from '../status/routes.js';
 import type { LegacyMwan3Status } from '../status/mwan3.js';
+import type { TunnelStatus } from '../status/wireguard.js';
 import { CATALOG } from './catalog.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
 
@@ -28,8 +29,10 @@ export type { Mwan3Interface } from '../resources/mwan3/interfaces.js';
 export type { Mwan3Member } from '../resources/mwan3/members.js';
 export type { Mwan3Policy } from '../resources/mwan3/policies.js';
 export type { Mwan3Rule } from '../resources/mwan3/rules.js';
+/** A tunnel as read back has no `private_key` and its peers no `preshared_key` (write-only). */
+export type { WireguardPeer, WireguardTunnel } from '../resources/wireguard/tunnels.js';
 export type { DryRunResult, LegacyMwan3Status as Mwan3InterfaceStatus, Message, RemoteStatus, ServiceAction, ServiceName };
-export type { ConntrackEntry, InterfaceStatus, IpsecModuleStatus, IpsecRemoteDetail, RouteStatus, RuleEntry };
+export type { ConntrackEntry, InterfaceStatus, IpsecModuleStatus, IpsecRemoteDetail, RouteStatus, RuleEntry, TunnelStatus as WireguardTunnelStatus };
 export type { CertificateAuthority, HttpResponse, Transport } from './transport.js';
 export { CATALOG };
 
@@ -120,6 +123,8 @@ export interface StatusModules {
   /** The object of `ubus call mwan3 status`, or the interface_status shape without ubus. */
   wan: Record<string, unknown>;
   services: Record<ServiceName, ServiceRecord | null>;
+  /** Per WireGuard tunnel: state, and per peer the latest handshake and the bytes sent and received. */
+  wireguard: TunnelStatus[];
 }
 
 export type ModuleStatus = { [M in keyof StatusModules]: { name: M; status: StatusModules[M] } }[keyof StatusModules];

@@ -11,6 +11,8 @@ import { ipsecModuleStatus, type IpsecModuleStatus, type SwanctlAnswer } from '.
 import { kernelModules, shareInFlight } from '../status/kernel-modules.js';
 import { detailedStatusText, fromMwan3Config, fromUbusStatus, parseUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
 import { ubusMwan3Status } from '../status/ubus.js';
+import { runStatusCommand } from '../status/command.js';
+import { statusTunnels, tunnelStatus, type TunnelStatus } from '../status/wireguard.js';
 import { ApiError, BAD_URI, badRequest, fieldError, notFound } from '../errors.js';
 import { MWAN3_DETAILED_STATUS_PATH, MWAN3_INTERFACE_STATUS_PATH, SDEWAN_V1 } from '../paths.js';
 import { methodNotAllowed } from './methods.js';
@@ -38,6 +40,11 @@ import { methodNotAllowed } from './methods.js';
  *                    ubus, the interfaces of the mwan3 config in the legacy shape, status "unknown".
  *          services  (the agent's own) the last action run per service, automatic reload or explicit:
  *                    {"mwan3": {action, trigger, ok, message?, at} | null, "firewall": ..., "ipsec": ...}
+ *          wireguard (the agent's own) [{name, state: up|down|unknown, reason?, public_key?, listen_port?,
+ *                    peers: [{name, public_key, endpoint?, allowed_ips, latest_handshake?,
+ *                    latest_handshake_age?, transfer_rx, transfer_tx, persistent_keepalive?}]}] per
+ *                    tunnel of the API, from `wg show <if> dump` (src/status/wireguard.ts); without
+ *                    `wg`, each tunnel is "unknown" and a warning is logged.
  *   GET  /admin/status/mwan/interface_status   the legacy LuCI shape (contract §3)
  *   GET  /admin/status/mwan/detailed_status    {"mwandetail": ["<mwan3 status-like text>"]}, as the
  *                                              JSON variant of luci-app-mwan3 answered, built from
@@ -48,6 +55,8 @@ import { methodNotAllowed } from './methods.js';
 export interface StatusOptions {
   ubusBin: string;
   swanctlBin: string;
+  /** The `wg` program (SDEWAN_WG, else on PATH). */
+  wgBin?: string;
   viciUri: string | undefined;
   timeoutMs: number;
   /** `ip` and `conntrack` programs and the kernel's conntrack file (defaults: on PATH, /proc/net/nf_conntrack). */
@@ -73,13 +82,14 @@ export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri
     viciUri: settings.viciUri,
     timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : DEFAULT_STATUS_TIMEOUT_MS,
     ipBin: env['SDEWAN_IP'] || 'ip',
+    wgBin: env['SDEWAN_WG'] || 'wg',
     conntrackBin: env['SDEWAN_CONNTRACK'] || 'conntrack',
     conntrackFile: env['SDEWAN_NF_CONNTRACK'] || '/proc/net/nf_conntrack',
   };
 }
 
 /** ICN's modules in the order its Lua plugin found them (file names, sorted), then the agent's own. */
-const MODULES = ['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services'] as const;
+const MODULES = ['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard'] as const;
 type StatusModule = (typeof MODULES)[number];
 
 export { shareInFlight };
@@ -140,6 +150,19 @@ export async function registerServiceRoutes(
     return ipsecModuleStatus(pkg, answer, new Date(), stopped);
   }
 
+  /** Each tunnel of the API as `wg show <if> dump` reports it (its keys are dropped by the parser). */
+  async function wireguardModule(): Promise<TunnelStatus[]> {
+    const pkg = await ctx.store.read('network');
+    const wgBin = options.wgBin ?? 'wg';
+    const now = new Date();
+    const statuses = await Promise.all(
+      statusTunnels(pkg).map(async (name) => tunnelStatus(pkg, name, await runStatusCommand(wgBin, ['show', name, 'dump'], { timeoutMs: options.timeoutMs }), now)),
+    );
+    const unknown = statuses.find((t) => t.state === 'unknown');
+    if (unknown) ctx.log.warn({ reason: unknown.reason }, 'WireGuard status unknown');
+    return statuses;
+  }
+
   function servicesModule(): Record<ServiceName, unknown> {
     const last = services.lastResults();
     const out = {} as Record<ServiceName, unknown>;
@@ -158,6 +181,7 @@ export async function registerServiceRoutes(
     rule: kernel.rule,
     wan: wanStatus,
     services: async () => servicesModule(),
+    wireguard: wireguardModule,
   };
   const moduleStatus = (m: StatusModule): Promise<unknown> => modules[m]();
 
