@@ -2,6 +2,8 @@
 // sections) -> listed back, without the write-only keys.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../src/openapi/document.js';
+import { RESOURCES } from '../../src/resources/index.js';
 import { tunnels } from '../../src/resources/wireguard/tunnels.js';
 import { isWireguardKey, parseEndpoint } from '../../src/resources/wireguard/values.js';
 import { kindHarness } from '../helpers/kind.js';
@@ -163,5 +165,22 @@ describe('tunnels: body -> network config -> list', () => {
       expect(r.message.startsWith(message), `${r.message} / ${message}`).toBe(true);
       expect(h.file('network')).toBe(NETWORK);
     }
+  });
+});
+
+describe('the OpenAPI document of tunnels', () => {
+  it('marks the private and pre-shared keys writeOnly, and nothing else', () => {
+    const doc = buildOpenApiDocument({ resources: RESOURCES, version: 'test' }) as unknown as { components: { schemas: Record<string, any> } };
+    const schema = doc.components.schemas['WireguardTunnel'];
+    expect(schema.properties.private_key.writeOnly).toBe(true);
+    expect(schema.properties.peers.items.properties.preshared_key.writeOnly).toBe(true);
+    const marked: string[] = [];
+    const walk = (v: unknown, at: string) => {
+      if (v === null || typeof v !== 'object') return;
+      if ((v as { writeOnly?: unknown }).writeOnly === true) marked.push(at);
+      for (const [k, c] of Object.entries(v)) walk(c, `${at}/${k}`);
+    };
+    walk(schema, '');
+    expect(marked).toEqual(['/properties/private_key', '/properties/peers/items/properties/preshared_key']);
   });
 });
