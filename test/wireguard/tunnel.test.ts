@@ -70,7 +70,7 @@ async function site(key: 'a' | 'b', n: number): Promise<Site> {
   };
 }
 
-/** A's tunnel knows B's endpoint and keeps the path open; B learns A's from its handshake. */
+/** Each side knows the other's endpoint (either can start a handshake); A keeps the path open. */
 function tunnelBody(local: Site, peer: Site, withSecrets = true) {
   return {
     name: local.tunnel,
@@ -82,7 +82,8 @@ function tunnelBody(local: Site, peer: Site, withSecrets = true) {
         name: `site-${peer.key}`,
         public_key: peer.publicKey,
         ...(withSecrets ? { preshared_key: presharedKey } : {}),
-        ...(local.key === 'a' ? { endpoint: `${peer.addr}:51820`, persistent_keepalive: '5' } : {}),
+        endpoint: `${peer.addr}:51820`,
+        ...(local.key === 'a' ? { persistent_keepalive: '5' } : {}),
         allowed_ips: [`${peer.tunnelAddr}/32`, peer.innerNet],
         route_allowed_ips: '1',
       },
@@ -109,6 +110,12 @@ async function wireguardStatus(s: Site): Promise<TunnelStatus[]> {
 async function markedLinks(s: Site): Promise<string[]> {
   const r = await inNs(s, 'ip', '-j', 'link', 'show');
   return (JSON.parse(r.stdout || '[]') as Array<{ ifname: string; ifalias?: string }>).filter((l) => l.ifalias === MARK).map((l) => l.ifname);
+}
+
+/** The destinations of the routes of proto static through a site's tunnel. */
+async function staticRoutes(s: Site): Promise<string[]> {
+  const r = await inNs(s, 'ip', 'route', 'show', 'dev', s.tunnel, 'proto', 'static');
+  return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().split(' ')[0]!);
 }
 
 const RUNS = runsWith('a two-site WireGuard tunnel', {
@@ -217,8 +224,7 @@ describe.runIf(RUNS)('a two-site WireGuard tunnel configured through the API', (
     for (const s of sites) {
       const peer = s === a ? b : a;
       expect(await markedLinks(s)).toEqual([s.tunnel]);
-      const routes = await inNs(s, 'ip', 'route', 'show', 'dev', s.tunnel, 'proto', 'static');
-      expect(routes.stdout.split('\n').map((l) => l.trim().split(' ')[0])).toEqual([peer.tunnelAddr, peer.innerNet]);
+      expect(await staticRoutes(s)).toEqual([peer.tunnelAddr, peer.innerNet]);
       // wg has the pre-shared key the API was sent
       expect((await inNs(s, 'wg', 'show', s.tunnel, 'preshared-keys')).stdout.trim()).toBe(`${peer.publicKey}\t${presharedKey}`);
       const services = await s.agent!.request('GET', `${STATUS}/services`);
@@ -254,13 +260,63 @@ describe.runIf(RUNS)('a two-site WireGuard tunnel configured through the API', (
     await waitFor(async () => (await ping(a, a.inner, b.inner)).exitCode === 0, { timeoutMs: 10_000, intervalMs: 200, what: 'a ping after the PUT' });
   }, 60_000);
 
-  it('never logs a key', () => {
-    for (const s of sites) {
-      const logs = s.agent!.logs();
-      expect(logs).toContain('service action done');
-      for (const secret of [a.privateKey, b.privateKey, presharedKey]) expect(logs).not.toContain(secret);
+  it('follows a PUT on both sides: a peer renamed without its pre-shared key has none, a dropped allowed IP loses its route', async () => {
+    for (const [local, peer] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const body = tunnelBody(local, peer, false);
+      const [p] = body.peers;
+      const changed = { ...body, peers: [{ ...p!, name: `${p!.name}-2`, allowed_ips: local === b ? [`${peer.tunnelAddr}/32`] : p!.allowed_ips }] };
+      const r = await local.agent!.request('PUT', `${WIREGUARD}/tunnels/${local.tunnel}`, changed);
+      expect(r.status, r.text).toBe(200);
     }
-  });
+    for (const s of sites) {
+      const peer = s === a ? b : a;
+      await waitFor(async () => (await inNs(s, 'wg', 'show', s.tunnel, 'preshared-keys')).stdout.trim() === `${peer.publicKey}\t(none)`, {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        what: `site ${s.key}'s pre-shared key to go`,
+      });
+    }
+    await waitFor(async () => (await staticRoutes(b)).join() === a.tunnelAddr, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: "site B's route to A's inner subnet to go",
+    }).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await diagnostics()}`);
+    });
+    expect((await ping(b, b.inner, a.inner)).exitCode).not.toBe(0);
+    await waitFor(async () => (await ping(a, a.tunnelAddr, b.tunnelAddr)).exitCode === 0, { timeoutMs: 20_000, intervalMs: 200, what: 'a ping over the tunnel without pre-shared keys' });
+    expect((await wireguardStatus(a))[0]!.peers[0]!.name).toBe('site-b-2');
+  }, 60_000);
+
+  it('leaves a device of a tunnel\'s name that it did not make alone, and says so in the reload', async () => {
+    expect((await inNs(b, 'ip', 'link', 'add', 'wgzz', 'type', 'veth', 'peer', 'name', 'wgzz-peer')).exitCode).toBe(0);
+    const r = await b.agent!.request('POST', `${WIREGUARD}/tunnels`, { name: 'wgzz', private_key: b.privateKey, listen_port: '51999' });
+    expect(r.status, r.text).toBe(201);
+    await waitFor(async () => (await b.agent!.request('GET', `${STATUS}/services`)).json.status.network?.ok === false, { timeoutMs: 10_000, intervalMs: 100, what: 'the failed reload' });
+    const services = await b.agent!.request('GET', `${STATUS}/services`);
+    expect(services.json.status.network.message).toContain('wgzz: a device of that name exists that the agent did not make');
+    expect((await inNs(b, 'ip', '-d', 'link', 'show', 'wgzz')).stdout).toContain('veth');
+    // the other tunnel was applied all the same
+    expect(await markedLinks(b)).toEqual([b.tunnel]);
+    expect((await b.agent!.request('DELETE', `${WIREGUARD}/tunnels/wgzz`)).status).toBe(200);
+    await waitFor(async () => (await b.agent!.request('GET', `${STATUS}/services`)).json.status.network?.ok === true, { timeoutMs: 10_000, intervalMs: 100, what: 'the next reload' });
+    expect((await inNs(b, 'ip', '-d', 'link', 'show', 'wgzz')).stdout).toContain('veth');
+    await inNs(b, 'ip', 'link', 'del', 'wgzz');
+  }, 60_000);
+
+  it('stop of the network service takes the agent\'s interfaces down, start brings them back', async () => {
+    const stop = await b.agent!.request('PUT', '/cgi-bin/luci/sdewan/v1/service/network', { action: 'stop' });
+    expect(stop.status, stop.text).toBe(200);
+    expect(await markedLinks(b)).toEqual([]);
+    const start = await b.agent!.request('PUT', '/cgi-bin/luci/sdewan/v1/service/network', { action: 'start' });
+    expect(start.status, start.text).toBe(200);
+    expect(await markedLinks(b)).toEqual([b.tunnel]);
+    // B's new interface has no session: it starts a handshake with the first packet it sends
+    await waitFor(async () => (await ping(b, b.tunnelAddr, a.tunnelAddr)).exitCode === 0, { timeoutMs: 30_000, intervalMs: 200, what: 'a ping after start' });
+  }, 60_000);
 
   it('DELETE through the API removes the interface (and its wireguard-go) and the tunnel is gone', async () => {
     const del = await a.agent!.request('DELETE', `${WIREGUARD}/tunnels/${a.tunnel}`);
@@ -272,4 +328,12 @@ describe.runIf(RUNS)('a two-site WireGuard tunnel configured through the API', (
     // B keeps its own
     expect(await markedLinks(b)).toEqual([b.tunnel]);
   }, 60_000);
+
+  it('never logs a key', () => {
+    for (const s of sites) {
+      const logs = s.agent!.logs();
+      expect(logs).toContain('service action done');
+      for (const secret of [a.privateKey, b.privateKey, presharedKey]) expect(logs).not.toContain(secret);
+    }
+  });
 });
