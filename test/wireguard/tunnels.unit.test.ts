@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../src/openapi/document.js';
 import { RESOURCES } from '../../src/resources/index.js';
+import { routes } from '../../src/resources/network/routes.js';
 import { tunnels } from '../../src/resources/wireguard/tunnels.js';
 import { isWireguardKey, parseEndpoint } from '../../src/resources/wireguard/values.js';
 import { kindHarness } from '../helpers/kind.js';
@@ -110,6 +111,12 @@ describe('tunnels: body -> network config -> list', () => {
     expect(after.sections.find((s) => s.name === 'wg0')!.options.get('private_key')).toBe(priv);
     expect(after.sections.find((s) => s.type === 'wireguard_wg0')!.options.get('preshared_key')).toBe(psk);
     expect(h.file('network')).not.toBe(before);
+    // a dry run of a PUT without the keys answers a batch that holds none of the stored ones
+    const batch = await h.dryRun('replace', { name: 'wg0', mtu: '1400', peers: [{ name: 'b', public_key: pub, endpoint: 'vpn.example.com:51820' }] });
+    expect(batch).toContain("set network.wg0.mtu='1400'");
+    expect(batch).toContain("endpoint_host='vpn.example.com'");
+    expect(batch).not.toContain(priv);
+    expect(batch).not.toContain(psk);
     // a new key replaces the stored one; a peer under another name has no pre-shared key
     const priv2 = key();
     await h.replace('wg0', { name: 'wg0', private_key: priv2, peers: [{ name: 'c', public_key: pub }] });
@@ -137,6 +144,13 @@ describe('tunnels: body -> network config -> list', () => {
     await h.handEdit("set network.wgh=interface\nset network.wgh.proto='wireguard'\nset network.wgh.private_key='x'\ncommit network\n");
     expect(await h.list()).toEqual([]);
     expect(await h.refusal(() => h.replace('wgh', { name: 'wgh', private_key: key() }))).toMatchObject({ status: 409 });
+  });
+
+  it('a route may go through the tunnel: its interface is the one netifd names the device after', async () => {
+    const h = kindHarness(tunnels, { network: NETWORK }, { host: { devices: [{ name: 'wg0', addresses: ['10.10.0.1/24'], up: true }] } });
+    await h.create({ name: 'wg0', private_key: key(), addresses: ['10.10.0.1/24'] });
+    await h.with(routes).create({ name: 'via-wg', dst: '192.168.30.0/24', dev: 'wg0' });
+    expect(h.file('network')).toContain("\toption interface 'wg0'\n\toption target '192.168.30.0/24'");
   });
 
   it('refuses bad values with a message naming the field, the file unchanged', async () => {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { conflict, fieldError } from '../../errors.js';
 import type { UciPackage, UciSection, UciValue } from '../../uci/types.js';
 import { namedSectionOps, optionList, optionString } from '../fields.js';
-import { NETWORK, deleteSectionsOps, hostBitsClear, objectName, optionMap, parsePrefix, replaceSectionsOps } from '../network/common.js';
+import { KIND_OPTION, NETWORK, deleteSectionsOps, hostBitsClear, objectName, optionMap, parsePrefix, replaceSectionsOps } from '../network/common.js';
 import { bool01, cidr, stringList } from '../schema.js';
 import { defineResource, type Snapshot } from '../types.js';
 import { endpoint, endpointOf, intIn, parseEndpoint, TUNNEL_NAME, wireguardKey } from './values.js';
@@ -37,7 +37,6 @@ import { endpoint, endpointOf, intIn, parseEndpoint, TUNNEL_NAME, wireguardKey }
  * a peer's pre-shared key is dropped by replacing the peer under another name. A POST needs
  * `private_key`. Everything else reads back exactly as sent; `peers` is always listed.
  */
-export const KIND_OPTION = 'sdewan_kind';
 const KIND = 'wireguard';
 const INTERFACE = 'interface';
 const PROTO = 'wireguard';
