@@ -13,6 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/client/index.js';
 import { startAgent, waitFor, type Agent } from '../helpers/agent.js';
 import { hasProgram, isRoot, runsWith } from '../helpers/requirements.js';
 
@@ -248,6 +249,22 @@ describe.runIf(RUNS)('a two-site WireGuard tunnel configured through the API', (
       expect(p.transfer_tx).toBeGreaterThan(0);
       expect(JSON.stringify(t)).not.toContain(s.privateKey);
       expect(JSON.stringify(t)).not.toContain(presharedKey);
+    }
+  }, 60_000);
+
+  it('the typed client reads the tunnel (without its keys) and its status', async () => {
+    const client = createClient({ url: b.agent!.url, password: b.agent!.password });
+    try {
+      const t = await client.wireguard.tunnels.get(b.tunnel);
+      expect(t.private_key).toBeUndefined();
+      expect(t.peers?.[0]).toMatchObject({ name: 'site-a', public_key: a.publicKey });
+      expect(t.peers?.[0]?.preshared_key).toBeUndefined();
+      const [status] = await client.status.get('wireguard');
+      expect(status).toMatchObject({ name: b.tunnel, state: 'up', public_key: b.publicKey });
+      expect(status!.peers[0]!.transfer_rx).toBeGreaterThan(0);
+    } finally {
+      await client.logout();
+      await client.close();
     }
   }, 60_000);
 
