@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../src/openapi/document.js';
 import { RESOURCES } from '../../src/resources/index.js';
+import { interfaces } from '../../src/resources/mwan3/interfaces.js';
 import { routes } from '../../src/resources/network/routes.js';
 import { tunnels } from '../../src/resources/wireguard/tunnels.js';
 import { isWireguardKey, parseEndpoint } from '../../src/resources/wireguard/values.js';
@@ -151,6 +152,17 @@ describe('tunnels: body -> network config -> list', () => {
     await h.create({ name: 'wg0', private_key: key(), addresses: ['10.10.0.1/24'] });
     await h.with(routes).create({ name: 'via-wg', dst: '192.168.30.0/24', dev: 'wg0' });
     expect(h.file('network')).toContain("\toption interface 'wg0'\n\toption target '192.168.30.0/24'");
+  });
+
+  it('a tunnel can be an mwan3 interface, and is not deleted while it is one', async () => {
+    const h = harness();
+    await h.create({ name: 'wg0', private_key: key() });
+    await h.with(interfaces).create({ name: 'wg0', enabled: '1', family: 'ipv4' });
+    expect(await h.refusal(() => h.remove('wg0'))).toEqual({ status: 400, message: 'Tunnel "wg0" is the network interface of mwan3 interface \'wg0\'' });
+    expect((await h.list()).map((t) => t.name)).toEqual(['wg0']);
+    await h.with(interfaces).remove('wg0');
+    await h.remove('wg0');
+    expect(await h.list()).toEqual([]);
   });
 
   it('refuses bad values with a message naming the field, the file unchanged', async () => {

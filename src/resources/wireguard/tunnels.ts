@@ -151,6 +151,7 @@ export const tunnels = defineResource({
   domain: 'wireguard',
   collection: 'tunnels',
   config: NETWORK,
+  reads: ['mwan3'],
   service: 'network',
   schema,
   list,
@@ -185,5 +186,10 @@ export const tunnels = defineResource({
   deleteBatch(name, snap) {
     const pkg = snap[NETWORK]!;
     return [...deleteSectionsOps(pkg, peerSections(pkg, name)), { op: 'delete', section: name }];
+  },
+  /** mwan3 balances over network interfaces of its interfaces' names: a tunnel can be one. */
+  usedBy(name, snap) {
+    const mwan3 = snap['mwan3']?.sections.find((s) => s.type === 'interface' && s.name === name);
+    return mwan3 ? `Tunnel ${JSON.stringify(name)} is the network interface of mwan3 interface '${name}'` : undefined;
   },
 });
