@@ -21,8 +21,7 @@ describe('README', () => {
   let agent: Agent;
   let cwd: string;
   beforeAll(async () => {
-    // the WireGuard example writes the network config only: no interface on the test's machine
-    agent = await startAgent({ env: { SDEWAN_WIREGUARD: 'off' } });
+    agent = await startAgent();
     cwd = makeTempDir('sdewan-readme-');
   });
   afterAll(async () => {
