@@ -4,6 +4,7 @@
 // import nothing of the server; test/client/types.test.ts checks both stay identical.
 import type { AgentEvent as HubEvent, EventType } from './events/hub.js';
 import type { RESOURCES } from './resources/index.js';
+import type { TunnelStatus as WireguardTunnelStatusOf } from './status/wireguard.js';
 import type { Resource } from './resources/types.js';
 import type { ActionResult } from './services/reloader.js';
 import type { ServiceName } from './services/table.js';
@@ -30,6 +31,9 @@ export type { NetworkApplication } from './resources/network/applications.js';
 export type { NetworkRoute } from './resources/network/routes.js';
 export type { NetworkRule } from './resources/network/rules.js';
 export type { NetworkFirewallRule } from './resources/networkfirewall/rules.js';
+/** A tunnel as read back has no `private_key` and its peers no `preshared_key` (write-only). */
+export type { WireguardPeer, WireguardTunnel } from './resources/wireguard/tunnels.js';
+export type { TunnelStatus as WireguardTunnelStatus } from './status/wireguard.js';
 export type { ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, ServiceAction, ServiceList } from './openapi/schemas.js';
 export type { ConntrackEntry, InterfaceStatus, RouteStatus, RuleEntry, ServiceName };
 export type { IpsecModuleStatus, IpsecRemoteDetail } from './status/ipsec-module.js';
@@ -66,4 +70,6 @@ export interface StatusModules {
   /** The object of `ubus call mwan3 status`, or the interface_status shape without ubus. */
   wan: Record<string, unknown>;
   services: Record<ServiceName, ServiceRecord | null>;
+  /** Per WireGuard tunnel: state, and per peer the latest handshake and the bytes sent and received. */
+  wireguard: WireguardTunnelStatusOf[];
 }

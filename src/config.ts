@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { passwordFileProblem } from './auth/password-file.js';
 import { tlsFilesIn, tlsPairProblem } from './tls-files.js';
-import { type Platform, type RawSettings, type SettingName, SETTING_OPTIONS, settingDefaults, settingsSchema } from './settings-table.js';
+import { type Platform, type RawSettings, type SettingName, SETTING_OPTIONS, settingDefaults, settingsSchema, type WireguardImplementation } from './settings-table.js';
 import { findExecutable } from './uci/runner.js';
 import type { UciPackage } from './uci/types.js';
 
@@ -63,17 +63,24 @@ export interface Settings {
   /** How long an init script may run. */
   serviceTimeoutMs: number;
   /** Programs and files the status reads (ubus, ip, conntrack, the conntrack table), and their time limit. */
-  status: { ubusBin: string; ipBin: string; conntrackBin: string; conntrackFile: string; timeoutMs: number };
+  status: { ubusBin: string; ipBin: string; wgBin: string; conntrackBin: string; conntrackFile: string; timeoutMs: number };
   /** A bearer token that reads GET /metrics without a session; undefined: a session only. */
   metricsToken?: string;
   /** How often mwan3 and IPsec status are read for the event stream while it has subscribers. */
   eventsPollMs: number;
+  /**
+   * The linux platform's WireGuard (the tunnels of the network config, applied at each reload of
+   * `network`): the kernel module, wireguard-go, either (auto: the module when the kernel has it),
+   * or off (the agent only writes the config). Unused on OpenWRT, where netifd applies them.
+   */
+  wireguard: WireguardImplementation;
   /** True when confdir is the development default (./var/config), seeded from uci-fixtures. */
   seedConfdir?: boolean;
   /** True when initd is the development default (./var/initd), created with recording scripts. */
   seedInitd?: boolean;
 }
 
+export { WIREGUARD_IMPLEMENTATIONS, type WireguardImplementation } from './settings-table.js';
 /** A setting that cannot be used; `setting` is the environment variable's name. */
 export class SettingsError extends Error {
   constructor(
@@ -288,12 +295,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, opts: LoadOpt
     status: {
       ubusBin: s.SDEWAN_UBUS,
       ipBin: s.SDEWAN_IP,
+      wgBin: s.SDEWAN_WG,
       conntrackBin: s.SDEWAN_CONNTRACK,
       conntrackFile: abs(s.SDEWAN_NF_CONNTRACK),
       timeoutMs: s.SDEWAN_STATUS_TIMEOUT_MS,
     },
     ...(s.SDEWAN_METRICS_TOKEN !== undefined ? { metricsToken: s.SDEWAN_METRICS_TOKEN } : {}),
     eventsPollMs: s.SDEWAN_EVENTS_POLL_MS,
+    wireguard: s.SDEWAN_WIREGUARD,
     seedConfdir,
     seedInitd,
   };

@@ -16,12 +16,16 @@ const SECRET_KEYS = [
   'authorization',
   'set-cookie',
   'private_key',
+  'preshared_key',
   'local_private_cert',
   'key',
 ];
 
-/** The objects that may carry them: a request body, a request's headers, an IPsec remote. */
-const CONTAINERS = ['body', 'req.headers', 'headers', 'remote', 'settings', 'err'];
+/** The objects that may carry them: a request body, a request's headers, an IPsec remote, a WireGuard tunnel or peer. */
+const CONTAINERS = ['body', 'req.headers', 'headers', 'remote', 'tunnel', 'peer', 'settings', 'err'];
+
+/** Lists of objects that carry them (a tunnel's peers): one wildcard over that list only. */
+const LISTS = ['body.peers', 'tunnel.peers', 'peers'];
 
 /**
  * Exact paths only: pino compiles them into plain property accesses, where a wildcard path
@@ -30,6 +34,7 @@ const CONTAINERS = ['body', 'req.headers', 'headers', 'remote', 'settings', 'err
 export const REDACT_PATHS = [
   ...SECRET_KEYS.map((k) => `["${k}"]`),
   ...CONTAINERS.flatMap((c) => SECRET_KEYS.map((k) => `${c}["${k}"]`)),
+  ...LISTS.map((l) => `${l}[*].preshared_key`),
 ];
 
 /**

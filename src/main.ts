@@ -54,7 +54,11 @@ async function createReloader(settings: Settings, log: Logger, store: UciStore, 
   // On plain Linux the agent renders and loads swanctl.conf itself (no /etc/init.d/swanctl).
   const { ipsecRunnerFor } = await import('./ipsec/platform.js');
   const ipsec = ipsecRunnerFor(settings, store, log);
-  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, minIntervalMs: settings.reloadIntervalMs, timeoutMs: settings.serviceTimeoutMs, log, onResult, ...(ipsec ? { runners: { ipsec } } : {}) });
+  // ... and applies the WireGuard tunnels of the network config after the network script.
+  const { networkRunnerFor } = await import('./wireguard/platform.js');
+  const network = networkRunnerFor(settings, store, log);
+  const runners = { ...(ipsec ? { ipsec } : {}), ...(network ? { network } : {}) };
+  return create({ initd: settings.initd, delayMs: settings.reloadDelayMs, minIntervalMs: settings.reloadIntervalMs, timeoutMs: settings.serviceTimeoutMs, log, onResult, runners });
 }
 
 /** The owned files an interrupted write left behind (src/changes/orphan-files.ts). */

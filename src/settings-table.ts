@@ -7,6 +7,8 @@ import path from 'node:path';
 import * as z from 'zod';
 
 export const PLATFORMS = ['openwrt', 'linux'] as const;
+export const WIREGUARD_IMPLEMENTATIONS = ['auto', 'kernel', 'userspace', 'off'] as const;
+export type WireguardImplementation = (typeof WIREGUARD_IMPLEMENTATIONS)[number];
 export type Platform = (typeof PLATFORMS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const AUTH_METHODS = ['static', 'shadow', 'ubus'] as const;
@@ -88,6 +90,8 @@ export const SETTINGS = {
   SDEWAN_SWANCTL: row('swanctl_bin', required(), 'the swanctl program', 'swanctl'),
   SDEWAN_UBUS: row('ubus_bin', required(), 'the ubus program (mwan3 status)', 'ubus'),
   SDEWAN_IP: row('ip_bin', required(), 'the ip program (interface, route and rule status)', 'ip'),
+  SDEWAN_WG: row('wg_bin', required(), 'the wg program (WireGuard status; applying tunnels on linux)', 'wg'),
+  SDEWAN_WIREGUARD: row('wireguard', oneOf(WIREGUARD_IMPLEMENTATIONS), 'linux platform: WireGuard tunnels through auto, kernel, userspace (wireguard-go) or off', 'auto'),
   SDEWAN_CONNTRACK: row('conntrack_bin', required(), 'the conntrack program (conntrack status, when the table file cannot be read)', 'conntrack'),
   SDEWAN_NF_CONNTRACK: row('nf_conntrack', required(), 'the kernel connection tracking table (conntrack status)', '/proc/net/nf_conntrack'),
   SDEWAN_STATUS_TIMEOUT_MS: row('status_timeout_ms', intIn(1, 600_000), 'how long a status program may run', '5000'),

@@ -5,12 +5,13 @@ import type { ServiceName } from '../services/table.js';
 import type { ServiceReloader } from '../services/reloader.js';
 import { SERVICE_ACTIONS, SERVICE_NAMES, isServiceAction, isServiceName } from '../services/table.js';
 import { systemStatusSource, type KernelStatusSource } from '../host/status-source.js';
-import { DEFAULT_STATUS_TIMEOUT_MS } from '../status/command.js';
+import { DEFAULT_STATUS_TIMEOUT_MS, runStatusCommand } from '../status/command.js';
 import { listIkeSas } from '../status/ike-sas.js';
 import { ipsecModuleStatus, type IpsecModuleStatus, type SwanctlAnswer } from '../status/ipsec-module.js';
 import { kernelModules, shareInFlight } from '../status/kernel-modules.js';
 import { detailedStatusText, fromMwan3Config, fromUbusStatus, type LegacyMwan3Status } from '../status/mwan3.js';
 import { mwan3Source, type Mwan3Source } from '../status/mwan3-source.js';
+import { statusTunnels, tunnelStatus, type TunnelStatus } from '../status/wireguard.js';
 import { ApiError, BAD_URI, badRequest, fieldError, notFound } from '../errors.js';
 import { MWAN3_DETAILED_STATUS_PATH, MWAN3_INTERFACE_STATUS_PATH, SDEWAN_V1 } from '../paths.js';
 import { methodNotAllowed } from './methods.js';
@@ -38,6 +39,11 @@ import { methodNotAllowed } from './methods.js';
  *                    ubus, the interfaces of the mwan3 config in the legacy shape, status "unknown".
  *          services  (the agent's own) the last action run per service, automatic reload or explicit:
  *                    {"mwan3": {action, trigger, ok, message?, at} | null, "firewall": ..., "ipsec": ...}
+ *          wireguard (the agent's own) [{name, state: up|down|unknown, reason?, public_key?, listen_port?,
+ *                    peers: [{name, public_key, endpoint?, allowed_ips, latest_handshake?,
+ *                    latest_handshake_age?, transfer_rx, transfer_tx, persistent_keepalive?}]}] per
+ *                    tunnel of the API, from `wg show <if> dump` (src/status/wireguard.ts); without
+ *                    `wg`, each tunnel is "unknown" and a warning is logged.
  *   GET  /admin/status/mwan/interface_status   the legacy LuCI shape (contract §3)
  *   GET  /admin/status/mwan/detailed_status    {"mwandetail": ["<mwan3 status-like text>"]}, as the
  *                                              JSON variant of luci-app-mwan3 answered, built from
@@ -48,6 +54,8 @@ import { methodNotAllowed } from './methods.js';
 export interface StatusOptions {
   ubusBin: string;
   swanctlBin: string;
+  /** The `wg` program (SDEWAN_WG, else on PATH). */
+  wgBin?: string;
   viciUri: string | undefined;
   timeoutMs: number;
   /** `ip` and `conntrack` programs and the kernel's conntrack file (defaults: on PATH, /proc/net/nf_conntrack). */
@@ -58,14 +66,14 @@ export interface StatusOptions {
   kernel?: KernelStatusSource;
 }
 
-/** Where status comes from: the settings (SDEWAN_SWANCTL, SDEWAN_VICI_URI, SDEWAN_UBUS, SDEWAN_IP, SDEWAN_CONNTRACK, SDEWAN_NF_CONNTRACK, SDEWAN_STATUS_TIMEOUT_MS). */
+/** Where status comes from: the settings (SDEWAN_SWANCTL, SDEWAN_VICI_URI, SDEWAN_UBUS, SDEWAN_IP, SDEWAN_WG, SDEWAN_CONNTRACK, SDEWAN_NF_CONNTRACK, SDEWAN_STATUS_TIMEOUT_MS). */
 export function statusOptionsOf(settings: Pick<Settings, 'swanctlBin' | 'viciUri' | 'status'>): StatusOptions {
-  const { ubusBin, ipBin, conntrackBin, conntrackFile, timeoutMs } = settings.status;
-  return { ubusBin, swanctlBin: settings.swanctlBin, viciUri: settings.viciUri, timeoutMs, ipBin, conntrackBin, conntrackFile };
+  const { ubusBin, ipBin, wgBin, conntrackBin, conntrackFile, timeoutMs } = settings.status;
+  return { ubusBin, swanctlBin: settings.swanctlBin, viciUri: settings.viciUri, timeoutMs, ipBin, wgBin, conntrackBin, conntrackFile };
 }
 
 /** ICN's modules in the order its Lua plugin found them (file names, sorted), then the agent's own. */
-const MODULES = ['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services'] as const;
+const MODULES = ['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard'] as const;
 type StatusModule = (typeof MODULES)[number];
 
 export { shareInFlight };
@@ -114,6 +122,19 @@ export async function registerServiceRoutes(
     return ipsecModuleStatus(pkg, answer, new Date(), stopped);
   }
 
+  /** Each tunnel of the API as `wg show <if> dump` reports it (its keys are dropped by the parser). */
+  async function wireguardModule(): Promise<TunnelStatus[]> {
+    const pkg = await ctx.store.read('network');
+    const wgBin = options.wgBin ?? 'wg';
+    const now = new Date();
+    const statuses = await Promise.all(
+      statusTunnels(pkg).map(async (name) => tunnelStatus(pkg, name, await runStatusCommand(wgBin, ['show', name, 'dump'], { timeoutMs: options.timeoutMs }), now)),
+    );
+    const unknown = statuses.find((t) => t.state === 'unknown');
+    if (unknown) ctx.log.warn({ reason: unknown.reason }, 'WireGuard status unknown');
+    return statuses;
+  }
+
   function servicesModule(): Record<ServiceName, unknown> {
     const last = services.lastResults();
     const out = {} as Record<ServiceName, unknown>;
@@ -132,6 +153,7 @@ export async function registerServiceRoutes(
     rule: kernel.rule,
     wan: wanStatus,
     services: async () => servicesModule(),
+    wireguard: wireguardModule,
   };
   const moduleStatus = (m: StatusModule): Promise<unknown> => modules[m]();
 

@@ -14,7 +14,7 @@ export const MAX_CHANGES = 500;
 export { SERVICE_ACTIONS, SERVICE_NAMES };
 
 /** The modules of GET /sdewan/v1/status (src/http/service-routes.ts): ICN's, in its Lua order, then the agent's own. */
-export const STATUS_MODULES = ['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services'] as const;
+export const STATUS_MODULES = ['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard'] as const;
 
 export const messageSchema = z
   .object({ message: z.string().meta({ description: 'What happened; an error names the field.', examples: ['Field[metric] checked failed: should be an integer not less than 1'] }) })
@@ -299,6 +299,31 @@ const servicesStatusSchema = z.record(z.enum(SERVICE_NAMES), serviceRecordSchema
 const moduleName = <const N extends string>(name: N) =>
   z.literal(name).meta({ description: 'The module.', examples: [name] });
 
+const wireguardPeerStatusSchema = z.object({
+  name: z.string().meta({ description: 'The peer of the tunnel with that public key ("" for one the config does not have).' }),
+  public_key: z.string(),
+  endpoint: z.string().optional().meta({ description: 'Where its packets come from (or the configured endpoint before any).' }),
+  allowed_ips: z.array(z.string()),
+  latest_handshake: z.string().optional().meta({ description: 'ISO 8601; absent before the first handshake.' }),
+  latest_handshake_age: z.int().optional().meta({ description: 'Seconds since the latest handshake.' }),
+  transfer_rx: z.int().meta({ description: 'Bytes received from the peer.' }),
+  transfer_tx: z.int().meta({ description: 'Bytes sent to the peer.' }),
+  persistent_keepalive: z.int().optional(),
+});
+
+export const wireguardStatusSchema = z
+  .array(
+    z.object({
+      name: z.string(),
+      state: z.enum(['up', 'down', 'unknown']).meta({ description: '`down`: wg knows no such interface; `unknown`: wg could not be asked (see `reason`).' }),
+      reason: z.string().optional(),
+      public_key: z.string().optional().meta({ description: 'The public key of the tunnel (its private key is never shown).' }),
+      listen_port: z.int().optional(),
+      peers: z.array(wireguardPeerStatusSchema),
+    }),
+  )
+  .meta({ description: 'Per WireGuard tunnel of the API, from `wg show <if> dump`.' });
+
 export const moduleStatusSchema = z
   .discriminatedUnion('name', [
     z.object({ name: moduleName('conntrack'), status: conntrackStatusSchema }),
@@ -308,6 +333,7 @@ export const moduleStatusSchema = z
     z.object({ name: moduleName('rule'), status: ruleStatusSchema }),
     z.object({ name: moduleName('wan'), status: wanStatusSchema }),
     z.object({ name: moduleName('services'), status: servicesStatusSchema }),
+    z.object({ name: moduleName('wireguard'), status: wireguardStatusSchema }),
   ])
   .meta({ description: '`{"name": <module>, "status": <its status>}`, the SdewanModuleStatus of the controller.' });
 

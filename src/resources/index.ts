@@ -17,6 +17,7 @@ import { networkFirewallRules } from './networkfirewall/rules.js';
 import { policies } from './mwan3/policies.js';
 import { rules as mwan3Rules } from './mwan3/rules.js';
 import { slaPolicies } from './mwan3/slapolicies.js';
+import { tunnels as wireguardTunnels } from './wireguard/tunnels.js';
 import type { Resource } from './types.js';
 
 export const RESOURCES = [
@@ -36,6 +37,7 @@ export const RESOURCES = [
   routes,
   routeRules,
   applications,
+  wireguardTunnels,
 ] as const satisfies readonly Resource[];
 
 export type { Resource };

@@ -63,6 +63,10 @@ describe('logger redaction', () => {
     log.info({ password: 'pw-1', body: { luci_password: 'pw-2', pre_shared_key: 'psk-5' }, token: 'token-4', user: 'root' }, 'a');
     log.info({ req: { headers: { cookie: 'cookie-3', authorization: 'x' } }, remote: { private_key: 'key-6', local_private_cert: 'cert-7' } }, 'b');
     log.info({ sysauth: 'sysauth-8' }, 'c');
+    // a WireGuard tunnel: its private key and its peers' pre-shared keys
+    log.info({ body: { private_key: 'wgkey-9', peers: [{ name: 'b', preshared_key: 'wgpsk-10' }, { name: 'c', preshared_key: 'wgpsk-11' }] } }, 'd');
+    log.info({ tunnel: { private_key: 'wgkey-12', peers: [{ preshared_key: 'wgpsk-13' }] }, peer: { preshared_key: 'wgpsk-14' }, preshared_key: 'wgpsk-15' }, 'e');
+    secrets.push('wgkey-9', 'wgpsk-10', 'wgpsk-11', 'wgkey-12', 'wgpsk-13', 'wgpsk-14', 'wgpsk-15');
     for (const s of secrets) expect(out).not.toContain(s);
     expect(out).toContain('"user":"root"');
     expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(secrets.length);

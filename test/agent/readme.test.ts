@@ -77,6 +77,14 @@ describe('README', () => {
     // mwan3 written 7 times: the rule web and the SLA policy gold (each created, deleted), the rule
     // ssh (created, patched; the stale DELETE wrote nothing) and the change set
     expect(stdout).toContain('sdewan_config_writes_total{config="mwan3"} 7');
+    // the tunnel is answered without its private and pre-shared keys, once created and once read
+    const tunnel =
+      '{"name":"wg0","listen_port":"51820","addresses":["10.77.0.1/24"],"peers":[{"name":"site-b","public_key":"mGJiflpg+AW/O9h/X44r/khUHfzSJcSq0PzRWQK/hHs=","endpoint":"10.98.0.2:51820","allowed_ips":["10.77.0.2/32","192.168.20.0/24"],"route_allowed_ips":"1"}]}';
+    expect(stdout).toContain(`${tunnel}${tunnel}{"message":"success"}`);
+    expect(stdout).not.toContain('OGs4TMmDca8V2MjmxtYU2zCkZBQvi2vUXeXPDev+gn8=');
+    expect(stdout).not.toContain('iLUBWGbAcWF4u9dsAZCQN50Juj32AMPPaewsNEbcJ24=');
+    expect(agent.logs()).not.toContain('OGs4TMmDca8V2MjmxtYU2zCkZBQvi2vUXeXPDev+gn8=');
+    expect(agent.logs()).not.toContain('iLUBWGbAcWF4u9dsAZCQN50Juj32AMPPaewsNEbcJ24=');
     expect(lines.at(-1)).toMatch(/302$/);
     // the example logged out: the cookie jar's session is gone
     const after = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/services', undefined, {

@@ -123,7 +123,7 @@ describe('the CNF status poller of the ICN controller', () => {
     expect(first.restarts).toBe(1);
     expect(await initd.calls()).toEqual(['swanctl restart']);
     const stored = JSON.parse(first.stored) as Array<{ name: string; status: any }>;
-    expect(stored.map((m) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services']);
+    expect(stored.map((m) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard']);
     expect(stored[2]!.status).toEqual({
       InitConnection: 'fail',
       details: [{ name: 'siteB', state: 'down', child_sas: [], configured: true, missing_children: ['net'] }],

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as z from 'zod';
 import { parseUci } from '../../src/uci/index.js';
 import type { UciPackage } from '../../src/uci/types.js';
 import { httpClient, mainScript, repoRoot, waitFor, WaitAbort } from '../helpers/agent.js';
@@ -73,6 +74,15 @@ export const VALID: Record<string, Record<string, unknown>> = {
   '/sdewan/rule/v1/rules': { name: 'probe', src: '10.0.0.0/8', dst: '10.1.0.0/16', flag: true, prio: '100', fwmark: '0x10', table: '40' },
   '/sdewan/application/v1/applications': { name: 'probe', iplist: '10.0.0.5,10.0.0.6' },
   '/sdewan/ipsec/v1/proposals': ipsecProposal('probe'),
+  '/sdewan/wireguard/v1/tunnels': {
+    name: 'wgprobe', private_key: 'cPrObEkEyPrObEkEyPrObEkEyPrObEkEyPrObEkEy0A=', listen_port: '51820', addresses: ['10.77.0.1/24', 'fd77::1/64'], mtu: '1420',
+    peers: [
+      {
+        name: 'probe-peer', public_key: 'pUbLiCkEyPuBlIcKeYpUbLiCkEyPuBlIcKeYpUbLiA0=', preshared_key: 'pSkPrObEpSkPrObEpSkPrObEpSkPrObEpSkPrObEpw0=',
+        endpoint: '10.0.0.2:51820', allowed_ips: ['10.77.0.2/32', '192.168.20.0/24'], persistent_keepalive: '25', route_allowed_ips: '1',
+      },
+    ],
+  },
   '/sdewan/ipsec/v1/remotes': {
     name: 'probe', type: 'VTI-based', gateway: '10.0.0.2', authentication_method: 'psk', pre_shared_key: 'probe-key-Zq81xTb',
     local_identifier: 'local', remote_identifier: 'remote', crypto_proposal: ['base-prop'], force_crypto_proposal: '0',
@@ -85,6 +95,25 @@ export const VALID: Record<string, Record<string, unknown>> = {
     ],
   },
 };
+
+/**
+ * An object as the API answers it: without the fields its schema marks `writeOnly` (a
+ * WireGuard tunnel's private key, its peers' pre-shared keys), at any depth.
+ */
+export function readBack(schema: z.ZodType, obj: unknown): unknown {
+  const walk = (js: Record<string, any> | undefined, v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map((item) => walk(js?.items, item));
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(v)) {
+      const prop = js?.properties?.[k];
+      if (prop?.writeOnly === true) continue;
+      out[k] = walk(prop, item);
+    }
+    return out;
+  };
+  return walk(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, any>, obj);
+}
 
 // --- the config directory -----------------------------------------------------------------
 

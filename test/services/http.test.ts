@@ -92,7 +92,7 @@ describe('services and status, live sources (fake ubus and swanctl on PATH)', ()
   it('GET status gives every module, with the last action per service', async () => {
     const r = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status');
     expect(r.status).toBe(200);
-    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services']);
+    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard']);
     const services = r.json[6].status;
     expect(services.mwan3).toMatchObject({ action: 'reload', trigger: 'explicit', ok: true });
     expect(services.ipsec).toMatchObject({ action: 'stop', ok: true });

@@ -215,7 +215,7 @@ describe('service and status routes', () => {
     h = await start(initd, status);
     const r = await h.req('GET', '/sdewan/v1/status');
     expect(r.status).toBe(200);
-    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services']);
+    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard']);
     const of = (name: string) => r.json.find((m: { name: string }) => m.name === name).status;
     expect(of('conntrack')).toHaveLength(7);
     expect(of('interface').map((i: { name: string }) => i.name)).toEqual(['net1', 'net0', 'ipsec0', 'down1', 'down0']);
@@ -296,7 +296,7 @@ describe('service and status routes', () => {
     h = await start(initd, status);
     const r = await h.req('GET', '/sdewan/v1/status/dhcp');
     expect(r.status).toBe(404);
-    expect(r.json.message).toBe('Bad request URI: status module "dhcp" is not supported, expected one of conntrack, interface, ipsec, route, rule, wan, services');
+    expect(r.json.message).toBe('Bad request URI: status module "dhcp" is not supported, expected one of conntrack, interface, ipsec, route, rule, wan, services, wireguard');
     expect((await h.req('GET', '/sdewan/v1/status/wan/extra')).status).toBe(400);
   });
 

@@ -108,7 +108,7 @@ describe('kernel status modules, fake ip and conntrack on PATH (no conntrack pro
     expect((await client.status.get('conntrack')).map((c) => c.protocol)).toEqual(['tcp', 'udp', 'udp', 'udp', 'tcp', 'tcp', 'tcp']);
     const ipsec = await client.status.get('ipsec');
     expect(typeof ipsec.InitConnection).toBe('string');
-    expect((await client.status.all()).map((m) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services']);
+    expect((await client.status.all()).map((m) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard']);
   });
 
   it('no warning while every source answers', () => {
@@ -187,7 +187,7 @@ describe('kernel status modules without any source', () => {
   it('GET status still answers every module', async () => {
     const r = await agent.request('GET', STATUS);
     expect(r.status).toBe(200);
-    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services']);
+    expect(r.json.map((m: { name: string }) => m.name)).toEqual(['conntrack', 'interface', 'ipsec', 'route', 'rule', 'wan', 'services', 'wireguard']);
   });
 });
 

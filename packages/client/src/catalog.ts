@@ -34,6 +34,9 @@ export const CATALOG = {
   application: {
     applications: { path: '/sdewan/application/v1/applications', key: 'applications' },
   },
+  wireguard: {
+    tunnels: { path: '/sdewan/wireguard/v1/tunnels', key: 'tunnels' },
+  },
 } as const;
 
 /** What every path of this file is relative to; a form POST here logs in. */

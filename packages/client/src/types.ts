@@ -267,6 +267,35 @@ export type NetworkFirewallRule = {
   extra?: string;
 };
 
+export type WireguardPeer = {
+  name: string;
+  public_key: string;
+  preshared_key?: string;
+  endpoint?: string;
+  allowed_ips?: string[];
+  persistent_keepalive?: string;
+  route_allowed_ips?: '0' | '1';
+};
+
+export type WireguardTunnel = {
+  name: string;
+  private_key?: string;
+  listen_port?: string;
+  addresses?: string[];
+  mtu?: string;
+  peers?: WireguardPeer[];
+};
+
+export type WireguardTunnelStatus = {
+  name: string;
+  /** up: the interface runs; down: `wg` knows no such interface; unknown: `wg` could not be asked. */
+  state: 'unknown' | 'up' | 'down';
+  reason?: string;
+  public_key?: string;
+  listen_port?: number;
+  peers: PeerStatus[];
+};
+
 export type ChangeSet = {
   id: string;
   state: 'pending' | 'confirmed' | 'rolled_back';
@@ -492,6 +521,9 @@ export type ResourceTypes = {
   application: {
     applications: NetworkApplication;
   };
+  wireguard: {
+    tunnels: WireguardTunnel;
+  };
 };
 
 /** The last action run per service (automatic reload or explicit), as `status/services` answers it. */
@@ -527,6 +559,22 @@ export type StatusModules = {
     mwan3: null | ServiceRecord;
     ipsec: null | ServiceRecord;
   };
+  /** Per WireGuard tunnel: state, and per peer the latest handshake and the bytes sent and received. */
+  wireguard: WireguardTunnelStatus[];
+};
+
+export type PeerStatus = {
+  name: string;
+  public_key: string;
+  endpoint?: string;
+  allowed_ips: string[];
+  /** ISO 8601; absent before the first handshake. */
+  latest_handshake?: string;
+  /** Seconds since it, at the time of the answer. */
+  latest_handshake_age?: number;
+  transfer_rx: number;
+  transfer_tx: number;
+  persistent_keepalive?: number;
 };
 
 export type ConntrackEndpoints = {

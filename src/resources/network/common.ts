@@ -101,10 +101,14 @@ export function resolveDevice(dev: string, family: Family, host: HostFacts): str
   return host.devices.find((d) => d.name === dev)?.name;
 }
 
-/** The `network` interface section whose `device` (or the older `ifname`) is `device`. */
+/**
+ * The `network` interface section whose `device` (or the older `ifname`) is `device`; a
+ * WireGuard interface has no device option: netifd names its device after the section.
+ */
 export function interfaceOfDevice(pkg: UciPackage | undefined, device: string): UciSection | undefined {
   return pkg?.sections.find((s) => {
     if (s.type !== 'interface') return false;
+    if (s.name === device && optionString(s, 'proto') === 'wireguard') return true;
     if (optionString(s, 'device') === device) return true;
     return (optionString(s, 'ifname') ?? '').split(/\s+/).includes(device);
   });
