@@ -300,29 +300,35 @@ const moduleName = <const N extends string>(name: N) =>
   z.literal(name).meta({ description: 'The module.', examples: [name] });
 
 const wireguardPeerStatusSchema = z.object({
-  name: z.string().meta({ description: 'The peer of the tunnel with that public key ("" for one the config does not have).' }),
-  public_key: z.string(),
-  endpoint: z.string().optional().meta({ description: 'Where its packets come from (or the configured endpoint before any).' }),
-  allowed_ips: z.array(z.string()),
-  latest_handshake: z.string().optional().meta({ description: 'ISO 8601; absent before the first handshake.' }),
-  latest_handshake_age: z.int().optional().meta({ description: 'Seconds since the latest handshake.' }),
-  transfer_rx: z.int().meta({ description: 'Bytes received from the peer.' }),
-  transfer_tx: z.int().meta({ description: 'Bytes sent to the peer.' }),
-  persistent_keepalive: z.int().optional(),
+  name: z.string().meta({ description: 'The peer of the tunnel with that public key ("" for one the config does not have).', examples: ['site-b'] }),
+  public_key: z.string().meta({ description: "The peer's public key.", examples: ['mGJiflpg+AW/O9h/X44r/khUHfzSJcSq0PzRWQK/hHs='] }),
+  endpoint: z.string().optional().meta({ description: 'Where its packets come from (or the configured endpoint before any).', examples: ['10.98.0.2:51820'] }),
+  allowed_ips: z.array(z.string()).meta({ description: 'The addresses routed to the peer.', examples: [['10.77.0.2/32', '192.168.20.0/24']] }),
+  latest_handshake: z.string().optional().meta({ description: 'ISO 8601; absent before the first handshake.', examples: ['2026-12-01T09:30:00.000Z'] }),
+  latest_handshake_age: z.int().optional().meta({ description: 'Seconds since the latest handshake.', examples: [42] }),
+  transfer_rx: z.int().meta({ description: 'Bytes received from the peer.', examples: [1480] }),
+  transfer_tx: z.int().meta({ description: 'Bytes sent to the peer.', examples: [1632] }),
+  persistent_keepalive: z.int().optional().meta({ description: 'Seconds between keepalives (0 or absent: none).', examples: [25] }),
 });
 
 export const wireguardStatusSchema = z
   .array(
     z.object({
-      name: z.string(),
-      state: z.enum(['up', 'down', 'unknown']).meta({ description: '`down`: wg knows no such interface; `unknown`: wg could not be asked (see `reason`).' }),
-      reason: z.string().optional(),
-      public_key: z.string().optional().meta({ description: 'The public key of the tunnel (its private key is never shown).' }),
-      listen_port: z.int().optional(),
-      peers: z.array(wireguardPeerStatusSchema),
+      name: z.string().meta({ description: 'The tunnel.', examples: ['wg0'] }),
+      state: z.enum(['up', 'down', 'unknown']).meta({ description: '`down`: wg knows no such interface; `unknown`: wg could not be asked (see `reason`).', examples: ['up'] }),
+      reason: z.string().optional().meta({ description: 'Why the state is unknown.', examples: ['wg not found'] }),
+      public_key: z.string().optional().meta({ description: 'The public key of the tunnel (its private key is never shown).', examples: ['mGJiflpg+AW/O9h/X44r/khUHfzSJcSq0PzRWQK/hHs='] }),
+      listen_port: z.int().optional().meta({ description: 'The UDP port it listens on.', examples: [51820] }),
+      peers: z.array(wireguardPeerStatusSchema).meta({
+        description: 'Its peers.',
+        examples: [[{ name: 'site-b', public_key: 'mGJiflpg+AW/O9h/X44r/khUHfzSJcSq0PzRWQK/hHs=', endpoint: '10.98.0.2:51820', allowed_ips: ['10.77.0.2/32'], transfer_rx: 1480, transfer_tx: 1632 }]],
+      }),
     }),
   )
-  .meta({ description: 'Per WireGuard tunnel of the API, from `wg show <if> dump`.' });
+  .meta({
+    description: 'Per WireGuard tunnel of the API, from `wg show <if> dump`.',
+    examples: [[{ name: 'wg0', state: 'up', listen_port: 51820, peers: [] }]],
+  });
 
 export const moduleStatusSchema = z
   .discriminatedUnion('name', [

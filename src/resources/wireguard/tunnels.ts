@@ -46,7 +46,7 @@ const INTERFACE_OPTIONS = ['proto', KIND_OPTION, 'private_key', 'listen_port', '
 const PEER_OPTIONS = ['description', 'public_key', 'preshared_key', 'endpoint_host', 'endpoint_port', 'allowed_ips', 'persistent_keepalive', 'route_allowed_ips'];
 
 /** The OpenAPI document marks the secrets: accepted in a write, never in an answer. */
-const writeOnly = { writeOnly: true, description: 'Write-only: never read back; a PUT without it keeps the stored key.' } as const;
+const writeOnly = { writeOnly: true, description: 'Write-only: never read back; a PUT without it keeps the stored key.', examples: ['AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='] } as const;
 
 const allowedIp = () =>
   cidr().refine(
@@ -58,26 +58,34 @@ const allowedIp = () =>
   );
 
 const peerSchema = z.object({
-  name: objectName(),
-  public_key: wireguardKey(),
+  name: objectName().meta({ description: 'The peer (its `description` in the network config).', examples: ['site-b'] }),
+  public_key: wireguardKey().meta({ description: "The peer's public key (`wg pubkey`): 44 characters of base64.", examples: ['mGJiflpg+AW/O9h/X44r/khUHfzSJcSq0PzRWQK/hHs='] }),
   preshared_key: wireguardKey().optional().meta(writeOnly),
-  endpoint: endpoint().optional(),
-  allowed_ips: stringList(allowedIp()).optional(),
-  persistent_keepalive: intIn(0, 65535).optional(),
-  route_allowed_ips: bool01().optional(),
+  endpoint: endpoint().optional().meta({ description: 'Where the peer is reached: `host:port` or `[v6]:port`.', examples: ['10.98.0.2:51820'] }),
+  allowed_ips: stringList(allowedIp()).optional().meta({ description: 'The addresses routed to the peer and accepted from it.', examples: [['10.77.0.2/32', '192.168.20.0/24']] }),
+  persistent_keepalive: intIn(0, 65535).optional().meta({ description: 'Seconds between keepalives (0: none).', examples: ['25'] }),
+  route_allowed_ips: bool01().optional().meta({ description: '1: routes to allowed_ips through the tunnel.', examples: ['1'] }),
 });
 export type WireguardPeer = z.infer<typeof peerSchema>;
 
 const schema = z
   .object({
-    name: objectName().refine((v) => TUNNEL_NAME.test(v), {
-      error: 'should be 1 to 15 letters, digits or _: it names the netifd interface and its Linux device',
-    }),
+    name: objectName()
+      .refine((v) => TUNNEL_NAME.test(v), {
+        error: 'should be 1 to 15 letters, digits or _: it names the netifd interface and its Linux device',
+      })
+      .meta({ description: 'The tunnel: the netifd interface and its Linux device (1 to 15 letters, digits or _).', examples: ['wg0'] }),
     private_key: wireguardKey().optional().meta(writeOnly),
-    listen_port: intIn(1, 65535).optional(),
-    addresses: stringList(cidr()).optional(),
-    mtu: intIn(68, 65535).optional(),
-    peers: z.array(peerSchema, { error: 'should be a list of peers' }).optional(),
+    listen_port: intIn(1, 65535).optional().meta({ description: 'The UDP port it listens on.', examples: ['51820'] }),
+    addresses: stringList(cidr()).optional().meta({ description: 'Its own addresses, with prefix.', examples: [['10.77.0.1/24']] }),
+    mtu: intIn(68, 65535).optional().meta({ description: 'The MTU of its device.', examples: ['1420'] }),
+    peers: z
+      .array(peerSchema, { error: 'should be a list of peers' })
+      .optional()
+      .meta({
+        description: 'Its peers, each once (by name and by key).',
+        examples: [[{ name: 'site-b', public_key: 'mGJiflpg+AW/O9h/X44r/khUHfzSJcSq0PzRWQK/hHs=', endpoint: '10.98.0.2:51820', allowed_ips: ['10.77.0.2/32'] }]],
+      }),
   })
   .superRefine((t, ctx) => {
     const names = new Map<string, number>();
@@ -90,6 +98,17 @@ const schema = z
       if (sameKey !== undefined) ctx.addIssue({ code: 'custom', path: ['peers', i, 'public_key'], message: `is the key of peers.${sameKey} as well: wg keeps one peer per key` });
       else keys.set(p.public_key, i);
     });
+  })
+  .meta({
+    description: 'A WireGuard tunnel: a netifd interface with `proto wireguard` and a peer section per peer (its keys write-only).',
+    examples: [
+      {
+        name: 'wg0',
+        listen_port: '51820',
+        addresses: ['10.77.0.1/24'],
+        peers: [{ name: 'site-b', public_key: 'mGJiflpg+AW/O9h/X44r/khUHfzSJcSq0PzRWQK/hHs=', endpoint: '10.98.0.2:51820', allowed_ips: ['10.77.0.2/32', '192.168.20.0/24'], route_allowed_ips: '1' }],
+      },
+    ],
   });
 export type WireguardTunnel = z.infer<typeof schema>;
 
