@@ -2,6 +2,7 @@
 // written through the UCI layer (one committed batch per package, nothing when unchanged).
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { commit } from '../changes/index.js';
 import type { UciStore, UpdateResult } from '../uci/types.js';
 import { BootstrapInputError, nfnInterfacesFromFile, parseAnnotationsFile, type NfnInterface } from './annotations.js';
 import { readLiveDevices } from './live.js';
@@ -86,22 +87,25 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
   let networkFindings: Finding[] = [];
   let mwan3Findings: Finding[] = [];
   let firewallFindings: Finding[] = [];
-  const network = await store.update('network', (pkg) => {
+  // Through the write path's door (src/changes/), with no service to reload: the bootstrap
+  // runs before netifd, mwan3 and the firewall start.
+  const deps = { store, log };
+  const network = await commit(deps, { config: 'network' }, (pkg) => {
     configured = [];
     const plan = planNetwork(pkg, resolution, configured);
     const rules = planRoutingRules(pkg, routing);
     networkFindings = [...plan.findings, ...rules.findings];
-    return [...plan.ops, ...rules.ops];
+    return { ops: [...plan.ops, ...rules.ops] };
   });
-  const mwan3 = await store.update('mwan3', (pkg) => {
+  const mwan3 = await commit(deps, { config: 'mwan3' }, (pkg) => {
     const plan = planMwan3(pkg, configured, resolution);
     mwan3Findings = plan.findings;
-    return plan.ops;
+    return { ops: plan.ops };
   });
-  const firewall = await store.update('firewall', (pkg) => {
+  const firewall = await commit(deps, { config: 'firewall' }, (pkg) => {
     const plan = planFirewallRouting(pkg, routing, configured);
     firewallFindings = plan.findings;
-    return plan.ops;
+    return { ops: plan.ops };
   });
   const findings = [...resolution.findings, ...networkFindings, ...mwan3Findings, ...firewallFindings];
 

@@ -44,8 +44,14 @@ export interface CommitTarget {
  * fails; the files the object no longer owns go once it is committed. Then the service is
  * scheduled for reload (see `reload`).
  */
+/**
+ * What a commit needs: the store and a log; the reloader and the settings (rollback) only when
+ * the target names a service to reload (the bootstrap, which runs before the services, has none).
+ */
+export type CommitDeps = Pick<ChangeDeps, 'store'> & { log: Pick<ChangeDeps['log'], 'error' | 'warn'> } & Partial<Pick<ChangeDeps, 'reloader' | 'settings' | 'changeSets'>>;
+
 export async function commit(
-  deps: Omit<ChangeDeps, 'host'>,
+  deps: CommitDeps,
   target: CommitTarget,
   plan: (current: UciPackage) => Plan | Promise<Plan>,
 ): Promise<UpdateResult> {
@@ -64,11 +70,11 @@ export async function commit(
     });
   } catch (err) {
     await stage?.rollback().catch((rollbackErr: unknown) => deps.log.error({ err: rollbackErr }, 'putting the owned files back failed'));
-    throw (await storageFailure(err, [deps.store.confdir, deps.settings.savedir, ...(target.fileRoot ? [target.fileRoot] : [])])) ?? err;
+    throw (await storageFailure(err, [deps.store.confdir, ...(deps.settings ? [deps.settings.savedir] : []), ...(target.fileRoot ? [target.fileRoot] : [])])) ?? err;
   }
   await stage?.commit();
   if (remove.length) await removeOwnedFiles(root, remove);
-  if (target.service && (result.changed || stage)) await reload(deps, target.service, target.config, result);
+  if (target.service && deps.reloader && (result.changed || stage)) await reload({ ...deps, reloader: deps.reloader }, target.service, target.config, result);
   return result;
 }
 
@@ -78,9 +84,9 @@ export async function commit(
  * content before this write, unless a later write changed it since, and the write is answered
  * with a 5xx carrying the script's message. No further reload is scheduled.
  */
-async function reload(deps: Omit<ChangeDeps, 'host'>, service: ServiceName, config: string, result: UpdateResult): Promise<void> {
+async function reload(deps: CommitDeps & Pick<ChangeDeps, 'reloader'>, service: ServiceName, config: string, result: UpdateResult): Promise<void> {
   const outcome = deps.reloader.schedule(service);
-  if (!deps.settings.rollback || !outcome) return;
+  if (!deps.settings?.rollback || !outcome) return;
   const { ok, timedOut, message } = await outcome;
   if (ok) return;
   const restored = await deps.store.restore(config, result.before, { ifCurrent: result.after });

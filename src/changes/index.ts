@@ -1,5 +1,5 @@
 // The write path's door: the routes, the bootstrap and change sets use only these.
-export { applyChange, commit, planFromStore, type ChangeDeps, type ChangeResult, type CommitTarget, type PackageHolds } from './apply.js';
+export { applyChange, commit, planFromStore, type ChangeDeps, type CommitDeps, type ChangeResult, type CommitTarget, type PackageHolds } from './apply.js';
 export { etagOf, ifMatchPasses, ifNoneMatchHits, objectBytes, objectEtag } from './etag.js';
 export { type Change, NAME_MISMATCH, type Plan } from './plan.js';
 export { listText, readObject, type ReadDeps } from './read.js';
