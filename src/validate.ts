@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { badRequest, fieldError, fieldMessage } from './errors.js';
+import { LONE_SURROGATE, REFUSED_CONTROL as CONTROL } from './text.js';
 
 /**
  * The deepest nesting a request body may have. The deepest API object is three levels below
@@ -33,9 +34,7 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** Control characters a UCI value cannot carry (uci keeps tab, LF and CR). */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 /** A UTF-16 surrogate without its other half: no UTF-8 encoding exists for it. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why a string (a value or a key) cannot be stored, or undefined when it can. */
 export function unstorableText(s: string): string | undefined {

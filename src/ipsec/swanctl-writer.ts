@@ -2,6 +2,7 @@
 // readers with swanctl.init's defaults and meanings, time values, and the writer of the
 // swanctl.conf syntax, which quotes values and refuses control characters.
 import type { UciSection } from '../uci/types.js';
+import { ANY_CONTROL } from '../text.js';
 
 export const str = (s: UciSection, option: string, fallback?: string): string | undefined => {
   const v = s.options.get(option);
@@ -63,7 +64,7 @@ export class Writer {
   }
   /** `key = value`, quoted when not a plain word (or when `quote`). */
   kv(depth: number, key: string, value: string, quote = false) {
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
+    if (ANY_CONTROL.test(value)) {
       this.problems.push(`${key}: value with a control character`);
       return;
     }

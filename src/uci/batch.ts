@@ -6,13 +6,12 @@
 import { UciNameError, UciValueError } from './errors.js';
 import { quoteUciValue } from './quote.js';
 import type { BatchOp, SectionRef } from './types.js';
+import { LONE_SURROGATE, UCI_REFUSED_CONTROL as BAD_CONTROL } from '../text.js';
 
 const NAME_RE = /^[A-Za-z0-9_]+$/;
 const REF_RE = /^@([A-Za-z0-9_]+)\[(-?[0-9]+)\]$/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // Control characters uci refuses in values (uci_validate_text): all below 0x20 but tab, LF, CR.
 // eslint-disable-next-line no-control-regex
-const BAD_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f]/;
 
 export function isUciName(s: string): boolean {
   return NAME_RE.test(s);

@@ -4,6 +4,7 @@ import { type Field, type FlatObject, addressOf, anonymousSectionOps, fieldsOf, 
 import { constraint, isCidr, isIpv4, isIpv6 } from '../schema.js';
 import type { Snapshot } from '../types.js';
 import type { BatchOp, UciPackage, UciSection } from '../../uci/types.js';
+import { NO_CONTROL } from '../../text.js';
 
 /**
  * What the four firewall kinds share. They live in `/etc/config/firewall` as ANONYMOUS
@@ -135,7 +136,7 @@ export const icmpType = () =>
 
 /** Names of rules, forwardings and redirects: firewall4 takes any string; control characters cannot be stored safely. */
 export const objectName = () =>
-  str().regex(/^[^\u0000-\u001f\u007f]+$/, { error: 'should be a non-empty name without control characters' });
+  str().regex(NO_CONTROL, { error: 'should be a non-empty name without control characters' });
 
 /** firewall4 parses zone names as identifiers: `^[a-zA-Z_.][a-zA-Z0-9/_.-]*$`, no length limit. */
 export const ZONE_NAME = /^[a-zA-Z_.][a-zA-Z0-9/_.-]*$/;

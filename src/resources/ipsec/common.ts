@@ -3,6 +3,7 @@ import { optionList, optionString } from '../fields.js';
 import { apiNameOfRef, findNamed, sectionNameProblem } from '../names.js';
 import { constraint, isCidr, isIpv4, isIpv6, text } from '../schema.js';
 import type { UciPackage, UciSection, UciValue } from '../../uci/types.js';
+import { SWANCTL_UNSAFE } from '../../text.js';
 
 export const IPSEC = 'ipsec';
 export const PROPOSAL_TYPE = 'crypto_proposal';
@@ -99,7 +100,6 @@ export const isSourceIp = (v: string) => isCidr(v) || isRange(v) || (CONFIG_KEYW
  * quoted, some not): a quote, backslash, `#`, brace or line break would change the file's
  * structure, so such values are refused.
  */
-const SWANCTL_UNSAFE = /["\\#{}\u0000-\u001f\u007f]/;
 
 export const swanctlText = (what: string) =>
   text()

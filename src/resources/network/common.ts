@@ -4,6 +4,7 @@ import type { HostFacts } from '../../host/facts.js';
 import { addressOf, optionString, syncOptionsOps } from '../fields.js';
 import { isIpv4, isIpv6 } from '../schema.js';
 import type { BatchOp, UciPackage, UciSection, UciValue } from '../../uci/types.js';
+import { PRINTABLE_NAME } from '../../text.js';
 
 /**
  * What ICN's three routing collections (CNFRoute, CNFRouteRule, SdewanApplication) share.
@@ -44,7 +45,7 @@ export type Family = 4 | 6;
 export const objectName = () =>
   z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'should be a string') })
-    .regex(/^[^\u0000-\u001f\u007f]*[^\u0000-\u001f\u007f\s][^\u0000-\u001f\u007f]*$/, { error: 'should be a non-empty name without control characters' });
+    .regex(PRINTABLE_NAME, { error: 'should be a non-empty name without control characters' });
 
 export const str = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'should be a string') });
 
