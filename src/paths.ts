@@ -19,8 +19,6 @@ export const SERVICE_PATH = `${SDEWAN_V1}/service`;
 export const STATUS_PATH = `${SDEWAN_V1}/status`;
 /** Change sets: several writes as one, with an optional rollback unless confirmed. */
 export const CHANGES_PATH = `${SDEWAN_V1}/changes`;
-/** The base change-set paths are relative to (`mwan3/v1/rules/web`). */
-export const SDEWAN_BASE = `${LUCI_BASE}/sdewan/`;
 /** The event stream (text/event-stream). */
 export const EVENTS_PATH = `${SDEWAN_V1}/events`;
 

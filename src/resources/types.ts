@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { HostFacts } from '../host/facts.js';
+import { domainPrefix } from '../paths.js';
 import type { ServiceName } from '../services/table.js';
 import type { BatchOp, UciPackage } from '../uci/types.js';
 
@@ -126,5 +127,5 @@ export interface Resource<T extends AnyObject = AnyObject, D extends string = st
 export function defineResource<T extends AnyObject, P extends string, const D extends string, const C extends string, const A extends string = never>(
   spec: ResourceSpec<T, P> & { domain: D; collection: C; aliases?: readonly A[] },
 ): Resource<T, D, C, A> {
-  return { ...spec, prefix: `/sdewan/${spec.domain}/v1` } as unknown as Resource<T, D, C, A>;
+  return { ...spec, prefix: domainPrefix(spec.domain) } as unknown as Resource<T, D, C, A>;
 }

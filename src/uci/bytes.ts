@@ -22,7 +22,3 @@ export function bufferToBytes(buf: Buffer | Uint8Array): string {
   return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
 }
 
-/** Byte string -> Buffer. */
-export function bytesToBuffer(bytes: string): Buffer {
-  return Buffer.from(bytes, 'latin1');
-}

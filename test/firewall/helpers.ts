@@ -14,14 +14,3 @@ export function refusal(schema: z.ZodType<unknown>, body: Record<string, unknown
     return (err as ApiError).message;
   }
 }
-
-/** The message of the ApiError `fn` throws. */
-export function thrown(fn: () => unknown): { status: number; message: string } | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return { status: (err as ApiError).status, message: (err as ApiError).message };
-  }
-}
