@@ -42,6 +42,8 @@ export type { ConfigEventData, EventDataOf, EventType, IpsecEventData, ReloadEve
 /** One event of the stream, of any type (`type` tells which `data` it carries). */
 export type AgentEvent = HubEvent<EventType>;
 export type { LegacyMwan3Status as Mwan3InterfaceStatus } from './status/mwan3.js';
+/** A logical interface of the network config, its device as the kernel has it, and what uses it. */
+export type { NetworkInterfaceUses, NetworkInterfaceView as NetworkInterface } from './status/networks.js';
 
 type Kind = (typeof RESOURCES)[number];
 type ObjectOf<K> = K extends Resource<infer T, string, string, string> ? T : never;

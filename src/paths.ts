@@ -22,6 +22,9 @@ export const CHANGES_PATH = `${SDEWAN_V1}/changes`;
 /** The event stream (text/event-stream). */
 export const EVENTS_PATH = `${SDEWAN_V1}/events`;
 
+/** The pod's networks, read-only: the logical interfaces of the network config and what uses them. */
+export const NETWORK_INTERFACES_PATH = `${LUCI_BASE}${domainPrefix('network')}/interfaces`;
+
 /** Prometheus metrics: outside LuCI's base, where scrapers look (a session or a bearer token). */
 export const METRICS_PATH = '/metrics';
 

@@ -5,6 +5,7 @@ import { RESOURCES } from '../resources/index.js';
 import { mwan3Source } from '../status/mwan3-source.js';
 import { slaPollMsOf, startSlaPoller } from '../status/sla-poller.js';
 import { registerChangeRoutes } from './change-routes.js';
+import { registerNetworkRoutes } from './network-routes.js';
 import { registerMergePatch, registerPrefix, registerResource } from './resource-routes.js';
 import { registerServiceRoutes, statusOptionsOf } from './service-routes.js';
 import { subResourceHandlers } from './sub-resources.js';
@@ -21,6 +22,7 @@ export async function registerApi(app: FastifyInstance, ctx: AgentContext): Prom
     for (const kind of RESOURCES) registerResource(collections, ctx, kind, subResources(kind));
   });
   registerChangeRoutes(app, ctx, RESOURCES);
+  registerNetworkRoutes(app, ctx);
   await registerServiceRoutes(app, ctx, ctx.reloader, status, mwan3);
   await registerDocs(app, { resources: RESOURCES });
   // SLA breaches: the event bus / metrics plug into onBreach; until then a log line (names are request values: counts only)

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Resource } from '../resources/types.js';
 import { messageContent, ref, toSchema, type Json, type OpenApiDocument } from './common.js';
 import { fixedPaths } from './fixed-paths.js';
+import { networkInterfaceListSchema, networkInterfaceSchema } from './network-schemas.js';
 import { componentName, mergePatchOf, resourcePaths, subResourceComponent, tagOf, withoutRequiredName } from './resource-paths.js';
 import {
   dryRunSchema,
@@ -191,6 +192,8 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
     ['RouteStatus', routeStatusSchema],
     ['RuleStatus', ruleStatusSchema],
     ['Mwan3InterfaceStatus', mwan3InterfaceStatusSchema],
+    ['NetworkInterface', networkInterfaceSchema],
+    ['NetworkInterfaceList', networkInterfaceListSchema],
     ['Health', healthSchema],
     ['Ready', readySchema],
   ];
@@ -210,6 +213,7 @@ export function buildOpenApiDocument(opts: DocumentOptions): OpenApiDocument {
   doc.tags.push(
     { name: 'changes', description: 'Change sets: several writes as one, with an optional rollback unless confirmed' },
     { name: 'services', description: 'Start, stop, restart, reload the managed services' },
+    { name: 'networks', description: "The pod's logical interfaces, read-only: devices, addresses, OVN networks and what uses them" },
     { name: 'status', description: 'Status of mwan3, IPsec, interfaces, routes, rules and connection tracking' },
     { name: 'events', description: 'Changes of config objects, service reloads, WAN and IPsec state, as they happen' },
     { name: 'metrics', description: 'Prometheus metrics' },

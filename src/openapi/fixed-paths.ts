@@ -8,6 +8,7 @@ import {
   LUCI_HOME,
   MWAN3_DETAILED_STATUS_PATH,
   MWAN3_INTERFACE_STATUS_PATH,
+  NETWORK_INTERFACES_PATH,
   OPENAPI_PATH,
   SERVICE_PATH,
   SERVICES_PATH,
@@ -199,6 +200,35 @@ export function fixedPaths(doc: OpenApiDocument): void {
           content: json({ type: 'object', properties: { mwandetail: { type: 'array', items: { type: 'string' } } }, required: ['mwandetail'] }),
         },
         '403': err('LoginRequired'),
+      },
+    },
+  };
+
+  const readOnly = 'Read-only: any other method answers 405 with `Allow: GET`. Read from the configs and the kernel (no program is run).';
+  doc.paths[NETWORK_INTERFACES_PATH] = {
+    get: {
+      tags: ['networks'],
+      operationId: 'networks.interfaces',
+      summary: 'List the logical interfaces of the network config',
+      description:
+        'Every `config interface` section of /etc/config/network with its Linux device, that device\'s state and addresses in the kernel, ' +
+        "the OVN network the bootstrap attached it for, and what uses it: mwan3 (the interface of the same name, the policies through their members), " +
+        'firewall zones, WireGuard tunnels (`tunlink`) and IPsec (the globals\' `interface`). ' +
+        readOnly,
+      responses: { '200': { description: 'The interfaces, in file order.', content: json(ref('schemas', 'NetworkInterfaceList')) }, '403': err('LoginRequired') },
+    },
+  };
+  doc.paths[`${NETWORK_INTERFACES_PATH}/{name}`] = {
+    get: {
+      tags: ['networks'],
+      operationId: 'networks.interface',
+      summary: 'Read one logical interface',
+      description: readOnly,
+      parameters: [{ name: 'name', in: 'path', required: true, description: 'The interface (its API name or its section name).', schema: { type: 'string' } }],
+      responses: {
+        '200': { description: 'The interface.', content: json(ref('schemas', 'NetworkInterface')) },
+        '403': err('LoginRequired'),
+        '404': err('NotFound'),
       },
     },
   };

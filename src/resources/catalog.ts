@@ -2,7 +2,7 @@
 // without the schemas (the client stays free of zod), and the fixed paths it asks. `npm run
 // catalog` writes it to packages/client/src/catalog.ts; test/structure/catalog.test.ts checks
 // that file is current.
-import { LOGOUT_PATH, LUCI_BASE, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci, CHANGES_PATH, EVENTS_PATH, METRICS_PATH } from '../paths.js';
+import { LOGOUT_PATH, LUCI_BASE, MWAN3_INTERFACE_STATUS_PATH, SERVICE_PATH, SERVICES_PATH, STATUS_PATH, underLuci, CHANGES_PATH, EVENTS_PATH, METRICS_PATH, NETWORK_INTERFACES_PATH } from '../paths.js';
 import type { Resource } from './types.js';
 
 export interface CatalogEntry {
@@ -31,6 +31,7 @@ export const CLIENT_PATHS = {
   service: underLuci(SERVICE_PATH),
   status: underLuci(STATUS_PATH),
   mwan3InterfaceStatus: underLuci(MWAN3_INTERFACE_STATUS_PATH),
+  networkInterfaces: underLuci(NETWORK_INTERFACES_PATH),
   changes: underLuci(CHANGES_PATH),
   events: underLuci(EVENTS_PATH),
   /** Outside LuCI's base: an absolute path. */

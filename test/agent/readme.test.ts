@@ -68,6 +68,9 @@ describe('README', () => {
     const gold = '{"name":"gold","members":[{"interface":"wan","metric":"1","weight":"3"},{"interface":"wanb","metric":"2","weight":"1"}],"sla":{"latency_ms":"100","jitter_ms":"20","loss_percent":"5"}}';
     expect(stdout).toContain(`${gold}{"name":"gold","sla":{"latency_ms":"100","jitter_ms":"20","loss_percent":"5"},"source":"none","members":[{"interface":"wan","metric":"1","weight":"3","mwan3_status":"unknown","online":false,"in_use":false,"latency_ms":null`);
     expect(agent.readFile('mwan3')).not.toContain('sdewan_sla');
+    // the networks: wan with its device, its zone and the mwan3 policies over it
+    expect(stdout).toContain('{"name":"wan","proto":"dhcp","device":"eth1","state":');
+    expect(stdout).toMatch(/"name":"wan",[^}]*"used_by":\{"mwan3_interface":true,"mwan3_policies":\["balanced","wan_wanb"\],"firewall_zones":\["wan"\],"wireguard_tunnels":\[\],"ipsec":false\}/);
     // the event stream replayed the rule's creation and deletion, and mwan3's reload or restart
     // (the explicit restart takes the place of a reload still waiting)
     expect(stdout).toContain('event: config\ndata: {"kind":"mwan3/rules","name":"web","change":"created","source":"api"}');

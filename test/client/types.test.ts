@@ -59,6 +59,8 @@ const checks = {
   IpsecRemoteDetail: same<Client.IpsecRemoteDetail, Agent.IpsecRemoteDetail>(true),
   RemoteStatus: same<Client.RemoteStatus, Agent.RemoteStatus>(true),
   Mwan3InterfaceStatus: same<Client.Mwan3InterfaceStatus, Agent.Mwan3InterfaceStatus>(true),
+  NetworkInterface: same<Client.NetworkInterface, Agent.NetworkInterface>(true),
+  NetworkInterfaceUses: same<Client.NetworkInterfaceUses, Agent.NetworkInterfaceUses>(true),
   ResourceTypes: same<Client.ResourceTypes, Agent.ResourceTypes>(true),
   ServiceRecord: same<Client.ServiceRecord, Agent.ServiceRecord>(true),
   StatusModules: same<Client.StatusModules, Agent.StatusModules>(true),

@@ -8,6 +8,7 @@ import type * as z from 'zod';
 import { RESOURCES as resources } from '../../src/resources/index.js';
 import { buildOpenApiDocument, componentName } from '../../src/openapi/document.js';
 import * as fixedSchemas from '../../src/openapi/schemas.js';
+import * as networkSchemas from '../../src/openapi/network-schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -101,7 +102,7 @@ describe('the OpenAPI document, field by field', () => {
     const bad: string[] = [];
     const roots: Array<[string, Zod]> = [
       ...resources.map((def): [string, Zod] => [componentName(def), def.schema as Zod]),
-      ...Object.entries(fixedSchemas as Record<string, unknown>).filter((e): e is [string, Zod] => typeof e[1] === 'object' && e[1] !== null && '_zod' in e[1]),
+      ...Object.entries({ ...fixedSchemas, ...networkSchemas } as Record<string, unknown>).filter((e): e is [string, Zod] => typeof e[1] === 'object' && e[1] !== null && '_zod' in e[1]),
     ];
     for (const [name, root] of roots) {
       for (const [at, field] of [[name, root] as [string, Zod], ...zodFields(root, name)]) {

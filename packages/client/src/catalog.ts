@@ -49,6 +49,7 @@ export const PATHS = {
   service: '/sdewan/v1/service',
   status: '/sdewan/v1/status',
   mwan3InterfaceStatus: '/admin/status/mwan/interface_status',
+  networkInterfaces: '/sdewan/network/v1/interfaces',
   changes: '/sdewan/v1/changes',
   events: '/sdewan/v1/events',
   metrics: '/metrics',

@@ -6,7 +6,7 @@
 import { CATALOG, LUCI_BASE, PATHS } from './catalog.js';
 import { iterateEvents, type EventsOptions } from './events.js';
 import { type CertificateAuthority, type HttpResponse, openTransport, type OpenTransport } from './transport.js';
-import type { AgentEvent, ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, Mwan3InterfaceStatus, ResourceTypes, ServiceAction, ServiceList, ServiceName, StatusModules } from './types.js';
+import type { AgentEvent, ChangeSet, ChangeSetAnswer, ChangeSetRequest, DryRunResult, Message, Mwan3InterfaceStatus, NetworkInterface, ResourceTypes, ServiceAction, ServiceList, ServiceName, StatusModules } from './types.js';
 
 export type * from './types.js';
 export type { EventsOptions } from './events.js';
@@ -165,6 +165,12 @@ export class SdewanClient {
     /** `GET /cgi-bin/luci/admin/status/mwan/interface_status` (LuCI's shape). */
     interfaces(): Promise<Mwan3InterfaceStatus>;
   };
+  /** The pod's networks, read-only (`/sdewan/network/v1/interfaces`): devices, addresses, OVN networks, users. */
+  readonly networks: {
+    interfaces(): Promise<NetworkInterface[]>;
+    /** One interface by name; ClientError 404 when the network config has none. */
+    interface(name: string): Promise<NetworkInterface>;
+  };
 
   private readonly username: string;
   private readonly password: string;
@@ -211,6 +217,10 @@ export class SdewanClient {
       get: async <M extends keyof StatusModules>(module: M): Promise<StatusModules[M]> =>
         (await this.request<{ name: M; status: StatusModules[M] }>('GET', `${PATHS.status}/${encodeURIComponent(module)}`)).status,
       interfaces: () => this.request<Mwan3InterfaceStatus>('GET', PATHS.mwan3InterfaceStatus),
+    };
+    this.networks = {
+      interfaces: async () => (await this.request<{ interfaces: NetworkInterface[] }>('GET', PATHS.networkInterfaces)).interfaces,
+      interface: (name) => this.request<NetworkInterface>('GET', `${PATHS.networkInterfaces}/${encodeURIComponent(name)}`),
     };
   }
 

@@ -486,6 +486,25 @@ export type Mwan3InterfaceStatus = {
   };
 };
 
+export type NetworkInterfaceUses = {
+  mwan3_interface: boolean;
+  mwan3_policies: string[];
+  firewall_zones: string[];
+  wireguard_tunnels: string[];
+  ipsec: boolean;
+};
+
+export type NetworkInterface = {
+  name: string;
+  proto?: string;
+  device?: string;
+  network?: string;
+  state: 'up' | 'down' | 'absent';
+  addresses: string[];
+  default_route: ('ipv4' | 'ipv6')[];
+  used_by: NetworkInterfaceUses;
+};
+
 /** The object type of every collection (and alias), by domain: derived from the registry. */
 export type ResourceTypes = {
   route: {
