@@ -2,32 +2,16 @@
 // directories): one whose deadline passed while the agent was down is rolled back at start,
 // byte for byte; one still within its deadline stays pending, holds its package and is rolled
 // back by the re-armed timer; a confirmed one stays.
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, call, firewallRule, ipsecProposal, IPSEC, login, MWAN3, mwan3Rule, snapshotDir, spawnAgent } from '../hardening/lib.js';
-import { makeRecordingInitd, makeTempDir, repoRoot, waitFor } from '../helpers/agent.js';
+import { restartableAgentDir, waitFor } from '../helpers/agent.js';
 
 const CHANGES = '/cgi-bin/luci/sdewan/v1/changes';
 
 describe('pending change sets across a restart', () => {
-  const dir = makeTempDir('sdewan-sets-restart-');
-  const confdir = path.join(dir, 'config');
-  const initd = path.join(dir, 'init.d');
-  cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
-  mkdirSync(path.join(dir, 'save'));
-  makeRecordingInitd(initd);
-  const password = 'sets-restart-password';
-  const env = {
-    SDEWAN_CONFDIR: confdir,
-    SDEWAN_SAVEDIR: path.join(dir, 'save'),
-    SDEWAN_INITD: initd,
-    SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl'),
-    SDEWAN_AUTH: 'static',
-    SDEWAN_USER: 'root',
-    SDEWAN_PASSWORD: password,
-    SDEWAN_RELOAD_DELAY_MS: '20',
-  };
+  const { dir, confdir, password, env } = restartableAgentDir('sdewan-sets-restart-');
   let agent: AgentProcess | undefined;
   const kill = async () => {
     agent!.child.kill('SIGKILL');

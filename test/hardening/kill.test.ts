@@ -2,11 +2,11 @@
 // each time: every config file still parses, and no write that was answered 2xx is lost. And
 // SIGKILL while IPsec certificates and keys are written: after the restart, no file of the
 // swanctl tree is left that no remote references, and no temporary file.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeRecordingInitd, makeTempDir, repoRoot } from '../helpers/agent.js';
+import { restartableAgentDir } from '../helpers/agent.js';
 import {
   type AgentProcess,
   FIREWALL,
@@ -58,23 +58,7 @@ function writeNumber(i: number): Write {
 }
 
 describe('SIGKILL during writes', () => {
-  const dir = makeTempDir('sdewan-kill-');
-  const confdir = path.join(dir, 'config');
-  const initd = path.join(dir, 'init.d');
-  cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
-  mkdirSync(path.join(dir, 'save'));
-  makeRecordingInitd(initd);
-  const password = 'kill-test-password';
-  const env = {
-    SDEWAN_CONFDIR: confdir,
-    SDEWAN_SAVEDIR: path.join(dir, 'save'),
-    SDEWAN_INITD: initd,
-    SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl'),
-    SDEWAN_AUTH: 'static',
-    SDEWAN_USER: 'root',
-    SDEWAN_PASSWORD: password,
-    SDEWAN_RELOAD_DELAY_MS: '20',
-  };
+  const { dir, confdir, password, env } = restartableAgentDir('sdewan-kill-');
   let agent: AgentProcess | undefined;
 
   afterAll(async () => {
@@ -179,23 +163,10 @@ function unreferencedFiles(confdir: string, swanctl: string): string[] {
 }
 
 describe('SIGKILL during certificate writes', () => {
-  const dir = makeTempDir('sdewan-kill-certs-');
-  const confdir = path.join(dir, 'config');
-  const swanctl = path.join(dir, 'swanctl');
-  cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
-  makeRecordingInitd(path.join(dir, 'init.d'));
-  const password = 'kill-certs-password';
-  const env = {
-    SDEWAN_CONFDIR: confdir,
-    SDEWAN_SAVEDIR: path.join(dir, 'save'),
-    SDEWAN_INITD: path.join(dir, 'init.d'),
-    SDEWAN_SWANCTL_DIR: swanctl,
-    SDEWAN_AUTH: 'static',
-    SDEWAN_USER: 'root',
-    SDEWAN_PASSWORD: password,
-    SDEWAN_RELOAD_DELAY_MS: '20',
-    SDEWAN_PLATFORM: 'openwrt',
-  };
+  const base = restartableAgentDir('sdewan-kill-certs-');
+  const { dir, confdir, password } = base;
+  const swanctl = base.env.SDEWAN_SWANCTL_DIR;
+  const env = { ...base.env, SDEWAN_PLATFORM: 'openwrt' };
   let agent: AgentProcess | undefined;
 
   afterAll(async () => {

@@ -2,10 +2,10 @@
 // firewall), restarting on the same directories each time: after the restart every config file
 // parses, and the two packages agree on every set (both of its objects or neither, the same
 // marker in both), every set answered 200 is there, and no journal or temporary file is left.
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeRecordingInitd, makeTempDir, repoRoot } from '../helpers/agent.js';
+import { restartableAgentDir } from '../helpers/agent.js';
 import { type AgentProcess, call, firewallRule, login, mwan3Rule, parseConfigDir, prng, spawnAgent } from './lib.js';
 import type { UciPackage } from '../../src/uci/types.js';
 
@@ -41,24 +41,7 @@ function setsIn(pkg: UciPackage, suffix: 'a' | 'b'): { sets: number[]; marker: s
 }
 
 describe('SIGKILL during change sets', () => {
-  const dir = makeTempDir('sdewan-set-kill-');
-  const confdir = path.join(dir, 'config');
-  const savedir = path.join(dir, 'save');
-  const initd = path.join(dir, 'init.d');
-  cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
-  mkdirSync(savedir);
-  makeRecordingInitd(initd);
-  const password = 'set-kill-test-password';
-  const env = {
-    SDEWAN_CONFDIR: confdir,
-    SDEWAN_SAVEDIR: savedir,
-    SDEWAN_INITD: initd,
-    SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl'),
-    SDEWAN_AUTH: 'static',
-    SDEWAN_USER: 'root',
-    SDEWAN_PASSWORD: password,
-    SDEWAN_RELOAD_DELAY_MS: '20',
-  };
+  const { dir, confdir, savedir, password, env } = restartableAgentDir('sdewan-set-kill-');
   let agent: AgentProcess | undefined;
 
   afterAll(async () => {

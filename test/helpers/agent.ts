@@ -373,3 +373,30 @@ export async function startAgent(opts: StartOptions = {}): Promise<Agent> {
   };
   return agent;
 }
+
+/**
+ * A temp directory for an agent that a test kills and starts again on the same files: a config
+ * directory seeded from uci-fixtures, a save directory, recording init scripts, and the
+ * environment of such an agent (static password, short reload delay).
+ */
+export function restartableAgentDir(prefix: string) {
+  const dir = makeTempDir(prefix);
+  const confdir = path.join(dir, 'config');
+  const savedir = path.join(dir, 'save');
+  const initd = path.join(dir, 'init.d');
+  cpSync(path.join(repoRoot(), 'uci-fixtures'), confdir, { recursive: true });
+  mkdirSync(savedir);
+  makeRecordingInitd(initd);
+  const password = `${prefix}password`;
+  const env = {
+    SDEWAN_CONFDIR: confdir,
+    SDEWAN_SAVEDIR: savedir,
+    SDEWAN_INITD: initd,
+    SDEWAN_SWANCTL_DIR: path.join(dir, 'swanctl'),
+    SDEWAN_AUTH: 'static',
+    SDEWAN_USER: 'root',
+    SDEWAN_PASSWORD: password,
+    SDEWAN_RELOAD_DELAY_MS: '20',
+  };
+  return { dir, confdir, savedir, initd, password, env };
+}

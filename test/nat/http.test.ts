@@ -1,13 +1,12 @@
 // The NAT collection over HTTP, the agent running in a network namespace with ICN's sample
 // devices (iface1, iface2; the default route on iface2), a recording init.d for the reloads.
 // Needs root and a build (`npx tsc -p .`).
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, startAgent, waitFor } from '../helpers/agent.js';
-import { type Netns, createNetns, subnetOf } from '../helpers/netns.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Agent, waitFor } from '../helpers/agent.js';
+import { firewallAgentInNetns } from '../helpers/firewall-agent.js';
+import { subnetOf } from '../helpers/netns.js';
 
 const NAT = '/cgi-bin/luci/sdewan/nat/v1/nats';
-const STOCK = readFileSync('test/reference/openwrt/firewall.default', 'utf8');
 const GO_EMPTY = { name: '', src: '', src_ip: '', src_dip: '', src_port: '', src_dport: '', proto: '', dest: '', dest_ip: '', dest_port: '', target: '', index: '' };
 const go = (obj: Record<string, string>) => ({ ...GO_EMPTY, ...obj });
 
@@ -17,30 +16,15 @@ const SAMPLE = { name: 'nat-sample', src: 'iface1', src_ip: '192.168.1.2', src_d
 const S1 = subnetOf(1);
 const S2 = subnetOf(2);
 
-let ns: Netns | undefined;
+const box = firewallAgentInNetns('nat', [
+  { name: 'iface1', address: `${S1}.2/24` },
+  { name: 'iface2', address: `${S2}.2/24` },
+], 'iface2');
+const { file, reloads, expectRefused } = box;
 let agent: Agent;
-const file = () => agent.readFile('firewall');
-const reloads = () => agent.callsLog().filter((l) => l === 'firewall reload').length;
-
-beforeAll(async () => {
-  ns = await createNetns('nat', [
-    { name: 'iface1', address: `${S1}.2/24` },
-    { name: 'iface2', address: `${S2}.2/24` },
-  ], 'iface2');
-  agent = await startAgent({ config: { firewall: STOCK }, commandPrefix: ns.prefix, env: { HOST: `${S1}.2` } });
+beforeAll(() => {
+  agent = box.agent;
 });
-afterAll(async () => {
-  await agent?.stop();
-  await ns?.remove();
-});
-
-async function expectRefused(method: string, url: string, body: unknown, status: number, message: string) {
-  const before = file();
-  const res = await agent.request(method, url, body);
-  expect(res.status, res.text).toBe(status);
-  expect(res.json.message).toContain(message);
-  expect(file()).toBe(before);
-}
 
 describe('NAT over HTTP', () => {
   it('refuses ICN’s sample as ICN does (a DNAT needs dest_ip or dest_port), and accepts it with a destination', async () => {

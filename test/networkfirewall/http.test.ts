@@ -1,13 +1,12 @@
 // The network firewall collection over HTTP, the agent running in a network namespace with
 // devices lan1 and wan1 (the default route on wan1), a recording init.d for the reloads.
 // Needs root and a build (`npx tsc -p .`).
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, startAgent, waitFor } from '../helpers/agent.js';
-import { type Netns, createNetns, subnetOf } from '../helpers/netns.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Agent, waitFor } from '../helpers/agent.js';
+import { firewallAgentInNetns } from '../helpers/firewall-agent.js';
+import { subnetOf } from '../helpers/netns.js';
 
 const RULES = '/cgi-bin/luci/sdewan/networkfirewall/v1/rules';
-const STOCK = readFileSync('test/reference/openwrt/firewall.default', 'utf8');
 const GO_EMPTY = {
   name: '', src: '', src_ip: '', src_mac: '', src_port: '', proto: '', icmp_type: null, dest: '', dest_ip: '', dest_port: '', mark: '', target: '', set_mark: '', set_xmark: '', family: '', extra: '',
 };
@@ -16,30 +15,15 @@ const go = (obj: Record<string, unknown>) => ({ ...GO_EMPTY, ...obj });
 const S3 = subnetOf(3);
 const S4 = subnetOf(4);
 
-let ns: Netns | undefined;
+const box = firewallAgentInNetns('nfw', [
+  { name: 'lan1', address: `${S3}.2/24` },
+  { name: 'wan1', address: `${S4}.2/24` },
+], 'wan1');
+const { file, reloads, expectRefused } = box;
 let agent: Agent;
-const file = () => agent.readFile('firewall');
-const reloads = () => agent.callsLog().filter((l) => l === 'firewall reload').length;
-
-beforeAll(async () => {
-  ns = await createNetns('nfw', [
-    { name: 'lan1', address: `${S3}.2/24` },
-    { name: 'wan1', address: `${S4}.2/24` },
-  ], 'wan1');
-  agent = await startAgent({ config: { firewall: STOCK }, commandPrefix: ns.prefix, env: { HOST: `${S3}.2` } });
+beforeAll(() => {
+  agent = box.agent;
 });
-afterAll(async () => {
-  await agent?.stop();
-  await ns?.remove();
-});
-
-async function expectRefused(method: string, url: string, body: unknown, status: number, message: string) {
-  const before = file();
-  const res = await agent.request(method, url, body);
-  expect(res.status, res.text).toBe(status);
-  expect(res.json.message).toContain(message);
-  expect(file()).toBe(before);
-}
 
 describe('network firewall rules over HTTP', () => {
   it('creates rules on devices named directly, by #default and by #<address>, each read back as sent', async () => {
