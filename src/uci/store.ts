@@ -18,7 +18,7 @@ import { UciEngine } from './engine.js';
 import { UciBatchError, UciNameError } from './errors.js';
 import type { Committed } from './files.js';
 import { withLockFile } from './lockfile.js';
-import { clonePackage, toPublic } from './model.js';
+import { toPublic } from './model.js';
 import { parseUci } from './parser.js';
 import type { BatchOp, BatchRunner, UciPackage, UciStore, UpdateResult } from './types.js';
 import { fileIdentity, loggableNoise, splitStderr } from './verdict.js';
@@ -150,11 +150,11 @@ class Store implements UciStore {
       // fstat and read through the same descriptor: one version of the file, even mid-rename.
       const st = fs.fstatSync(fd);
       const hit = this.cache.get(pkg);
-      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return clonePackage(hit.pkg);
+      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.pkg;
       const data = fs.readFileSync(fd);
       const parsed = parseUci(data, { name: pkg, file });
       this.cache.set(pkg, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, pkg: parsed });
-      return clonePackage(parsed);
+      return parsed;
     } finally {
       fs.closeSync(fd);
     }
