@@ -182,7 +182,7 @@ export async function growthRows(root: string, log: (m: string) => void): Promis
 /**
  * With SDEWAN_BENCH_UCI naming a real uci program (OpenWRT's, built for this machine): the
  * agent's POST on it against that uci alone running the same kind of batch and its commit,
- * on a 300-rule config.
+ * on a 300-rule config, the two sampled in turns.
  */
 export async function realUciRows(root: string, log: (m: string) => void): Promise<Row[]> {
   const bin = process.env.SDEWAN_BENCH_UCI;
@@ -192,17 +192,29 @@ export async function realUciRows(root: string, log: (m: string) => void): Promi
   const ld = process.env.LD_LIBRARY_PATH;
   const env = { ...workspace(root, 'real-uci', 298), SDEWAN_UCI_BIN: bin, ...(ld ? { LD_LIBRARY_PATH: ld } : {}) };
   const agent = await spawnAgent(env, { quiet: true });
-  const { post } = await postsAndRewrites(agent, env, 60, 'r', root);
-  await stop(agent);
-  // uci alone: one process, a rule's batch and its commit, on a copy of the same config
+  const client = keepAliveClient(agent.url, await login(agent.url, 'root', PASSWORD));
+  // uci alone: one process, a rule's batch and its commit, on a copy of the same config;
+  // sampled in turns with the agent's POSTs, so that a busier stretch reaches both
   const own = workspace(root, 'real-uci-alone', 298);
+  const post: number[] = [];
   const alone: number[] = [];
   for (let i = -5; i < 60; i++) {
-    const batch = `set mwan3.u${i + 5}=rule\nset mwan3.u${i + 5}.use_policy='balanced'\nset mwan3.u${i + 5}.proto='tcp'\nset mwan3.u${i + 5}.dest_port='${i + 6}'\nset mwan3.u${i + 5}.family='ipv4'\ncommit mwan3\n`;
+    const body = mwan3Rule(`r${i + 5}`, i + 5);
     const t = process.hrtime.bigint();
+    const res = await client.request('POST', `${MWAN3}/rules`, body);
+    const postMs = since(t);
+    if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${res.text}`);
+    const batch = `set mwan3.u${i + 5}=rule\nset mwan3.u${i + 5}.use_policy='balanced'\nset mwan3.u${i + 5}.proto='tcp'\nset mwan3.u${i + 5}.dest_port='${i + 6}'\nset mwan3.u${i + 5}.family='ipv4'\ncommit mwan3\n`;
+    const t2 = process.hrtime.bigint();
     execFileSync(bin, ['-c', own.SDEWAN_CONFDIR!, '-t', own.SDEWAN_SAVEDIR!, 'batch'], { input: batch, stdio: ['pipe', 'ignore', 'inherit'] });
-    if (i >= 0) alone.push(since(t));
+    const aloneMs = since(t2);
+    if (i >= 0) {
+      post.push(postMs);
+      alone.push(aloneMs);
+    }
   }
+  client.close();
+  await stop(agent);
   const a = percentiles(post).median;
   const b = percentiles(alone).median;
   return [{ name, value: fmtMs(a), baseline: `uci batch+commit alone ${fmtMs(b)}`, ratio: fmtRatio(a / b), target: '<= 1.3x', ok: a / b <= 1.3 }];
