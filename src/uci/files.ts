@@ -333,7 +333,8 @@ export class UciFiles extends LibUci {
       try {
         const target = fs.realpathSync(file);
         const mode = fs.statSync(target).mode & 0o7777;
-        atomicWriteFileSync(target, bytes, { mode, tempDir: this.fo.confdir, tempBase: pkg.name });
+        // as uci_file_commit: the new file fsynced and renamed over the old, the directory not synced
+        atomicWriteFileSync(target, bytes, { mode, tempDir: this.fo.confdir, tempBase: pkg.name, syncDir: false });
       } catch {
         fail(Err.IO);
       }
