@@ -198,7 +198,9 @@ class Store implements UciStore {
       try {
         // The batch on the embedded engine, its save directory in memory: uci's answer to every
         // command, with nothing written. With a real uci it is a dry run.
-        const engine = new UciEngine({ confdir: this.confdir, savedir: this.savedir, saveIn: new Map(), dryCommit: binary, input: () => toBytes(batch) });
+        // The file as read above is the engine's reading of it: one read per write.
+        const read = new Map([[file, (beforeBuf ?? Buffer.alloc(0)).toString('latin1')]]);
+        const engine = new UciEngine({ confdir: this.confdir, savedir: this.savedir, saveIn: new Map(), read, dryCommit: binary, input: () => toBytes(batch) });
         const exit = engine.command(['batch']);
         if (exit !== 0 || engine.stderr !== '') throw new UciBatchError(pkg, exit, fromBytes(engine.stderr), batch);
         engine.command(['commit', pkg]);
