@@ -44,13 +44,18 @@ export function diffObjects(before: ObjectIndex, after: ObjectIndex, sourceOf: (
   for (const [kind, now] of after) {
     const was = before.get(kind);
     if (was === undefined) continue; // not known before: nothing to compare with
-    const source = sourceOf(kind);
-    for (const [name, fingerprint] of now) {
+    if (was === now) continue; // a kind not listed again
+    let known: ConfigEventData['source'] | undefined;
+    const source = () => (known ??= sourceOf(kind));
+    // forEach rather than for-of: no [name, fingerprint] pair made per object
+    now.forEach((fingerprint, name) => {
       const old = was.get(name);
-      if (old === undefined) out.push({ kind, name, change: 'created', source });
-      else if (old !== fingerprint) out.push({ kind, name, change: 'updated', source });
-    }
-    for (const name of was.keys()) if (!now.has(name)) out.push({ kind, name, change: 'deleted', source });
+      if (old === undefined) out.push({ kind, name, change: 'created', source: source() });
+      else if (old !== fingerprint) out.push({ kind, name, change: 'updated', source: source() });
+    });
+    was.forEach((_, name) => {
+      if (!now.has(name)) out.push({ kind, name, change: 'deleted', source: source() });
+    });
   }
   return out;
 }

@@ -21,6 +21,20 @@ const PUBLISH_BATCH = 100;
 /** Quiet time after a file event before the config is compared (an editor writes in steps). */
 const FILE_SETTLE_MS = 30;
 
+/** A package as read right after the agent wrote it, with the file's identity then. */
+interface Taken {
+  pkg: string;
+  identity: string;
+  reading: Promise<UciPackage>;
+}
+
+/**
+ * After the agent's write, the comparison waits for the turn of the event loop after the one
+ * that answers the request: the listing and comparing of every object of the written package
+ * (a millisecond for a few hundred rules) is not part of the write's answer.
+ */
+const afterTheAnswer = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Publishes a `config` event for each object created, updated or deleted: after the agent's
  * own writes and when a file of the config directory changes otherwise (an edit by hand,
@@ -29,7 +43,8 @@ const FILE_SETTLE_MS = 30;
  * comparison reads the packages the registry knows through the store (cached on the files'
  * identity; a file whose identity did not change is not read again) and compares the objects of
  * every kind that reads a changed file with its last listing. Comparisons run one at a
- * time. A file that does not parse keeps its last reading until it does.
+ * time, in order; after an agent's write, with the package as that write left it, once the
+ * request has been answered. A file that does not parse keeps its last reading until it does.
  */
 export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[]; hub: EventHub; log: ConfigWatchLog }): ConfigWatcher {
   const { store, kinds, hub, log } = opts;
@@ -41,15 +56,19 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
   /** Each package's file identity at its last reading. */
   const identities = new Map<string, string>();
 
-  /** Reads the packages whose file changed since their last reading; returns their names. */
-  async function read(): Promise<Set<string>> {
+  /**
+   * Reads the packages whose file changed since their last reading; returns their names.
+   * `taken`: a package as read when the agent wrote it, used instead of reading it now.
+   */
+  async function read(taken?: Taken): Promise<Set<string>> {
     const changed = new Set<string>();
     await Promise.all(
       packages.map(async (pkg) => {
-        const identity = store.identity(pkg);
+        const given = taken?.pkg === pkg ? taken : undefined;
+        const identity = given?.identity ?? store.identity(pkg);
         if (identities.get(pkg) === identity) return;
         try {
-          readings.set(pkg, await store.read(pkg));
+          readings.set(pkg, given ? await given.reading : await store.read(pkg));
           identities.set(pkg, identity);
           changed.add(pkg);
         } catch (err) {
@@ -68,9 +87,9 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
     return pkg !== undefined && written.get(pkg) === store.identity(pkg) ? 'api' : 'file';
   };
 
-  async function compare(): Promise<void> {
+  async function compare(taken?: Taken): Promise<void> {
     if (stopped) return;
-    const changed = await read();
+    const changed = await read(taken);
     if (changed.size === 0) return;
     // only the kinds that read a changed file are listed again
     const next = indexObjects(kinds.filter((k) => packagesOf(k).some((p) => changed.has(p))), readings);
@@ -88,8 +107,11 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
   let chain: Promise<void> = read().then(() => {
     index = indexObjects(kinds, readings);
   });
-  const enqueue = () => {
-    chain = chain.then(() => compare()).catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'config events: comparison failed'));
+  const enqueue = (taken?: Taken) => {
+    chain = chain
+      .then(() => (taken ? afterTheAnswer() : undefined))
+      .then(() => compare(taken))
+      .catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'config events: comparison failed'));
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -98,7 +120,7 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
     watcher = watch(store.confdir, { persistent: false }, (_event, filename) => {
       if (filename !== null && !packages.includes(String(filename))) return;
       clearTimeout(timer);
-      timer = setTimeout(enqueue, FILE_SETTLE_MS);
+      timer = setTimeout(() => enqueue(), FILE_SETTLE_MS);
     });
     watcher.on('error', (err) => log.warn({ reason: err.message }, 'config events: the config directory is no longer watched'));
   } catch (err) {
@@ -108,8 +130,12 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
   return {
     written(pkg) {
       if (!packages.includes(pkg)) return;
-      written.set(pkg, store.identity(pkg));
-      enqueue();
+      const identity = store.identity(pkg);
+      written.set(pkg, identity);
+      // the package as this write left it, read now (from the store's cache); compared later
+      const reading = store.read(pkg);
+      reading.catch(() => undefined);
+      enqueue({ pkg, identity, reading });
     },
     stop() {
       stopped = true;

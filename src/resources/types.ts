@@ -89,8 +89,11 @@ export interface ResourceSpec<T extends { name: string }, P extends string> {
   usesHost?: boolean;
   /** When a write can answer 428 (a referenced object is missing): what it means, for the docs. */
   preconditions?: string;
-  /** Every object of this kind in the snapshot, in file order. */
-  list(snap: Snapshot<P>): T[];
+  /**
+   * Every object of this kind in the snapshot, in file order. Kept per snapshot by
+   * defineResource (the result is shared: callers copy what they change).
+   */
+  list(snap: Snapshot<P>): readonly T[];
   /** Reference checks against the snapshot beyond the schema (400/409/428 as ApiError). */
   check?(obj: T, snap: Snapshot<P>, existing: T | undefined, host: HostFacts): void;
   /** Operations that create `obj`, or replace the existing object of that name. */
@@ -127,5 +130,25 @@ export interface Resource<T extends AnyObject = AnyObject, D extends string = st
 export function defineResource<T extends AnyObject, P extends string, const D extends string, const C extends string, const A extends string = never>(
   spec: ResourceSpec<T, P> & { domain: D; collection: C; aliases?: readonly A[] },
 ): Resource<T, D, C, A> {
-  return { ...spec, prefix: domainPrefix(spec.domain) } as unknown as Resource<T, D, C, A>;
+  return { ...spec, list: keptListing(spec), prefix: domainPrefix(spec.domain) } as unknown as Resource<T, D, C, A>;
+}
+
+/**
+ * `spec.list`, kept for the last snapshot of each version of the kind's package. The store
+ * hands out one read-only package per version of a file, so the same packages list the same
+ * objects: a write's plan, its read-back, the list answer and the config events list each
+ * version once. Every caller shares the list and its objects: they copy what they change.
+ */
+function keptListing<T extends AnyObject, P extends string>(spec: ResourceSpec<T, P>): (snap: Snapshot<P>) => readonly T[] {
+  const names = [spec.config, ...(spec.reads ?? [])];
+  const kept = new WeakMap<UciPackage, { snap: Snapshot<P>; objects: readonly T[] }>();
+  return (snap) => {
+    const own = snap[spec.config];
+    const hit = own === undefined ? undefined : kept.get(own);
+    if (hit && names.every((n) => hit.snap[n] === snap[n])) return hit.objects;
+    // the list frozen, not its objects: a frozen object takes V8 about three times the memory
+    const objects = Object.freeze(spec.list(snap));
+    if (own !== undefined) kept.set(own, { snap, objects });
+    return objects;
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * Crash-safe file replacement, as `uci commit` does it: write a temporary file in the same
  * directory (`.NAME.uci-XXXXXX`, ignored by uci since it starts with a dot), fsync it, give it
- * the mode of the file it replaces, rename it over the old one, then fsync the directory.
+ * the mode of the file it replaces and rename it over the old one; then, unless told
+ * otherwise, fsync the directory (which libuci's commit does not).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -28,12 +29,13 @@ export function fsyncDir(dir: string): void {
 
 /**
  * Replace `target` atomically with `data`. The temporary file is created in `tempDir`
- * (default: the target's directory; uci uses the config directory).
+ * (default: the target's directory; uci uses the config directory). `syncDir: false` leaves
+ * out the fsync of the directory after the rename, as libuci's uci_file_commit does.
  */
 export function atomicWriteFileSync(
   target: string,
   data: Buffer | string,
-  opts: { mode?: number; tempDir?: string; tempBase?: string } = {},
+  opts: { mode?: number; tempDir?: string; tempBase?: string; syncDir?: boolean } = {},
 ): void {
   const dir = opts.tempDir ?? path.dirname(target);
   const tmp = tempNameFor(dir, opts.tempBase ?? path.basename(target));
@@ -56,7 +58,7 @@ export function atomicWriteFileSync(
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(path.dirname(target));
+  if (opts.syncDir !== false) fsyncDir(path.dirname(target));
 }
 
 /** Remove temporary files a killed writer left behind for `base`, if older than `minAgeMs`. */

@@ -44,7 +44,7 @@ export class UciEngine extends UciFiles {
   private readonly stdoutParts: string[] = [];
   private batchMode = false;
   private inputSource: ByteSource | null = null;
-  private readonly o: Required<Omit<EngineOptions, 'input' | 'saveIn'>> & { input?: () => string };
+  private readonly o: Required<Omit<EngineOptions, 'input' | 'saveIn' | 'read'>> & { input?: () => string };
 
   constructor(opts: EngineOptions) {
     super(opts);
@@ -57,7 +57,7 @@ export class UciEngine extends UciFiles {
       merge: false,
       noCommit: false,
       ...opts,
-    } as Required<Omit<EngineOptions, 'input' | 'saveIn'>> & { input?: () => string };
+    } as Required<Omit<EngineOptions, 'input' | 'saveIn' | 'read'>> & { input?: () => string };
   }
 
   get stdout(): string {

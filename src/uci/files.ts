@@ -32,6 +32,8 @@ export interface FileOptions {
   exportName?: boolean;
   /** The save directory's delta texts, by package, kept here instead of in files. */
   saveIn?: Map<string, string>;
+  /** With saveIn: config texts the caller has read already, by path, taken as this engine's read of them. */
+  read?: ReadonlyMap<string, string>;
   /** commit computes the file's new text (see `committed`) and writes nothing. */
   dryCommit?: boolean;
 }
@@ -54,7 +56,7 @@ export function statOrNull(p: string): fs.Stats | null {
 }
 
 export class UciFiles extends LibUci {
-  protected readonly fo: Required<Omit<FileOptions, 'saveIn'>> & { saveIn?: Map<string, string> };
+  protected readonly fo: Required<Omit<FileOptions, 'saveIn' | 'read'>> & { saveIn?: Map<string, string> };
   /** With saveIn: the config bytes read first, for the whole life of this engine. */
   private readonly pinned = new Map<string, string>();
   /** Commits made, by package. */
@@ -62,7 +64,9 @@ export class UciFiles extends LibUci {
 
   constructor(opts: FileOptions) {
     super();
-    this.fo = { deltaPaths: [], strict: true, printParseErrors: false, exportName: false, dryCommit: false, ...opts };
+    const { read, ...rest } = opts;
+    this.fo = { deltaPaths: [], strict: true, printParseErrors: false, exportName: false, dryCommit: false, ...rest };
+    if (read && this.fo.saveIn) for (const [file, data] of read) this.pinned.set(file, data);
   }
 
   protected configPath(name: string): string {
@@ -333,7 +337,8 @@ export class UciFiles extends LibUci {
       try {
         const target = fs.realpathSync(file);
         const mode = fs.statSync(target).mode & 0o7777;
-        atomicWriteFileSync(target, bytes, { mode, tempDir: this.fo.confdir, tempBase: pkg.name });
+        // as uci_file_commit: the new file fsynced and renamed over the old, the directory not synced
+        atomicWriteFileSync(target, bytes, { mode, tempDir: this.fo.confdir, tempBase: pkg.name, syncDir: false });
       } catch {
         fail(Err.IO);
       }

@@ -223,7 +223,7 @@ function publicSection(s: ISection): UciSection {
 
 /**
  * The shared model of `p`. A frozen section's converted form is kept and handed out again:
- * callers treat the result as read-only (the UciStore gives out copies).
+ * the result is read-only (UciPackage), and the UciStore hands it out as it is.
  */
 export function toPublic(p: IPackage): UciPackage {
   return {
@@ -253,16 +253,4 @@ export function fromPublic(pkg: UciPackage): IPackage {
     });
   }
   return p;
-}
-
-/** A deep copy of a shared-model package (cached reads hand out copies). */
-export function clonePackage(pkg: UciPackage): UciPackage {
-  return {
-    name: pkg.name,
-    sections: pkg.sections.map((s) => {
-      const options = new Map(s.options);
-      for (const [k, v] of options) if (typeof v !== 'string') options.set(k, v.slice());
-      return { type: s.type, name: s.name, anonymous: s.anonymous, options };
-    }),
-  };
 }

@@ -18,7 +18,7 @@ import { UciEngine } from './engine.js';
 import { UciBatchError, UciNameError } from './errors.js';
 import type { Committed } from './files.js';
 import { withLockFile } from './lockfile.js';
-import { clonePackage, toPublic } from './model.js';
+import { toPublic } from './model.js';
 import { parseUci } from './parser.js';
 import type { BatchOp, BatchRunner, UciPackage, UciStore, UpdateResult } from './types.js';
 import { fileIdentity, loggableNoise, splitStderr } from './verdict.js';
@@ -150,11 +150,11 @@ class Store implements UciStore {
       // fstat and read through the same descriptor: one version of the file, even mid-rename.
       const st = fs.fstatSync(fd);
       const hit = this.cache.get(pkg);
-      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return clonePackage(hit.pkg);
+      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.pkg;
       const data = fs.readFileSync(fd);
       const parsed = parseUci(data, { name: pkg, file });
       this.cache.set(pkg, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, pkg: parsed });
-      return clonePackage(parsed);
+      return parsed;
     } finally {
       fs.closeSync(fd);
     }
@@ -198,7 +198,9 @@ class Store implements UciStore {
       try {
         // The batch on the embedded engine, its save directory in memory: uci's answer to every
         // command, with nothing written. With a real uci it is a dry run.
-        const engine = new UciEngine({ confdir: this.confdir, savedir: this.savedir, saveIn: new Map(), dryCommit: binary, input: () => toBytes(batch) });
+        // The file as read above is the engine's reading of it: one read per write.
+        const read = new Map([[file, (beforeBuf ?? Buffer.alloc(0)).toString('latin1')]]);
+        const engine = new UciEngine({ confdir: this.confdir, savedir: this.savedir, saveIn: new Map(), read, dryCommit: binary, input: () => toBytes(batch) });
         const exit = engine.command(['batch']);
         if (exit !== 0 || engine.stderr !== '') throw new UciBatchError(pkg, exit, fromBytes(engine.stderr), batch);
         engine.command(['commit', pkg]);

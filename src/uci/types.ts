@@ -12,12 +12,16 @@ export interface UciSection {
   name: string;
   anonymous: boolean;
   /** Insertion order is file order. */
-  options: Map<string, UciValue>;
+  options: ReadonlyMap<string, UciValue>;
 }
 
+/**
+ * Read-only: the store hands out the package it keeps (the same object while the file keeps
+ * its identity), which listings are computed from and kept with.
+ */
 export interface UciPackage {
   name: string;
-  sections: UciSection[];
+  sections: readonly UciSection[];
 }
 
 /**
@@ -71,7 +75,8 @@ export interface UpdateResult {
 /**
  * The one door to /etc/config for the rest of the agent.
  * - read: parsed package, served from a cache keyed on file identity (inode, size, mtime);
- *   never starts a process. A missing file reads as an empty package.
+ *   never starts a process. A missing file reads as an empty package. The package is the
+ *   cache's own: read-only, shared by every reader of that version of the file.
  * - update: one writer per package at a time inside the process; `plan` sees the current
  *   package under that lock and returns the operations; they are applied as one batch and
  *   committed atomically, or nothing is written (UciBatchError).

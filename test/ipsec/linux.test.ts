@@ -14,12 +14,12 @@ import { proposals } from '../../src/resources/ipsec/proposals.js';
 import { remotes } from '../../src/resources/ipsec/remotes.js';
 import type { UciPackage } from '../../src/uci/types.js';
 import { siteBody } from './samples.js';
-import { ipsecAfter, pkg } from './packages.js';
+import { type EditablePackage, ipsecAfter, pkg } from './packages.js';
 
 const URI = 'unix:///run/test/charon.vici';
 
 /** Site A of the two-site tunnel, as the API writes it. */
-function siteA(): Promise<UciPackage> {
+function siteA(): Promise<EditablePackage> {
   return ipsecAfter([[proposals, { name: 'p1', encryption_algorithm: 'aes128', hash_algorithm: 'sha256', dh_group: 'modp3072' }], [remotes, {
     name: 'site-b',
     gateway: '10.99.0.2',
