@@ -193,7 +193,9 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), user: settings.user, sessions, throttle, bodyLimit: BODY_LIMIT, version: AGENT_VERSION });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
-  const tlsServers = servers.filter((s): s is https.Server => s instanceof https.Server);
+  // (which servers are HTTPS from the listeners: an instanceof would load node:https, which the
+  // single-file bundle loads on first use only, scripts/bundle.mjs)
+  const tlsServers = settings.listeners.flatMap((l, i) => (l.tls ? [servers[i] as https.Server] : []));
   if (tlsServers.length > 0) {
     // A renewed certificate (a Kubernetes TLS secret updated in place) is served without a restart.
     const server = { setSecureContext: (pair: { cert: Buffer; key: Buffer }) => tlsServers.forEach((s) => s.setSecureContext(pair)) };
