@@ -123,11 +123,11 @@ function fromNpm(major: number, log: (m: string) => void): BenchNode {
   const bin = path.join(dir, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(bin)) {
     log(`installing node@${major} from the npm registry into ${dir}`);
-    mkdirSync(dir, { recursive: true });
     try {
+      mkdirSync(dir, { recursive: true });
       execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `node@${major}`], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
     } catch (err) {
-      const reason = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim().split('\n')[0];
+      const reason = String((err as { stderr?: Buffer }).stderr || (err as Error).message).trim().split('\n')[0];
       return { major, skipped: `npm install node@${major} failed: ${reason}` };
     }
   }
