@@ -49,7 +49,7 @@ export function installMethodFallback(app: FastifyInstance): Entry[] {
     const path = q === -1 ? request.url : request.url.slice(0, q);
     const entry = table.find((e) => e.pattern.test(path));
     if (entry?.answer) return entry.answer(request, reply);
-    // a path served with this very method that did not match (a segment over maxParamLength, say) is not a 405
+    // a path served with this very method that the router did not match for reasons of its own is not a 405
     if (entry && !entry.allow.includes(request.method)) return methodNotAllowed(reply, entry.allow);
     // A method no route knows (WebDAV's PROPFIND or MKCOL, say) never matches one: a 405.
     if (!app.supportedMethods.includes(request.method)) return methodNotAllowed(reply, app.supportedMethods.filter((m) => m !== 'OPTIONS'));
