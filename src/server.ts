@@ -11,7 +11,7 @@ import type { Listener, Settings } from './config.js';
 import { ChangeSets } from './changes/index.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
-import { methodNotAllowed } from './http/methods.js';
+import { installMethodFallback } from './http/methods.js';
 import { registerApi } from './http/api.js';
 import { ApiError } from './errors.js';
 import { UciParseError } from './uci/errors.js';
@@ -153,12 +153,9 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     else request.log.debug({ status }, 'request refused');
     return reply.code(status).send({ message });
   });
-  // A method no route knows (WebDAV's PROPFIND or MKCOL, say) never matches one: a 405.
-  app.setNotFoundHandler((request, reply) =>
-    app.supportedMethods.includes(request.method)
-      ? reply.code(404).send({ message: 'Not found' })
-      : methodNotAllowed(reply, app.supportedMethods.filter((m) => m !== 'OPTIONS')),
-  );
+  // Routes are registered for the methods they serve only: the 405s of the others, and the 404s,
+  // come from the not-found handler (src/http/methods.ts).
+  installMethodFallback(app);
 
   // Once the agent is closing (SIGTERM), a response ends its connection: a keep-alive client
   // would otherwise hold the server open after the requests in flight have finished.
@@ -196,7 +193,9 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   registerAuth(app, { verifier: deps.verifier ?? verifierFor(settings), user: settings.user, sessions, throttle, bodyLimit: BODY_LIMIT, version: AGENT_VERSION });
   registerHealth(app, { confdir: settings.confdir });
   app.addHook('onClose', async () => sessions.close());
-  const tlsServers = servers.filter((s): s is https.Server => s instanceof https.Server);
+  // (which servers are HTTPS from the listeners: an instanceof would load node:https, which the
+  // single-file bundle loads on first use only, scripts/bundle.mjs)
+  const tlsServers = settings.listeners.flatMap((l, i) => (l.tls ? [servers[i] as https.Server] : []));
   if (tlsServers.length > 0) {
     // A renewed certificate (a Kubernetes TLS secret updated in place) is served without a restart.
     const server = { setSecureContext: (pair: { cert: Buffer; key: Buffer }) => tlsServers.forEach((s) => s.setSecureContext(pair)) };

@@ -15,7 +15,7 @@ import { ApiError, BAD_URI, badRequest, fieldError } from '../errors.js';
 import type { AnyObject, Resource } from '../resources/types.js';
 import { type ChangeSetRequest, changeSetRequestSchema } from '../openapi/schemas.js';
 import { CHANGES_PATH } from '../paths.js';
-import { methodNotAllowed } from './methods.js';
+import { serve } from './methods.js';
 import { parseBody } from '../validate.js';
 
 type Entry = ChangeSetRequest['changes'][number];
@@ -72,8 +72,7 @@ function changeOf(collections: Map<string, Resource>, entry: Entry, i: number): 
 
 export function registerChangeRoutes(app: FastifyInstance, ctx: AgentContext, kinds: readonly Resource[]): void {
   const collections = collectionsOf(kinds);
-  app.all(CHANGES_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'POST') return methodNotAllowed(reply, ['POST']);
+  serve(app, CHANGES_PATH, ['POST'], async (req: FastifyRequest, reply: FastifyReply) => {
     const set = parseBody(changeSetRequestSchema, req.body);
     // A merge patch's nulls remove fields: its body as sent, not with "" and null dropped.
     const sent = (req.body as { changes: Array<{ body?: Record<string, unknown> }> }).changes;
@@ -81,12 +80,10 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: AgentContext, ki
     const { record, results } = await ctx.changeSets.apply(changes, set.rollback_after === undefined ? {} : { rollbackAfter: set.rollback_after });
     return reply.code(200).send({ ...record, results });
   });
-  app.all(`${CHANGES_PATH}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, `${CHANGES_PATH}/:id`, ['GET'], async (req: FastifyRequest<{ Params: { id: string } }>) => {
     return ctx.changeSets.get(req.params.id);
   });
-  app.all(`${CHANGES_PATH}/:id/confirm`, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    if (req.method !== 'POST') return methodNotAllowed(reply, ['POST']);
+  serve(app, `${CHANGES_PATH}/:id/confirm`, ['POST'], async (req: FastifyRequest<{ Params: { id: string } }>) => {
     return ctx.changeSets.confirm(req.params.id);
   });
 }

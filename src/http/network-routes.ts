@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import type { HostFacts } from '../host/facts.js';
 import { BAD_URI, badRequest, notFound } from '../errors.js';
 import { NETWORK_INTERFACES_PATH } from '../paths.js';
 import { NETWORK_VIEW_PACKAGES, networkInterfaceView, networkInterfaceViews, type NetworkPackages } from '../status/networks.js';
-import { methodNotAllowed } from './methods.js';
+import { serve } from './methods.js';
 
 /**
  * The pod's networks, read-only (src/status/networks.ts). Paths under /cgi-bin/luci:
@@ -22,23 +22,20 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<AgentConte
     return [{ network, mwan3, firewall, ipsec }, await ctx.host.facts()];
   };
 
-  const list = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  const list = async () => {
     const [pkgs, facts] = await read();
     return { interfaces: networkInterfaceViews(pkgs, facts) };
   };
-  const one = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  const one = async (req: FastifyRequest<{ Params: { name: string } }>) => {
     const [pkgs, facts] = await read();
     const view = networkInterfaceView(pkgs, facts, req.params.name);
     if (!view) throw notFound();
     return view;
   };
-  app.all(NETWORK_INTERFACES_PATH, list);
-  app.all(`${NETWORK_INTERFACES_PATH}/`, list);
-  app.all(`${NETWORK_INTERFACES_PATH}/:name`, one);
-  app.all(`${NETWORK_INTERFACES_PATH}/:name/*`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, NETWORK_INTERFACES_PATH, ['GET'], list);
+  serve(app, `${NETWORK_INTERFACES_PATH}/`, ['GET'], list);
+  serve(app, `${NETWORK_INTERFACES_PATH}/:name`, ['GET'], one);
+  serve(app, `${NETWORK_INTERFACES_PATH}/:name/*`, ['GET'], async () => {
     throw badRequest(BAD_URI);
   });
 }

@@ -4,7 +4,7 @@ import type { AgentContext } from '../context.js';
 import { BAD_URI, badRequest, fieldError, notFound, unsupportedMediaType } from '../errors.js';
 import type { AnyObject, Resource } from '../resources/types.js';
 import { LUCI_BASE } from '../paths.js';
-import { methodNotAllowed } from './methods.js';
+import { methodNotAllowed, serve, serveAnyMethod } from './methods.js';
 import { parseBody } from '../validate.js';
 
 type Params = { name?: string };
@@ -88,6 +88,10 @@ export type SubResourceHandler = (obj: AnyObject) => Promise<unknown>;
 /** The handlers of a kind's sub-resources, by path; every one the kind declares must be there. */
 export type SubResourceHandlers = ReadonlyMap<string, SubResourceHandler>;
 
+/** What a collection and an object allow (a PUT or DELETE of a collection, a POST of an object: 400). */
+const COLLECTION_ALLOW = ['GET', 'POST'];
+const OBJECT_ALLOW = ['GET', 'PUT', 'PATCH', 'DELETE'];
+
 /**
  * The five routes of a collection (and its aliases), with the contract's status codes, and
  * `GET .../{name}/<path>` for each sub-resource the kind declares (404 when the object is absent).
@@ -110,7 +114,7 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, kind: 
         case 'DELETE':
           throw badRequest(BAD_URI);
         default:
-          return methodNotAllowed(reply, ['GET', 'POST']);
+          return methodNotAllowed(reply, COLLECTION_ALLOW);
       }
     };
     const item = async (req: FastifyRequest<{ Params: Params; Querystring: Query }>, reply: FastifyReply) => {
@@ -130,22 +134,20 @@ export function registerResource(app: FastifyInstance, ctx: AgentContext, kind: 
         case 'POST':
           throw badRequest(BAD_URI);
         default:
-          return methodNotAllowed(reply, ['GET', 'PUT', 'PATCH', 'DELETE']);
+          return methodNotAllowed(reply, OBJECT_ALLOW);
       }
     };
     const base = `${LUCI_BASE}${kind.prefix}/${segment}`;
-    app.all(base, collection);
-    app.all(`${base}/`, collection);
-    app.all(`${base}/:name`, item);
+    for (const url of [base, `${base}/`]) serve(app, url, [...COLLECTION_ALLOW, 'PUT', 'DELETE'], collection, { allow: COLLECTION_ALLOW });
+    serve(app, `${base}/:name`, [...OBJECT_ALLOW, 'POST'], item, { allow: OBJECT_ALLOW });
     for (const sub of subs) {
-      app.all(`${base}/:name/${sub.path}`, async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-        if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+      serve(app, `${base}/:name/${sub.path}`, ['GET'], async (req: FastifyRequest<{ Params: Params }>) => {
         const obj = await readObject(ctx, kind, req.params.name ?? '');
         if (!obj) throw notFound();
         return sub.handler(obj);
       });
     }
-    app.all(`${base}/:name/*`, tooDeep);
+    serveAnyMethod(app, `${base}/:name/*`, tooDeep);
   }
 }
 
@@ -160,6 +162,6 @@ async function tooDeep(): Promise<never> {
 
 /** A prefix itself (`.../mwan3/v1`) names no collection: too few segments. */
 export function registerPrefix(app: FastifyInstance, prefix: string): void {
-  app.all(`${LUCI_BASE}${prefix}`, tooDeep);
-  app.all(`${LUCI_BASE}${prefix}/`, tooDeep);
+  serveAnyMethod(app, `${LUCI_BASE}${prefix}`, tooDeep);
+  serveAnyMethod(app, `${LUCI_BASE}${prefix}/`, tooDeep);
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Settings } from '../config.js';
 import type { AgentContext } from '../context.js';
 import type { ServiceName } from '../services/table.js';
@@ -14,7 +14,7 @@ import { mwan3Source, type Mwan3Source } from '../status/mwan3-source.js';
 import { statusTunnels, tunnelStatus, type TunnelStatus } from '../status/wireguard.js';
 import { ApiError, BAD_URI, badRequest, fieldError, notFound } from '../errors.js';
 import { MWAN3_DETAILED_STATUS_PATH, MWAN3_INTERFACE_STATUS_PATH, SDEWAN_V1 } from '../paths.js';
-import { methodNotAllowed } from './methods.js';
+import { serve } from './methods.js';
 
 /**
  * Services and status (contract §3 "interface status" and §6). Paths under /cgi-bin/luci:
@@ -159,13 +159,11 @@ export async function registerServiceRoutes(
 
   // --- services -------------------------------------------------------------------------
 
-  app.all(`${base}/services`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, `${base}/services`, ['GET'], async () => {
     return { services: [...SERVICE_NAMES] };
   });
 
-  const serviceHandler = async (req: FastifyRequest<{ Params: { name?: string } }>, reply: FastifyReply) => {
-    if (req.method !== 'PUT') return methodNotAllowed(reply, ['PUT']);
+  const serviceHandler = async (req: FastifyRequest<{ Params: { name?: string } }>) => {
     const name = req.params.name;
     if (name === undefined || name === '') throw badRequest(BAD_URI);
     if (!isServiceName(name)) {
@@ -185,42 +183,36 @@ export async function registerServiceRoutes(
     }
     return { message: 'success' };
   };
-  app.all(`${base}/service`, serviceHandler);
-  app.all(`${base}/service/:name`, serviceHandler);
-  app.all(`${base}/service/:name/*`, async (req, reply) => {
-    if (req.method !== 'PUT') return methodNotAllowed(reply, ['PUT']);
+  serve(app, `${base}/service`, ['PUT'], serviceHandler);
+  serve(app, `${base}/service/:name`, ['PUT'], serviceHandler);
+  serve(app, `${base}/service/:name/*`, ['PUT'], async () => {
     throw badRequest(BAD_URI);
   });
 
   // --- status ---------------------------------------------------------------------------
 
-  app.all(`${base}/status`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, `${base}/status`, ['GET'], async () => {
     const statuses = await Promise.all(MODULES.map((m) => moduleStatus(m)));
     return MODULES.map((name, i) => ({ name, status: statuses[i] }));
   });
-  app.all(`${base}/status/:module`, async (req: FastifyRequest<{ Params: { module: string } }>, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, `${base}/status/:module`, ['GET'], async (req: FastifyRequest<{ Params: { module: string } }>, reply) => {
     const m = req.params.module;
     if (!(MODULES as readonly string[]).includes(m)) {
       throw notFound(`${BAD_URI}: status module ${JSON.stringify(m)} is not supported, expected one of ${MODULES.join(', ')}`);
     }
     return reply.send({ name: m, status: await moduleStatus(m as StatusModule) });
   });
-  app.all(`${base}/status/:module/*`, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, `${base}/status/:module/*`, ['GET'], async () => {
     throw badRequest(BAD_URI);
   });
 
   // --- legacy LuCI mwan3 status -----------------------------------------------------------
 
-  app.all(MWAN3_INTERFACE_STATUS_PATH, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, MWAN3_INTERFACE_STATUS_PATH, ['GET'], async () => {
     const live = await ubusStatus();
     return live ? fromUbusStatus(live) : configStatus();
   });
-  app.all(MWAN3_DETAILED_STATUS_PATH, async (req, reply) => {
-    if (req.method !== 'GET') return methodNotAllowed(reply, ['GET']);
+  serve(app, MWAN3_DETAILED_STATUS_PATH, ['GET'], async () => {
     const status = (await ubusStatus()) ?? (await configStatus());
     return { mwandetail: [detailedStatusText(status)] };
   });

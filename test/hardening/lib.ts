@@ -230,6 +230,8 @@ export async function spawnAgent(
     quiet?: boolean;
     /** node arguments (default: dist/src/main.js) */
     args?: string[];
+    /** The node binary (default: the one running this process). */
+    node?: string;
     /** A command node runs under, e.g. setpriv's to drop root (it must exec node in place). */
     prefix?: string[];
     /** The /readyz status that means started (default 200; 503 for an agent meant to be unready). */
@@ -238,7 +240,7 @@ export async function spawnAgent(
 ): Promise<AgentProcess> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const started = process.hrtime.bigint();
-  const command = [...(opts.prefix ?? []), process.execPath, ...(opts.args ?? [mainScript()])];
+  const command = [...(opts.prefix ?? []), opts.node ?? process.execPath, ...(opts.args ?? [mainScript()])];
   const child = spawn(command[0]!, command.slice(1), {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
