@@ -32,8 +32,9 @@ describe('var/initd, the development default of SDEWAN_INITD', () => {
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ message: 'success' });
     expect(calls(initd)).toEqual(['mwan3 restart']);
-    const done = agent.logRecords().find((r) => r.msg === 'service action done' && r.service === 'mwan3');
-    expect(done?.output).toBe('recorded, not run: /etc/init.d/mwan3 restart');
+    // the log line reaches the agent's stdout pipe on its own schedule, maybe after the answer
+    const done = await waitFor(() => agent.logRecords().find((r) => r.msg === 'service action done' && r.service === 'mwan3'), { what: "the 'service action done' log line" });
+    expect(done.output).toBe('recorded, not run: /etc/init.d/mwan3 restart');
     const status = await agent.request('GET', '/cgi-bin/luci/sdewan/v1/status/services');
     expect(status.json.status.mwan3).toMatchObject({ action: 'restart', ok: true, message: 'recorded, not run: /etc/init.d/mwan3 restart' });
   });
