@@ -1,7 +1,9 @@
 /**
- * The recorded behaviour of the real uci (test/vectors) replayed through the library API and
- * through bin/sdewan-uci as a real process: stdout, exit code, every file after the batch byte
- * for byte, and stderr in uci's own words.
+ * The recorded behaviour of the real uci (test/vectors) replayed three ways: through the library
+ * API in this process (every vector); through sdewan-uci's command line in a separate long-lived
+ * process (every vector); and through bin/sdewan-uci itself, one process per command (a sample).
+ * Each compares stdout, the exit code, every file after the batch byte for byte, and stderr in
+ * uci's own words.
  */
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -58,7 +60,21 @@ describe('batch vectors through the library (EmbeddedRunner)', () => {
   });
 });
 
-describe('parse vectors in a separate CLI process (worker)', () => {
+/** A batch vector's result against its recording: the differences, or [] when it matches. */
+function batchProblems(v: (typeof batch)[number], r: { exit: number; stdout: string; stderr: string }, confdir: string): string[] {
+  const files = readConfigs(confdir, Object.keys(v.files_after));
+  const problems: string[] = [];
+  if (r.exit !== v.exit) problems.push(`exit ${r.exit}`);
+  if (r.stdout !== v.stdout) problems.push(`stdout ${JSON.stringify(r.stdout)}`);
+  if (uciWords(r.stderr) !== uciWords(v.stderr)) problems.push(`stderr ${JSON.stringify(r.stderr)}`);
+  if (JSON.stringify(files) !== JSON.stringify(v.files_after)) problems.push('files');
+  return problems;
+}
+
+// Every vector in a separate process: one long-lived child (test/uci/cli-worker.ts) runs
+// sdewan-uci's command line (runUciCli, what bin/sdewan-uci calls) for each command, on real
+// files, without a Node start-up per command.
+describe('every vector in a separate CLI process (worker)', () => {
   it('passes every parse vector (show and export)', async () => {
     const worker = new CliWorker();
     try {
@@ -79,14 +95,39 @@ describe('parse vectors in a separate CLI process (worker)', () => {
       worker.close();
     }
   }, 120_000);
+
+  it('passes every batch vector (stdout, exit, stderr words, files)', async () => {
+    const worker = new CliWorker();
+    try {
+      const failures: string[] = [];
+      for (const v of batch) {
+        const box = sandbox(v.files);
+        try {
+          const r = await worker.run(['-c', box.confdir, '-t', box.savedir, 'batch'], v.batch);
+          const problems = batchProblems(v, r, box.confdir);
+          if (problems.length) failures.push(`${v.id}: ${problems.join('; ')}`);
+        } finally {
+          box.cleanup();
+        }
+      }
+      expect(failures).toEqual([]);
+    } finally {
+      worker.close();
+    }
+  }, 120_000);
 });
 
+// The executable itself, one process per command as the agent's SDEWAN_UCI_BIN runs it:
+// bin/sdewan-uci's shell wrapper, standard input read to its end, standard output and error
+// written, the exit code. A Node start-up per command costs some 80 ms of CPU, so this runs a
+// sample: every hand-written vector and every 16th generated one (the worker above runs every
+// vector through the same command line code).
 describe('vectors through bin/sdewan-uci, one process per command', () => {
   const cli = CLI();
   const LIMIT = 3;
-
-  // Every hand-written parse vector and every 8th generated one (the worker covers them all).
-  const parseSample = parse.filter((v, i) => !v.id.startsWith('parse-rand') || i % 8 === 0);
+  const sampled = <T extends { id: string }>(vectors: T[]) => vectors.filter((v, i) => !/-rand-/.test(v.id) || i % 16 === 0);
+  const parseSample = sampled(parse);
+  const batchSample = sampled(batch);
 
   it('passes the sampled parse vectors (show and export)', async () => {
     const failures: string[] = [];
@@ -105,13 +146,14 @@ describe('vectors through bin/sdewan-uci, one process per command', () => {
         box.cleanup();
       }
     });
-    expect(parseSample.length).toBeGreaterThan(60);
+    // the 24 hand-written ones and 25 generated ones
+    expect(parseSample.length).toBeGreaterThan(45);
     expect(failures).toEqual([]);
   }, 600_000);
 
-  it('passes every batch vector (stdout, exit, stderr words, files)', async () => {
+  it('passes the sampled batch vectors (stdout, exit, stderr words, files)', async () => {
     const failures: string[] = [];
-    await mapLimit(batch, LIMIT, async (v) => {
+    await mapLimit(batchSample, LIMIT, async (v) => {
       const box = sandbox(v.files);
       try {
         const r = await execa(cli, ['-c', box.confdir, '-t', box.savedir, 'batch'], {
@@ -119,17 +161,14 @@ describe('vectors through bin/sdewan-uci, one process per command', () => {
           reject: false,
           stripFinalNewline: false,
         });
-        const files = readConfigs(box.confdir, Object.keys(v.files_after));
-        const problems: string[] = [];
-        if (r.exitCode !== v.exit) problems.push(`exit ${r.exitCode}`);
-        if (r.stdout !== v.stdout) problems.push(`stdout ${JSON.stringify(r.stdout)}`);
-        if (uciWords(r.stderr) !== uciWords(v.stderr)) problems.push(`stderr ${JSON.stringify(r.stderr)}`);
-        if (JSON.stringify(files) !== JSON.stringify(v.files_after)) problems.push('files');
+        const problems = batchProblems(v, { exit: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }, box.confdir);
         if (problems.length) failures.push(`${v.id}: ${problems.join('; ')}`);
       } finally {
         box.cleanup();
       }
     });
+    // the 28 hand-written ones and 25 generated ones
+    expect(batchSample.length).toBeGreaterThan(50);
     expect(failures).toEqual([]);
   }, 600_000);
 });
