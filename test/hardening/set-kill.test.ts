@@ -2,10 +2,12 @@
 // firewall), restarting on the same directories each time: after the restart every config file
 // parses, and the two packages agree on every set (both of its objects or neither, the same
 // marker in both), every set answered 200 is there, and no journal or temporary file is left.
+// The agent runs as the image runs it, from the single-file bundle.
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartableAgentDir } from '../helpers/agent.js';
+import { type Bundle, buildBundle } from '../helpers/bundle.js';
 import { type AgentProcess, call, firewallRule, login, mwan3Rule, parseConfigDir, prng, spawnAgent } from './lib.js';
 import type { UciPackage } from '../../src/uci/types.js';
 
@@ -43,6 +45,12 @@ function setsIn(pkg: UciPackage, suffix: 'a' | 'b'): { sets: number[]; marker: s
 describe('SIGKILL during change sets', () => {
   const { dir, confdir, savedir, password, env } = restartableAgentDir('sdewan-set-kill-');
   let agent: AgentProcess | undefined;
+  let bundle: Bundle | undefined;
+  const start = () => spawnAgent(env, { args: [bundle!.agent] });
+
+  beforeAll(async () => {
+    bundle = await buildBundle();
+  }, 60_000);
 
   afterAll(async () => {
     if (agent) {
@@ -50,6 +58,7 @@ describe('SIGKILL during change sets', () => {
       await agent.exited;
     }
     rmSync(dir, { recursive: true, force: true });
+    bundle?.cleanup();
   });
 
   /** The state after a (re)start: both packages agree, and hold every acknowledged set. */
@@ -74,7 +83,7 @@ describe('SIGKILL during change sets', () => {
     let recoveries = 0;
 
     while (sent < MIN_SETS || kills < MIN_KILLS) {
-      agent = await spawnAgent(env);
+      agent = await start();
       if (agent.output().includes('change set journals of an interrupted run recovered')) recoveries++;
       check(acked, `after kill ${kills} (seed ${seed})`);
       const cookie = await login(agent.url, 'root', password);
@@ -110,7 +119,7 @@ describe('SIGKILL during change sets', () => {
       kills++;
     }
 
-    agent = await spawnAgent(env);
+    agent = await start();
     check(acked, `at the end (seed ${seed})`);
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
     // the agent applied sets between kills, and more than it lost
