@@ -1,6 +1,7 @@
 // SIGKILL while IPsec certificates and keys are written, restarting on the same directories
 // each time: after the restart, no file of the swanctl tree is left that no remote references,
-// and no temporary file. The agent runs as the image runs it, from the single-file bundle.
+// and no temporary file. The agent runs from the single-file bundle, the image's build of it,
+// which starts on half the CPU of dist/.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
