@@ -72,7 +72,7 @@ describe('SIGKILL during writes', () => {
     bundle?.cleanup();
   });
 
-  it(`keeps every acknowledged write of ${TOTAL_WRITES} through at least ${MIN_KILLS} kills`, { timeout: 180_000 }, async () => {
+  it(`keeps every acknowledged write of ${TOTAL_WRITES} through at least ${MIN_KILLS} kills`, { timeout: 300_000 }, async () => {
     const seed = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
     let sent = 0;
     let kills = 0;
