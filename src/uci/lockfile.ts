@@ -1,9 +1,13 @@
 /**
- * A lock between processes, for agents sharing one config directory: a file created with
- * O_EXCL (Node has no flock), holding "pid host token". A lock whose holder is gone (a process
- * of this host that no longer exists, an earlier process with this pid, as in a restarted
- * container where the agent is pid 1 again, or a lock older than staleMs) is broken: renamed
- * away first, so that of two processes breaking it at once only one does.
+ * A lock between processes, for agents sharing one config directory: a file holding "pid host
+ * token" (Node has no flock). It comes into being with that name already in it: written aside
+ * first, then hard-linked into place, which fails when the lock exists. So a holder killed at
+ * any moment leaves no lock or a named one, never an empty file that only its age could break
+ * (60 s of refused waiting for the next agent). A lock whose holder is gone (a process of this
+ * host that no longer exists, an earlier process with this pid, as in a restarted container
+ * where the agent is pid 1 again, or a lock older than staleMs) is broken: renamed away first,
+ * so that of two processes breaking it at once only one does. On a filesystem without hard
+ * links the lock is created with O_EXCL and then named.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -31,24 +35,65 @@ function alive(owner: string): boolean {
   }
 }
 
-function tryAcquire(file: string): boolean {
+/** Writes `text` into `file`, making its directory when it is missing (a save directory in /tmp, emptied). */
+function writeNew(file: string, text: string, flag: 'w' | 'wx'): boolean {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'wx', 0o600);
+    fd = fs.openSync(file, flag, 0o600);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code !== 'ENOENT') throw e;
-    // its directory is missing (a save directory in /tmp, emptied): make it, once
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fd = fs.openSync(file, 'wx', 0o600);
+    fd = fs.openSync(file, flag, 0o600);
   }
   try {
-    fs.writeSync(fd, me());
+    fs.writeSync(fd, text);
   } finally {
     fs.closeSync(fd);
   }
   return true;
+}
+
+/** Where this process writes its name before linking it into place as `file`. */
+const asideOf = (file: string) => `${file}.${process.pid}-${TOKEN}`;
+const ASIDE_RE = /\.(\d+)-([0-9a-f]{12})$/;
+
+/** Lock paths whose left-over aside files (of processes killed before their link) were removed. */
+const swept = new Set<string>();
+
+function sweepAsides(file: string): void {
+  if (swept.has(file)) return;
+  swept.add(file);
+  const dir = path.dirname(file);
+  const base = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(base) ? ASIDE_RE.exec(name.slice(base.length - 1)) : null;
+    if (m && !alive(`${m[1]} ${HOST} ${m[2]}`)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function tryAcquire(file: string): boolean {
+  sweepAsides(file);
+  const aside = asideOf(file);
+  writeNew(aside, me(), 'w');
+  try {
+    fs.linkSync(aside, file);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    return writeNew(file, me(), 'wx'); // no hard links here
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
 }
 
 /** Removes the lock when its holder is gone; true when the caller should try again at once. */
@@ -61,7 +106,8 @@ function breakIfStale(file: string, staleMs: number): boolean {
   } catch {
     return true; // released meanwhile
   }
-  // a holder between creating the file and writing its name looks empty: give it time
+  // empty: a holder between creating the file and writing its name, where there are no hard
+  // links (or an agent before the lock was linked into place): only age breaks it
   const stale = Date.now() - st.mtimeMs > staleMs || (owner !== '' && !alive(owner));
   if (!stale) return false;
   const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;

@@ -2,12 +2,12 @@
 // each time: after the restart, no file of the swanctl tree is left that no remote references,
 // and no temporary file. The agent runs from the single-file bundle, the image's build of it,
 // which starts on half the CPU of dist/.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restartableAgentDir } from '../helpers/agent.js';
-import { type Bundle, buildBundle } from '../helpers/bundle.js';
-import { type AgentProcess, IPSEC, call, ipsecProposal, login, parseConfigDir, prng, pubkeyRemote, spawnAgent } from './lib.js';
+import { bundledAgents } from './bundled-agents.js';
+import { IPSEC, call, ipsecProposal, login, parseConfigDir, prng, pubkeyRemote } from './lib.js';
 
 const MIN_KILLS = 50;
 /** Requests in flight at once within a round. */
@@ -15,10 +15,9 @@ const IN_FLIGHT = 4;
 /**
  * Agents killed side by side, each restarted on directories of its own; the kills above are
  * their sum. A round waits on an agent's start and its first (cold) requests, which on a busy
- * machine take long: three chains of rounds end in about a third of the time of one (with two,
- * this file was the last of the suite to end in some runs: 100 s).
+ * machine take long: two chains of rounds end in about half the time of one.
  */
-const LINEAGES = 3;
+const LINEAGES = 2;
 
 /** The certificate directories of the swanctl tree and the remote option naming a file in each. */
 const CERT_DIRS = [
@@ -52,25 +51,7 @@ describe('SIGKILL during certificate writes', () => {
     const base = restartableAgentDir(`sdewan-kill-certs-${i}-`);
     return { ...base, swanctl: base.env.SDEWAN_SWANCTL_DIR, env: { ...base.env, SDEWAN_PLATFORM: 'openwrt' } };
   });
-  const running = new Set<AgentProcess>();
-  let bundle: Bundle | undefined;
-  const start = async (env: Record<string, string>) => {
-    const agent = await spawnAgent(env, { args: [bundle!.agent] });
-    running.add(agent);
-    void agent.exited.then(() => running.delete(agent));
-    return agent;
-  };
-
-  beforeAll(async () => {
-    bundle = await buildBundle();
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const agent of running) agent.child.kill('SIGKILL');
-    await Promise.all([...running].map((agent) => agent.exited));
-    for (const { dir } of lineages) rmSync(dir, { recursive: true, force: true });
-    bundle?.cleanup();
-  });
+  const start = bundledAgents(lineages);
 
   it(`leaves no unreferenced certificate, key or temporary file through ${MIN_KILLS} kills`, { timeout: 300_000 }, async () => {
     const seed = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);

@@ -3,12 +3,11 @@
 // lost. (SIGKILL during certificate writes: kill-certs.test.ts, a file of its own so that the
 // two run side by side.) The agent runs from the single-file bundle, the image's build of it,
 // which starts on half the CPU of dist/.
-import { rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restartableAgentDir } from '../helpers/agent.js';
-import { type Bundle, buildBundle } from '../helpers/bundle.js';
-import { type AgentProcess, FIREWALL, IPSEC, MWAN3, call, firewallRule, ipsecProposal, login, mwan3Rule, parseConfigDir, prng, spawnAgent } from './lib.js';
+import { bundledAgents } from './bundled-agents.js';
+import { FIREWALL, IPSEC, MWAN3, call, firewallRule, ipsecProposal, login, mwan3Rule, parseConfigDir, prng } from './lib.js';
 
 const TOTAL_WRITES = 1000;
 const MIN_KILLS = 50;
@@ -52,25 +51,7 @@ function writeNumber(i: number): Write {
 
 describe('SIGKILL during writes', () => {
   const lineages = Array.from({ length: LINEAGES }, (_, i) => restartableAgentDir(`sdewan-kill-${i}-`));
-  const running = new Set<AgentProcess>();
-  let bundle: Bundle | undefined;
-  const start = async (env: Record<string, string>) => {
-    const agent = await spawnAgent(env, { args: [bundle!.agent] });
-    running.add(agent);
-    void agent.exited.then(() => running.delete(agent));
-    return agent;
-  };
-
-  beforeAll(async () => {
-    bundle = await buildBundle();
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const agent of running) agent.child.kill('SIGKILL');
-    await Promise.all([...running].map((agent) => agent.exited));
-    for (const { dir } of lineages) rmSync(dir, { recursive: true, force: true });
-    bundle?.cleanup();
-  });
+  const start = bundledAgents(lineages);
 
   it(`keeps every acknowledged write of ${TOTAL_WRITES} through at least ${MIN_KILLS} kills`, { timeout: 300_000 }, async () => {
     const seed = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);

@@ -4,12 +4,12 @@
 // marker in both), every set answered 200 is there, and no journal or temporary file is left.
 // The agent runs from the single-file bundle, the image's build of it, which starts on half
 // the CPU of dist/.
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restartableAgentDir } from '../helpers/agent.js';
-import { type Bundle, buildBundle } from '../helpers/bundle.js';
-import { type AgentProcess, call, firewallRule, login, mwan3Rule, parseConfigDir, prng, spawnAgent } from './lib.js';
+import { bundledAgents } from './bundled-agents.js';
+import { call, firewallRule, login, mwan3Rule, parseConfigDir, prng } from './lib.js';
 import type { UciPackage } from '../../src/uci/types.js';
 
 const MIN_KILLS = 50;
@@ -51,25 +51,7 @@ function setsIn(pkg: UciPackage, suffix: 'a' | 'b'): { sets: number[]; marker: s
 
 describe('SIGKILL during change sets', () => {
   const lineages = Array.from({ length: LINEAGES }, (_, i) => restartableAgentDir(`sdewan-set-kill-${i}-`));
-  const running = new Set<AgentProcess>();
-  let bundle: Bundle | undefined;
-  const start = async (env: Record<string, string>) => {
-    const agent = await spawnAgent(env, { args: [bundle!.agent] });
-    running.add(agent);
-    void agent.exited.then(() => running.delete(agent));
-    return agent;
-  };
-
-  beforeAll(async () => {
-    bundle = await buildBundle();
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const agent of running) agent.child.kill('SIGKILL');
-    await Promise.all([...running].map((agent) => agent.exited));
-    for (const { dir } of lineages) rmSync(dir, { recursive: true, force: true });
-    bundle?.cleanup();
-  });
+  const start = bundledAgents(lineages);
 
   /** The state after a (re)start: both packages agree, and hold every acknowledged set. */
   const check = ({ confdir, savedir }: (typeof lineages)[number], acked: Set<number>, context: string) => {

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withLockFile } from '../../src/uci/lockfile.js';
-import { sandbox, type Sandbox } from './helpers.js';
+import { pathToFileURL } from 'node:url';
+import { repoRoot, sandbox, type Sandbox } from './helpers.js';
 
 let box: Sandbox | undefined;
 afterEach(() => {
@@ -87,5 +88,38 @@ describe('withLockFile', () => {
       ),
     );
     expect(most).toBe(1);
+  });
+
+  it('is never left empty by a holder killed at any moment: the next one takes it at once', async () => {
+    box = sandbox();
+    const lock = path.join(box.root, '.pkg.sdewan-lock');
+    const module = pathToFileURL(path.join(repoRoot(), 'dist', 'src', 'uci', 'lockfile.js')).href;
+    // takes and releases the lock in a loop, as a stream of writes does
+    const script = `import { withLockFile } from ${JSON.stringify(module)};
+let n = 0;
+for (;;) await withLockFile(process.argv[1], async () => { if (n++ === 0) process.stdout.write('ready\\n'); });`;
+    const killed: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, lock], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, i % 8));
+      child.kill('SIGKILL');
+      await exited;
+      killed.push(child.pid!);
+      // no lock, or one naming the killed holder (broken at once), never an empty one
+      if (fs.existsSync(lock)) expect(fs.readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${child.pid} ${os.hostname()} [0-9a-f]{12}$`));
+      let ran = false;
+      await withLockFile(lock, async () => {
+        ran = true;
+      });
+      expect(ran).toBe(true);
+    }
+    // what the killed holders wrote aside before linking it into place is removed by the next
+    // process that takes the lock (this one swept once, before the first kill)
+    const next = spawn(process.execPath, ['--input-type=module', '-e', `import { withLockFile } from ${JSON.stringify(module)}; await withLockFile(process.argv[1], async () => undefined);`, lock], { stdio: 'inherit' });
+    await new Promise<void>((r) => next.once('exit', () => r()));
+    expect(fs.readdirSync(box.root).filter((n) => n.startsWith('.pkg.sdewan-lock'))).toEqual([]);
+    expect(killed).toHaveLength(40);
   });
 });
