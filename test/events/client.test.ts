@@ -1,9 +1,9 @@
 // The typed client's events() and metrics(): the stream parser on any chunking, reconnection
 // with Last-Event-ID (a stand-in `open`), and both against the agent process.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, EventStreamParser, type AgentEvent, type SdewanClient } from '../../packages/client/src/index.js';
+import { describe, expect, it } from 'vitest';
+import { EventStreamParser, type AgentEvent } from '../../packages/client/src/index.js';
 import { iterateEvents } from '../../packages/client/src/events.js';
-import { startAgent, type Agent } from '../helpers/agent.js';
+import { agentWithClient } from '../helpers/client.js';
 import { parseExposition, valueOf } from '../metrics/exposition.js';
 
 const STREAM = 'retry: 500\n: hello\n\nid: 1\nevent: config\ndata: {"kind":"mwan3/rules","name":"a","change":"created","source":"api"}\n\n' +
@@ -73,22 +73,13 @@ describe('iterateEvents', () => {
 });
 
 describe('client.events() and client.metrics() against the agent', () => {
-  let agent: Agent;
-  let client: SdewanClient;
-  beforeAll(async () => {
-    agent = await startAgent();
-    client = createClient({ url: agent.url, password: agent.password });
-  });
-  afterAll(async () => {
-    await client?.close();
-    await agent?.stop();
-  });
+  const started = agentWithClient();
 
   it('iterates the parsed events of a write, and stops on break', async () => {
     // from the start of the agent's events: the write may land before the stream is open
-    const it = client.events({ lastEventId: 0 });
+    const it = started.client.events({ lastEventId: 0 });
     const first = it.next();
-    await client.mwan3.rules.create({ name: 'from-client', policy: 'balanced', proto: 'tcp' });
+    await started.client.mwan3.rules.create({ name: 'from-client', policy: 'balanced', proto: 'tcp' });
     const e = (await first).value as AgentEvent;
     expect(e.type).toBe('config');
     expect(e.data).toEqual({ kind: 'mwan3/rules', name: 'from-client', change: 'created', source: 'api' });
@@ -97,13 +88,13 @@ describe('client.events() and client.metrics() against the agent', () => {
     await it.return();
 
     // resuming from the first event gives the reload again
-    const again = client.events({ lastEventId: e.id });
+    const again = started.client.events({ lastEventId: e.id });
     expect((await again.next()).value).toEqual(reload);
     await again.return();
   });
 
   it('metrics(): the text, with the session cookie', async () => {
-    const families = parseExposition(await client.metrics());
+    const families = parseExposition(await started.client.metrics());
     expect(valueOf(families, 'sdewan_config_writes_total', { config: 'mwan3' })).toBeGreaterThanOrEqual(1);
   });
 });
