@@ -56,3 +56,46 @@ export async function createNetns(tag: string, devices: NetnsDevice[], defaultVi
   }
   return { name, prefix: ['ip', 'netns', 'exec', name], remove };
 }
+
+/** The addresses of one site of the two-site tunnel tests (IPsec, WireGuard). */
+export interface TunnelSiteNet {
+  ns: string;
+  /** The site's inner subnet address (a veth pair inside its namespace, /24). */
+  inner: string;
+  /** Its address on the link between the sites (`wan`, /24). */
+  addr: string;
+  /** Management: the host end's name and address, and the site end's address (/30). */
+  mgmtHost: string;
+  mgmtHostAddr: string;
+  mgmtSiteAddr: string;
+}
+
+/**
+ * Two sites in namespaces of their own: in each, lo, an inner subnet and a management veth to
+ * this namespace (for the test to reach the agent); between them the `wan` link. What is made
+ * is recorded in `created` (namespaces, host links) as it is made, for the clean-up.
+ */
+export async function wireTwoSites(sites: readonly [TunnelSiteNet, TunnelSiteNet], created: { ns: string[]; links: string[] }): Promise<void> {
+  const ip = (...args: string[]) => execa('ip', args);
+  for (const s of sites) {
+    await ip('netns', 'add', s.ns);
+    created.ns.push(s.ns);
+    await ip('-n', s.ns, 'link', 'set', 'lo', 'up');
+    await ip('-n', s.ns, 'link', 'add', 'inner', 'type', 'veth', 'peer', 'name', 'inner-peer');
+    await ip('-n', s.ns, 'addr', 'add', `${s.inner}/24`, 'dev', 'inner');
+    await ip('-n', s.ns, 'link', 'set', 'inner', 'up');
+    await ip('-n', s.ns, 'link', 'set', 'inner-peer', 'up');
+    await ip('link', 'add', s.mgmtHost, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', s.ns);
+    created.links.push(s.mgmtHost);
+    await ip('addr', 'add', `${s.mgmtHostAddr}/30`, 'dev', s.mgmtHost);
+    await ip('link', 'set', s.mgmtHost, 'up');
+    await ip('-n', s.ns, 'addr', 'add', `${s.mgmtSiteAddr}/30`, 'dev', 'mgmt');
+    await ip('-n', s.ns, 'link', 'set', 'mgmt', 'up');
+  }
+  const [a, b] = sites;
+  await ip('link', 'add', 'wan', 'netns', a.ns, 'type', 'veth', 'peer', 'name', 'wan', 'netns', b.ns);
+  for (const s of sites) {
+    await ip('-n', s.ns, 'addr', 'add', `${s.addr}/24`, 'dev', 'wan');
+    await ip('-n', s.ns, 'link', 'set', 'wan', 'up');
+  }
+}

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, waitFor, type Agent } from '../helpers/agent.js';
+import { wireTwoSites } from '../helpers/netns.js';
 import { hasProgram, isRoot, runsWith } from '../helpers/requirements.js';
 
 const CHARON = '/usr/lib/ipsec/charon';
@@ -50,7 +51,6 @@ const sites: Site[] = [];
 const createdNs: string[] = [];
 const createdLinks: string[] = [];
 
-const ip = (...args: string[]) => execa('ip', args);
 const inNs = (site: Site, cmd: string, ...args: string[]) =>
   execa('ip', ['netns', 'exec', site.ns, cmd, ...args], { reject: false, timeout: 30_000 });
 
@@ -224,30 +224,8 @@ describe.runIf(RUNS)('a two-site IPsec tunnel configured through the API', () =>
     b = site('b', 2);
     sites.push(a, b);
 
-    for (const s of sites) {
-      mkdirSync(s.dir);
-      await ip('netns', 'add', s.ns);
-      createdNs.push(s.ns);
-      await ip('-n', s.ns, 'link', 'set', 'lo', 'up');
-      // the inner subnet: a veth pair inside the namespace, the address on one end
-      await ip('-n', s.ns, 'link', 'add', 'inner', 'type', 'veth', 'peer', 'name', 'inner-peer');
-      await ip('-n', s.ns, 'addr', 'add', `${s.inner}/24`, 'dev', 'inner');
-      await ip('-n', s.ns, 'link', 'set', 'inner', 'up');
-      await ip('-n', s.ns, 'link', 'set', 'inner-peer', 'up');
-      // management: this namespace <-> the site, for the test to reach the agent
-      await ip('link', 'add', s.mgmtHost, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', s.ns);
-      createdLinks.push(s.mgmtHost);
-      await ip('addr', 'add', `${s.mgmtHostAddr}/30`, 'dev', s.mgmtHost);
-      await ip('link', 'set', s.mgmtHost, 'up');
-      await ip('-n', s.ns, 'addr', 'add', `${s.mgmtSiteAddr}/30`, 'dev', 'mgmt');
-      await ip('-n', s.ns, 'link', 'set', 'mgmt', 'up');
-    }
-    // the link between the sites
-    await ip('link', 'add', 'wan', 'netns', a.ns, 'type', 'veth', 'peer', 'name', 'wan', 'netns', b.ns);
-    for (const s of sites) {
-      await ip('-n', s.ns, 'addr', 'add', `${s.addr}/24`, 'dev', 'wan');
-      await ip('-n', s.ns, 'link', 'set', 'wan', 'up');
-    }
+    for (const s of sites) mkdirSync(s.dir);
+    await wireTwoSites([a, b], { ns: createdNs, links: createdLinks });
 
     for (const s of sites) await startCharon(s);
     for (const s of sites) {

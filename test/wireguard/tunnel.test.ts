@@ -15,6 +15,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../packages/client/src/index.js';
 import { startAgent, waitFor, type Agent } from '../helpers/agent.js';
+import { wireTwoSites } from '../helpers/netns.js';
 import { hasProgram, isRoot, runsWith } from '../helpers/requirements.js';
 
 const WIREGUARD = '/cgi-bin/luci/sdewan/wireguard/v1';
@@ -47,7 +48,6 @@ const createdLinks: string[] = [];
 const psk = async () => (await execa('wg', ['genpsk'])).stdout.trim();
 let presharedKey: string;
 
-const ip = (...args: string[]) => execa('ip', args);
 const inNs = (site: Site, cmd: string, ...args: string[]) => execa('ip', ['netns', 'exec', site.ns, cmd, ...args], { reject: false, timeout: 30_000 });
 const ping = (from: Site, src: string, dst: string) => inNs(from, 'ping', '-n', '-c', '1', '-W', '1', '-I', src, dst);
 
@@ -139,26 +139,7 @@ describe.runIf(RUNS)('a two-site WireGuard tunnel configured through the API', (
     a = await site('a', 1);
     b = await site('b', 2);
     sites.push(a, b);
-    for (const s of sites) {
-      await ip('netns', 'add', s.ns);
-      createdNs.push(s.ns);
-      await ip('-n', s.ns, 'link', 'set', 'lo', 'up');
-      await ip('-n', s.ns, 'link', 'add', 'inner', 'type', 'veth', 'peer', 'name', 'inner-peer');
-      await ip('-n', s.ns, 'addr', 'add', `${s.inner}/24`, 'dev', 'inner');
-      await ip('-n', s.ns, 'link', 'set', 'inner', 'up');
-      await ip('-n', s.ns, 'link', 'set', 'inner-peer', 'up');
-      await ip('link', 'add', s.mgmtHost, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', s.ns);
-      createdLinks.push(s.mgmtHost);
-      await ip('addr', 'add', `${s.mgmtHostAddr}/30`, 'dev', s.mgmtHost);
-      await ip('link', 'set', s.mgmtHost, 'up');
-      await ip('-n', s.ns, 'addr', 'add', `${s.mgmtSiteAddr}/30`, 'dev', 'mgmt');
-      await ip('-n', s.ns, 'link', 'set', 'mgmt', 'up');
-    }
-    await ip('link', 'add', 'wan', 'netns', a.ns, 'type', 'veth', 'peer', 'name', 'wan', 'netns', b.ns);
-    for (const s of sites) {
-      await ip('-n', s.ns, 'addr', 'add', `${s.addr}/24`, 'dev', 'wan');
-      await ip('-n', s.ns, 'link', 'set', 'wan', 'up');
-    }
+    await wireTwoSites([a, b], { ns: createdNs, links: createdLinks });
     for (const s of sites) {
       s.agent = await startAgent({
         commandPrefix: ['ip', 'netns', 'exec', s.ns],
