@@ -14,13 +14,28 @@ import { parseUci } from '../../src/uci/index.js';
 const CLI = path.join(repoRoot(), 'bin', 'sdewan-uci');
 const LOADER_WARNING = "ERROR: ld.so: object '/lib/libsetlbf.so' from LD_PRELOAD cannot be preloaded (cannot open shared object file): ignored.";
 
-/** A `uci` that logs each call to <dir>/calls, runs `body`, and is what the agent runs. */
+/**
+ * A `uci` that is what the agent runs: it logs its start to <dir>/starts, reads its input, logs
+ * to <dir>/calls when it was given a batch (else to <dir>/idle), and runs `body` on that input.
+ * The agent starts the next write's process ahead (src/uci/runner-binary.ts): one waits.
+ */
 function wrapper(dir: string, body: string): string {
   const file = path.join(dir, 'uci');
-  fs.writeFileSync(file, `#!/bin/sh\necho "$*" >> '${dir}/calls'\n${body}\n`, { mode: 0o755 });
+  const script = [
+    '#!/bin/sh',
+    `echo "$*" >> '${dir}/starts'`,
+    `in='${dir}/in.'$$`,
+    'cat > "$in"',
+    'exec < "$in"',
+    `if [ -s "$in" ]; then echo "$*" >> '${dir}/calls'; else echo "$*" >> '${dir}/idle'; fi`,
+    body,
+  ];
+  fs.writeFileSync(file, `${script.join('\n')}\n`, { mode: 0o755 });
   return file;
 }
-const calls = (dir: string) => (fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf8').split('\n').filter(Boolean) : []);
+const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+const calls = (dir: string) => lines(path.join(dir, 'calls'));
+const starts = (dir: string) => lines(path.join(dir, 'starts'));
 
 const rulesOf = (text: string) => parseUci(text, 'mwan3').sections.filter((s) => s.type === 'rule').map((s) => s.name);
 
@@ -50,6 +65,19 @@ describe('through a uci program', () => {
     expect(calls(dir)).toHaveLength(6);
     expect(rulesOf(agent.readFile('mwan3'))).toEqual(expect.arrayContaining(['w0', 'w1', 'w3']));
     expect(rulesOf(agent.readFile('mwan3'))).not.toContain('w2');
+    // besides them, at most the next write's process, waiting on its input
+    expect(starts(dir).length).toBeLessThanOrEqual(7);
+  });
+
+  it('leaves the waiting process to end without doing anything when the agent stops', async () => {
+    expect((await agent.request('POST', `${MWAN3}/rules`, mwan3Rule('last', 9))).status).toBe(201);
+    await waitFor(() => starts(dir).length === calls(dir).length + 1 || undefined, { what: 'the next write\'s process' });
+    const before = agent.readFile('mwan3');
+    agent.process.kill('SIGTERM');
+    await agent.exited;
+    await waitFor(() => lines(path.join(dir, 'idle')).length === 1 || undefined, { what: 'the waiting process ending on its closed input' });
+    expect(starts(dir).length).toBe(calls(dir).length + 1);
+    expect(agent.readFile('mwan3')).toBe(before);
   });
 });
 

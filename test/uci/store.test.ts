@@ -238,8 +238,9 @@ describe('the binary runner, on bin/sdewan-uci', () => {
     embedded.box.cleanup();
 
     const binBox = sandbox(files);
+    const runner = new BinaryRunner(CLI());
     try {
-      const store = createUciStore({ confdir: binBox.confdir, savedir: binBox.savedir, runner: new BinaryRunner(CLI()) });
+      const store = createUciStore({ confdir: binBox.confdir, savedir: binBox.savedir, runner });
       await Promise.all(Array.from({ length: 8 }, (_, i) => store.update('mwan3', () => ops(i))));
       expect(fs.readFileSync(path.join(binBox.confdir, 'mwan3'), 'utf8')).toBe(want);
       const before = fs.readFileSync(path.join(binBox.confdir, 'mwan3'), 'utf8');
@@ -249,6 +250,7 @@ describe('the binary runner, on bin/sdewan-uci', () => {
       });
       expect(fs.readFileSync(path.join(binBox.confdir, 'mwan3'), 'utf8')).toBe(before);
     } finally {
+      runner.close();
       binBox.cleanup();
     }
   }, 120_000);
