@@ -33,7 +33,7 @@ interface Taken {
  * that answers the request: the listing and comparing of every object of the written package
  * (a millisecond for a few hundred rules) is not part of the write's answer.
  */
-const afterTheAnswer = () => new Promise<void>((resolve) => setImmediate(resolve));
+const afterTheAnswer = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 
 /**
  * Publishes a `config` event for each object created, updated or deleted: after the agent's
@@ -56,14 +56,18 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
   /** Each package's file identity at its last reading. */
   const identities = new Map<string, string>();
 
+  /** Whether fs.watch reports the directory's changes (then an agent's write compares only its package). */
+  let watching = false;
+
   /**
    * Reads the packages whose file changed since their last reading; returns their names.
-   * `taken`: a package as read when the agent wrote it, used instead of reading it now.
+   * `taken`: a package as read when the agent wrote it, used instead of reading it now; the
+   * other files are the watcher's to report, when there is one.
    */
   async function read(taken?: Taken): Promise<Set<string>> {
     const changed = new Set<string>();
     await Promise.all(
-      packages.map(async (pkg) => {
+      (taken && watching ? [taken.pkg] : packages).map(async (pkg) => {
         const given = taken?.pkg === pkg ? taken : undefined;
         const identity = given?.identity ?? store.identity(pkg);
         if (identities.get(pkg) === identity) return;
@@ -122,7 +126,11 @@ export function watchConfig(opts: { store: UciStore; kinds: readonly Resource[];
       clearTimeout(timer);
       timer = setTimeout(() => enqueue(), FILE_SETTLE_MS);
     });
-    watcher.on('error', (err) => log.warn({ reason: err.message }, 'config events: the config directory is no longer watched'));
+    watching = true;
+    watcher.on('error', (err) => {
+      watching = false;
+      log.warn({ reason: err.message }, 'config events: the config directory is no longer watched');
+    });
   } catch (err) {
     log.warn({ confdir: store.confdir, reason: (err as Error).message }, 'config events: the config directory cannot be watched, only the agent\'s writes are reported');
   }

@@ -112,9 +112,24 @@ export function namedObjectOps(
   return namedSectionOps(pkg, section, type, options, [...managed, API_NAME_OPTION]);
 }
 
+type Listed = { name: string } & FlatObject;
+
+/**
+ * Each section's API object, by field table. The store's sections are read-only, and a write
+ * copies only the sections it changes (the others stay the same objects in the next version
+ * of the package), so a listing after a write makes objects only for what changed, and the
+ * config events find the others unchanged by reference. Shared like every listed object.
+ */
+const listed = new WeakMap<UciSection, { fields: readonly Field[]; obj: Listed }>();
+
 /** Named sections of `type` as API objects: `name` plus the fields of the table. */
-export function namedObjects(pkg: UciPackage | undefined, type: string, fields: readonly Field[]): Array<{ name: string } & FlatObject> {
-  return (pkg?.sections ?? [])
-    .filter((s) => s.type === type && !s.anonymous)
-    .map((s) => ({ name: apiNameOf(s), ...fieldsOf(s, fields) }));
+export function namedObjects(pkg: UciPackage | undefined, type: string, fields: readonly Field[]): Listed[] {
+  const out: Listed[] = [];
+  for (const s of pkg?.sections ?? []) {
+    if (s.type !== type || s.anonymous) continue;
+    let hit = listed.get(s);
+    if (hit?.fields !== fields) listed.set(s, (hit = { fields, obj: { name: apiNameOf(s), ...fieldsOf(s, fields) } }));
+    out.push(hit.obj);
+  }
+  return out;
 }

@@ -4,15 +4,33 @@
  * the mode of the file it replaces and rename it over the old one; then, unless told
  * otherwise, fsync the directory (which libuci's commit does not).
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const TEMP_RE = /^\..+\.uci-[A-Za-z0-9]{6}$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export function tempNameFor(dir: string, base: string): string {
-  const suffix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 6);
+/**
+ * A temporary name as mkstemp makes them (six letters or digits): it needs to be unlikely to
+ * exist, not unpredictable (the file is created exclusively, and another name tried when
+ * taken), so it comes from Math.random rather than the crypto module (~20 µs per write).
+ */
+function tempNameFor(dir: string, base: string): string {
+  let suffix = '';
+  for (let i = 0; i < 6; i++) suffix += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
   return path.join(dir, `.${base}.uci-${suffix}`);
+}
+
+/** A new temporary file beside the target, created exclusively: its name and descriptor. */
+function createTemp(dir: string, base: string): { tmp: string; fd: number } {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = tempNameFor(dir, base);
+    try {
+      return { tmp, fd: fs.openSync(tmp, 'wx', 0o600) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw e;
+    }
+  }
 }
 
 export function fsyncDir(dir: string): void {
@@ -38,8 +56,7 @@ export function atomicWriteFileSync(
   opts: { mode?: number; tempDir?: string; tempBase?: string; syncDir?: boolean } = {},
 ): void {
   const dir = opts.tempDir ?? path.dirname(target);
-  const tmp = tempNameFor(dir, opts.tempBase ?? path.basename(target));
-  const fd = fs.openSync(tmp, 'wx', 0o600);
+  const { tmp, fd } = createTemp(dir, opts.tempBase ?? path.basename(target));
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;

@@ -335,8 +335,10 @@ export class UciFiles extends LibUci {
     const reparsed = this.fo.strict && !this.fo.exportName ? asReparsed(pkg) : null;
     if (!this.fo.dryCommit) {
       try {
-        const target = fs.realpathSync(file);
-        const mode = fs.statSync(target).mode & 0o7777;
+        // the file a symbolic link points to is replaced, not the link (one lstat when it is none)
+        const own = fs.lstatSync(file);
+        const target = own.isSymbolicLink() ? fs.realpathSync(file) : file;
+        const mode = (target === file ? own : fs.statSync(target)).mode & 0o7777;
         // as uci_file_commit: the new file fsynced and renamed over the old, the directory not synced
         atomicWriteFileSync(target, bytes, { mode, tempDir: this.fo.confdir, tempBase: pkg.name, syncDir: false });
       } catch {

@@ -1,13 +1,13 @@
 /**
- * A lock between processes, for agents sharing one config directory: a file holding "pid host
- * token" (Node has no flock). It comes into being with that name already in it: written aside
- * first, then hard-linked into place, which fails when the lock exists. So a holder killed at
- * any moment leaves no lock or a named one, never an empty file that only its age could break
- * (60 s of refused waiting for the next agent). A lock whose holder is gone (a process of this
- * host that no longer exists, an earlier process with this pid, as in a restarted container
- * where the agent is pid 1 again, or a lock older than staleMs) is broken: renamed away first,
- * so that of two processes breaking it at once only one does. On a filesystem without hard
- * links the lock is created with O_EXCL and then named.
+ * A lock between processes, for agents sharing one config directory (Node has no flock): a
+ * symbolic link whose target is the holder's "pid host token". symlink(2) creates it with that
+ * name already in it, in one call that fails when the lock exists, so a holder killed at any
+ * moment leaves no lock or a named one, never an empty file that only its age could break.
+ * A lock whose holder is gone (a process of this host that no longer exists, an earlier
+ * process with this pid, as in a restarted container where the agent is pid 1 again, or a
+ * lock older than staleMs) is broken: renamed away first, so that of two processes breaking it
+ * at once only one does. On a filesystem without symbolic links the lock is a file created
+ * with O_EXCL and then named (read as a holder between the two only until staleMs).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ export interface LockFileOptions {
 
 const HOST = os.hostname();
 const TOKEN = randomBytes(6).toString('hex');
-const me = (): string => `${process.pid} ${HOST} ${TOKEN}`;
+const ME = `${process.pid} ${HOST} ${TOKEN}`;
 
 function alive(owner: string): boolean {
   const [pid, host, token] = owner.split(' ');
@@ -35,64 +35,49 @@ function alive(owner: string): boolean {
   }
 }
 
-/** Writes `text` into `file`, making its directory when it is missing (a save directory in /tmp, emptied). */
-function writeNew(file: string, text: string, flag: 'w' | 'wx'): boolean {
+const codeOf = (e: unknown) => (e as NodeJS.ErrnoException).code;
+
+/** The holder a lock names: the link's target, or the text of a lock file. Throws ENOENT when there is none. */
+function ownerOf(file: string): string {
+  try {
+    return fs.readlinkSync(file);
+  } catch (e) {
+    if (codeOf(e) === 'EINVAL') return fs.readFileSync(file, 'utf8'); // a file, not a link
+    throw e;
+  }
+}
+
+/** Creates the lock as an O_EXCL file holding our name: false when it exists. */
+function createFile(file: string): boolean {
   let fd: number;
   try {
-    fd = fs.openSync(file, flag, 0o600);
+    fd = fs.openSync(file, 'wx', 0o600);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'ENOENT') throw e;
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fd = fs.openSync(file, flag, 0o600);
+    if (codeOf(e) === 'EEXIST') return false;
+    throw e;
   }
   try {
-    fs.writeSync(fd, text);
+    fs.writeSync(fd, ME);
   } finally {
     fs.closeSync(fd);
   }
   return true;
 }
 
-/** Where this process writes its name before linking it into place as `file`. */
-const asideOf = (file: string) => `${file}.${process.pid}-${TOKEN}`;
-const ASIDE_RE = /\.(\d+)-([0-9a-f]{12})$/;
-
-/** Lock paths whose left-over aside files (of processes killed before their link) were removed. */
-const swept = new Set<string>();
-
-function sweepAsides(file: string): void {
-  if (swept.has(file)) return;
-  swept.add(file);
-  const dir = path.dirname(file);
-  const base = `${path.basename(file)}.`;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = name.startsWith(base) ? ASIDE_RE.exec(name.slice(base.length - 1)) : null;
-    if (m && !alive(`${m[1]} ${HOST} ${m[2]}`)) fs.rmSync(path.join(dir, name), { force: true });
-  }
-}
-
 function tryAcquire(file: string): boolean {
-  sweepAsides(file);
-  const aside = asideOf(file);
-  writeNew(aside, me(), 'w');
   try {
-    fs.linkSync(aside, file);
+    fs.symlinkSync(ME, file);
     return true;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = codeOf(e);
     if (code === 'EEXIST') return false;
+    if (code === 'ENOENT') {
+      // a save directory in /tmp, emptied
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      return tryAcquire(file);
+    }
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
-    return writeNew(file, me(), 'wx'); // no hard links here
-  } finally {
-    fs.rmSync(aside, { force: true });
+    return createFile(file); // no symbolic links here
   }
 }
 
@@ -101,13 +86,13 @@ function breakIfStale(file: string, staleMs: number): boolean {
   let owner: string;
   let st: fs.Stats;
   try {
-    owner = fs.readFileSync(file, 'utf8');
-    st = fs.statSync(file);
+    owner = ownerOf(file);
+    st = fs.lstatSync(file);
   } catch {
     return true; // released meanwhile
   }
-  // empty: a holder between creating the file and writing its name, where there are no hard
-  // links (or an agent before the lock was linked into place): only age breaks it
+  // empty: a holder between creating the file and writing its name, where there are no
+  // symbolic links: only age breaks it
   const stale = Date.now() - st.mtimeMs > staleMs || (owner !== '' && !alive(owner));
   if (!stale) return false;
   const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;
@@ -118,12 +103,13 @@ function breakIfStale(file: string, staleMs: number): boolean {
   }
   let taken = '';
   try {
-    taken = fs.readFileSync(aside, 'utf8');
+    taken = ownerOf(aside);
   } catch {
     // gone
   }
   if (taken !== owner) {
-    // a new holder's lock, taken between our read and our rename: give it back
+    // a new holder's lock, taken between our read and our rename: give it back (link(2)
+    // does not follow a symbolic link: the link itself is put back)
     try {
       fs.linkSync(aside, file);
     } catch {

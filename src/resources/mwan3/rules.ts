@@ -70,9 +70,10 @@ export const rules = defineResource({
   service: 'mwan3',
   schema,
   list: (snap) =>
-    namedObjects(snap[MWAN3], 'rule', FIELDS).map((r) =>
-      typeof r['policy'] === 'string' ? { ...r, policy: apiNameOfRef(snap[MWAN3], r['policy'], 'policy') } : r,
-    ) as Mwan3Rule[],
+    namedObjects(snap[MWAN3], 'rule', FIELDS).map((r) => {
+      const policy = typeof r['policy'] === 'string' ? apiNameOfRef(snap[MWAN3], r['policy'], 'policy') : undefined;
+      return policy === undefined || policy === r['policy'] ? r : { ...r, policy }; // the same object when nothing maps
+    }) as Mwan3Rule[],
   check(obj, snap) {
     chainSectionName(obj.name, 'rule');
     if (obj.policy !== undefined && !findNamed(snap[MWAN3], 'policy', obj.policy)) {
