@@ -2,7 +2,7 @@
 // the JSON bytes answered, and only from them: it stays the same while an object reads the
 // same, whoever changed its file (a hand edit that changes nothing visible included), and it
 // changes with anything a GET would show. Reads and the write path's plan use these alone.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { AnyObject } from '../resources/types.js';
 
 /** The bytes an object is answered as, by a GET and by a write. */
@@ -10,11 +10,15 @@ export const objectBytes = (obj: AnyObject): Buffer => Buffer.from(JSON.stringif
 
 const known = new WeakMap<Buffer, string>();
 
+/** SHA-256 in base64url: crypto.hash, one call (a third of a Hash object's cost), where the node has it (20.12 on). */
+const sha256: (bytes: Buffer) => string =
+  typeof crypto.hash === 'function' ? (bytes) => crypto.hash('sha256', bytes, 'base64url') : (bytes) => crypto.createHash('sha256').update(bytes).digest('base64url');
+
 /** The strong ETag of answered bytes (remembered per buffer: a cached list is hashed once). */
 export function etagOf(bytes: Buffer): string {
   let tag = known.get(bytes);
   if (tag === undefined) {
-    tag = `"${createHash('sha256').update(bytes).digest('base64url')}"`;
+    tag = `"${sha256(bytes)}"`;
     known.set(bytes, tag);
   }
   return tag;

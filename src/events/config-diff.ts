@@ -8,7 +8,7 @@ import type { ConfigEventData } from './hub.js';
  * never changed: src/resources/types.ts). Objects are compared field by field, never sent: a
  * changed pre-shared key makes an update and is named nowhere.
  */
-export type ObjectIndex = Map<string, Map<string, unknown>>;
+export type ObjectIndex = Map<string, ReadonlyMap<string, unknown>>;
 
 /**
  * Whether two values of listed objects are the same as JSON: the same reference (an object of
@@ -52,15 +52,12 @@ export function indexObjects(kinds: readonly Resource[], packages: ReadonlyMap<s
     const pkgs = packagesOf(kind);
     if (!pkgs.every((p) => packages.has(p))) continue;
     const snap = Object.fromEntries(pkgs.map((p) => [p, packages.get(p)!]));
-    let objects;
     try {
-      objects = kind.list(snap);
+      // the kind's kept map: the same one while its packages did not change
+      index.set(kindKey(kind), kind.byName(snap));
     } catch {
       continue;
     }
-    const byName = new Map<string, unknown>();
-    for (const obj of objects) byName.set(obj.name, obj);
-    index.set(kindKey(kind), byName);
   }
   return index;
 }

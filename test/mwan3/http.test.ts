@@ -159,6 +159,18 @@ describe('mwan3 over HTTP', () => {
     expect(agent.readFile('mwan3')).toBe(before);
   });
 
+  it("lists a rule's policy by the policy's API name, in the list and read back", async () => {
+    const policy = { name: 'bal-2', members: [{ interface: 'ovn-net1', metric: '1', weight: '1' }] };
+    expect((await agent.request('POST', `${MWAN3}/policies`, policy)).status).toBe(201);
+    const res = await agent.request('POST', `${MWAN3}/rules`, { name: 'via_bal2', policy: 'bal-2', proto: 'tcp' });
+    expect(res.json).toEqual({ name: 'via_bal2', policy: 'bal-2', proto: 'tcp' });
+    expect(show(agent, 'via_bal2')).toContain("mwan3.via_bal2.use_policy='bal_2'");
+    const listed = (await agent.request('GET', `${MWAN3}/rules`)).json.rules.find((r: { name: string }) => r.name === 'via_bal2');
+    expect(listed).toEqual({ name: 'via_bal2', policy: 'bal-2', proto: 'tcp' });
+    expect((await agent.request('DELETE', `${MWAN3}/rules/via_bal2`)).status).toBe(200);
+    expect((await agent.request('DELETE', `${MWAN3}/policies/bal-2`)).status).toBe(200);
+  });
+
   it('answers the contract status codes for paths and methods', async () => {
     expect((await agent.request('PATCH', `${MWAN3}/policies`)).status).toBe(405);
     expect((await agent.request('OPTIONS', `${MWAN3}/policies/x`)).status).toBe(405);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { fieldError } from '../../errors.js';
 import { type Field, managedOptions, optionsOf } from '../fields.js';
-import { apiNameOfRef, findNamed, namedObjectOps, namedObjects } from '../names.js';
+import { apiNameOf, findNamed, namedObjectOps, namedObjects } from '../names.js';
 import { bool01, cidr, intString, isCidr, oneOf, portSpec, text } from '../schema.js';
 import { defineResource } from '../types.js';
 import { chainSectionName, MWAN3 } from './common.js';
@@ -69,11 +69,15 @@ export const rules = defineResource({
   config: MWAN3,
   service: 'mwan3',
   schema,
-  list: (snap) =>
-    namedObjects(snap[MWAN3], 'rule', FIELDS).map((r) => {
-      const policy = typeof r['policy'] === 'string' ? apiNameOfRef(snap[MWAN3], r['policy'], 'policy') : undefined;
+  list: (snap) => {
+    // each policy's API name, by section name (the first of a name, as apiNameOfRef finds it)
+    const policies = new Map<string, string>();
+    for (const s of snap[MWAN3]?.sections ?? []) if (s.type === 'policy' && !policies.has(s.name)) policies.set(s.name, apiNameOf(s));
+    return namedObjects(snap[MWAN3], 'rule', FIELDS).map((r) => {
+      const policy = typeof r['policy'] === 'string' ? (policies.get(r['policy']) ?? r['policy']) : undefined;
       return policy === undefined || policy === r['policy'] ? r : { ...r, policy }; // the same object when nothing maps
-    }) as Mwan3Rule[],
+    }) as Mwan3Rule[];
+  },
   check(obj, snap) {
     chainSectionName(obj.name, 'rule');
     if (obj.policy !== undefined && !findNamed(snap[MWAN3], 'policy', obj.policy)) {
