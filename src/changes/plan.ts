@@ -37,7 +37,7 @@ export interface Plan {
 }
 
 /** The object of that name in the snapshot, as listed. */
-export const findObject = (kind: Resource, snap: Snapshot, name: string): AnyObject | undefined => kind.byName(snap).get(name);
+export const findObject = (kind: Resource, snap: Snapshot, name: string): AnyObject | undefined => kind.find(snap, name);
 
 /** Why a body whose name is not the one in the URL is refused. */
 export const NAME_MISMATCH = "differs from the object's name in the URL (rename: create the new object, delete the old)";

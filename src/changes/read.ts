@@ -33,7 +33,7 @@ export function withFiles(deps: ReadDeps, kind: Resource, snap: Snapshot, objs: 
 
 /** The object of that name in `snap` as a GET answers it (owned files read), or undefined. */
 export async function objectIn(deps: ReadDeps, kind: Resource, snap: Snapshot, name: string): Promise<AnyObject | undefined> {
-  const obj = kind.byName(snap).get(name);
+  const obj = kind.find(snap, name);
   return obj && (await withFiles(deps, kind, snap, [obj]))[0];
 }
 

@@ -17,6 +17,25 @@ export function fromBytes(bytes: string): string {
   return ASCII.test(bytes) ? bytes : Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
+/**
+ * A file's content as the engine keeps it: the bytes read, and their byte string made when
+ * first asked for (a parse needs it; a load served from what the engine keeps compares the
+ * bytes only: no 70 KB string decoded and kept per write of a 500-rule config).
+ */
+export class FileBytes {
+  private str: string | undefined;
+
+  constructor(readonly buf: Buffer) {}
+
+  get text(): string {
+    return (this.str ??= this.buf.toString('latin1'));
+  }
+
+  equals(other: FileBytes): boolean {
+    return this === other || this.buf.equals(other.buf);
+  }
+}
+
 /** Buffer -> byte string. */
 export function bufferToBytes(buf: Buffer | Uint8Array): string {
   return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');

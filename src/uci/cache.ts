@@ -6,6 +6,7 @@
  *   bytes match and whose save-directory delta only grew replays the new lines alone.
  * Kept packages have frozen sections (model.ts): loads share them and copy what they change.
  */
+import type { FileBytes } from './bytes.js';
 import { validateName, validateType } from './lexer.js';
 import { anonymousName, copyPackage, freezeSections, type IPackage, type ISection } from './model.js';
 
@@ -18,21 +19,23 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 }
 
 /** The last strict parse of each config file, by path: its bytes and the package they give. */
-const parsedFiles = new Map<string, { data: string; pkg: IPackage }>();
+const parsedFiles = new Map<string, { data: FileBytes; pkg: IPackage }>();
 
-export function parsedFile(file: string, data: string): IPackage | undefined {
+export function parsedFile(file: string, data: FileBytes): IPackage | undefined {
   const hit = parsedFiles.get(file);
-  return hit && hit.data === data ? hit.pkg : undefined;
+  if (!hit?.data.equals(data)) return undefined;
+  hit.data = data; // the equal bytes the caller holds: its next lookups compare them by reference
+  return hit.pkg;
 }
 
 /** Keeps `pkg` as the parse of `data`: its sections are frozen, and a copy of it is kept. */
-export function rememberParse(file: string, data: string, pkg: IPackage): void {
+export function rememberParse(file: string, data: FileBytes, pkg: IPackage): void {
   remember(parsedFiles, file, { data, pkg: copyPackage(freezeSections(pkg)) });
 }
 
 export interface LoadedPackage {
   /** The config file's bytes. */
-  data: string;
+  data: FileBytes;
   /** The delta texts replayed, one per delta directory (null: no file). */
   deltas: (string | null)[];
   /** Whether the save directory's delta holds only lines written whole by the engine. */

@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import { atomicWriteFileSync } from './atomic.js';
+import { FileBytes } from './bytes.js';
 import { asReparsed, loadedFile, parsedFile, rememberLoad, rememberParse } from './cache.js';
 import { ByteSource, Err, fail, getln, at0, ParseCtx, strtoulToInt, UciFail, validatePackage } from './lexer.js';
 import { LibUci } from './libuci.js';
@@ -32,17 +33,16 @@ export interface FileOptions {
   exportName?: boolean;
   /** The save directory's delta texts, by package, kept here instead of in files. */
   saveIn?: Map<string, string>;
-  /** With saveIn: config texts the caller has read already, by path, taken as this engine's read of them. */
-  read?: ReadonlyMap<string, string>;
+  /** With saveIn: config files the caller has read already, by path, taken as this engine's read of them. */
+  read?: ReadonlyMap<string, FileBytes>;
   /** commit computes the file's new text (see `committed`) and writes nothing. */
   dryCommit?: boolean;
 }
 
 /** What a commit wrote (or, with dryCommit, would write), and the package parsing it gives. */
 export interface Committed {
-  /** The file's new content, as bytes and as a byte string. */
-  bytes: Buffer;
-  text: string;
+  /** The file's new content. */
+  content: FileBytes;
   /** The package read back from `text`, when computed without parsing it (see asReparsed). */
   pkg: IPackage | null;
 }
@@ -58,7 +58,7 @@ export function statOrNull(p: string): fs.Stats | null {
 export class UciFiles extends LibUci {
   protected readonly fo: Required<Omit<FileOptions, 'saveIn' | 'read'>> & { saveIn?: Map<string, string> };
   /** With saveIn: the config bytes read first, for the whole life of this engine. */
-  private readonly pinned = new Map<string, string>();
+  private readonly pinned = new Map<string, FileBytes>();
   /** Commits made, by package. */
   readonly committed = new Map<string, Committed>();
 
@@ -74,14 +74,14 @@ export class UciFiles extends LibUci {
     return `${this.fo.confdir}/${name}`;
   }
 
-  private readConfig(file: string, missing: Err): string {
+  private readConfig(file: string, missing: Err): FileBytes {
     const pinned = this.pinned.get(file);
     if (pinned !== undefined) return pinned;
     const st = statOrNull(file);
     if (!st || !st.isFile()) fail(missing);
-    let data: string;
+    let data: FileBytes;
     try {
-      data = fs.readFileSync(file).toString('latin1');
+      data = new FileBytes(fs.readFileSync(file));
     } catch {
       fail(Err.IO);
     }
@@ -115,15 +115,16 @@ export class UciFiles extends LibUci {
   }
 
   /** The package of `file` holding `data`, deltas replayed, put in ctx->root; and how many delta lines applied. */
-  private loadFrom(file: string, name: string, data: string): { pkg: IPackage; applied: number } {
+  private loadFrom(file: string, name: string, data: FileBytes): { pkg: IPackage; applied: number } {
     const deltas = this.deltaDirs().map((dir) => this.readDelta(dir, name));
     const hit = this.fo.strict ? loadedFile(file) : undefined;
     const last = deltas.length - 1;
-    if (hit && hit.data === data && hit.deltas.length === deltas.length && hit.deltas.every((d, i) => i === last || d === deltas[i])) {
+    if (hit && hit.data.equals(data) && hit.deltas.length === deltas.length && hit.deltas.every((d, i) => i === last || d === deltas[i])) {
+      hit.data = data; // the equal bytes this engine holds: its next loads compare them by reference
       const before = hit.deltas[last] ?? '';
       const now = deltas[last] ?? '';
       if (hit.deltas[last] === deltas[last] || (hit.clean && now.length > before.length && now.startsWith(before))) {
-        if (this.root.has(name)) this.duplicate(data);
+        if (this.root.has(name)) this.duplicate(data.text);
         // what parsing leaves behind: no parse context (batch input then restarts its line count)
         this.pctx = null;
         const pkg = copyPackage(hit.pkg);
@@ -170,14 +171,14 @@ export class UciFiles extends LibUci {
   }
 
   /** importFrom for the content of a config file, from the parse kept when it was parsed before. */
-  private importFile(file: string, data: string, name: string): IPackage {
+  private importFile(file: string, data: FileBytes, name: string): IPackage {
     const memo = this.fo.strict ? parsedFile(file, data) : undefined;
     if (memo) {
-      if (this.root.has(name)) this.duplicate(data);
+      if (this.root.has(name)) this.duplicate(data.text);
       this.pctx = null;
       return copyPackage(memo);
     }
-    const pkg = this.importFrom(new ByteSource(data), name);
+    const pkg = this.importFrom(new ByteSource(data.text), name);
     if (this.fo.strict) rememberParse(file, data, pkg);
     return pkg;
   }
@@ -331,7 +332,7 @@ export class UciFiles extends LibUci {
       this.flushDelta(p.name);
     }
     const bytes = commitBytes(pkg, this.fo.exportName);
-    const text = bytes.toString('latin1');
+    const content = new FileBytes(bytes);
     const reparsed = this.fo.strict && !this.fo.exportName ? asReparsed(pkg) : null;
     if (!this.fo.dryCommit) {
       try {
@@ -345,13 +346,13 @@ export class UciFiles extends LibUci {
         fail(Err.IO);
       }
     }
-    this.committed.set(p.name, { bytes, text, pkg: reparsed });
+    this.committed.set(p.name, { content, pkg: reparsed });
     if (this.fo.dryCommit) return;
-    if (this.pinned.has(file)) this.pinned.set(file, text);
+    if (this.pinned.has(file)) this.pinned.set(file, content);
     if (!reparsed) return;
-    rememberParse(file, text, reparsed);
+    rememberParse(file, content, reparsed);
     if (!overwrite && this.fo.deltaPaths.length === 0) {
-      rememberLoad(file, { data: text, deltas: [''], clean: true, applied: 0, pkg: reparsed });
+      rememberLoad(file, { data: content, deltas: [''], clean: true, applied: 0, pkg: reparsed });
     }
   }
 

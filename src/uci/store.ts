@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteFileSync, cleanStaleTemps } from './atomic.js';
 import { buildBatch, isUciName } from './batch.js';
-import { fromBytes, toBytes } from './bytes.js';
+import { FileBytes, fromBytes, toBytes } from './bytes.js';
 import { rememberParse } from './cache.js';
 import { UciEngine } from './engine.js';
 import { UciBatchError, UciNameError } from './errors.js';
@@ -199,7 +199,7 @@ class Store implements UciStore {
         // The batch on the embedded engine, its save directory in memory: uci's answer to every
         // command, with nothing written. With a real uci it is a dry run.
         // The file as read above is the engine's reading of it: one read per write.
-        const read = new Map([[file, (beforeBuf ?? Buffer.alloc(0)).toString('latin1')]]);
+        const read = new Map([[file, new FileBytes(beforeBuf ?? Buffer.alloc(0))]]);
         const engine = new UciEngine({ confdir: this.confdir, savedir: this.savedir, saveIn: new Map(), read, dryCommit: binary, input: () => toBytes(batch) });
         const exit = engine.command(['batch']);
         if (exit !== 0 || engine.stderr !== '') throw new UciBatchError(pkg, exit, fromBytes(engine.stderr), batch);
@@ -215,7 +215,7 @@ class Store implements UciStore {
         if (created) removeIfExists(file);
         return result(batch, beforeBuf, beforeBuf);
       }
-      const text = committed.bytes;
+      const text = committed.content.buf;
       if (!binary) this.remember(pkg, text, committed.pkg ? toPublic(committed.pkg) : parseUci(text, { name: pkg, file }));
       return result(batch, beforeBuf, text);
     });
@@ -243,18 +243,17 @@ class Store implements UciStore {
     }
     if (!wrote) throw new UciBatchError(pkg, res.exit, 'uci reported success but did not write the file\n', batch);
     const text = fs.readFileSync(file);
-    const expected = predicted.bytes;
+    const expected = predicted.content.buf;
     let parsed: UciPackage;
     if (predicted.pkg && text.equals(expected)) {
       parsed = toPublic(predicted.pkg);
-      rememberParse(file, predicted.text, predicted.pkg);
+      rememberParse(file, predicted.content, predicted.pkg);
     } else {
       if (!text.equals(expected)) this.log?.warn({ pkg }, "uci's commit differs from the embedded engine's: read back from the file");
       parsed = parseUci(text, { name: pkg, file });
     }
     this.remember(pkg, text, parsed);
-    predicted.bytes = text;
-    predicted.text = text.toString('latin1');
+    predicted.content = new FileBytes(text);
   }
 
   /** The file as it was before a failed write (removed when it did not exist). */

@@ -68,10 +68,10 @@ describe('after a commit', () => {
             const c = engine.committed.get('pkg');
             if (!c?.pkg) continue;
             computed++;
-            const parsed = parsePackageBytes(c.text, 'pkg').pkg;
+            const parsed = parsePackageBytes(c.content.text, 'pkg').pkg;
             const shape = (p: typeof parsed) => ({ n: p.nSection, sections: p.sections.map((s) => ({ ...s })) });
             expect(shape(c.pkg)).toEqual(shape(parsed));
-            expect(c.bytes.toString('latin1')).toBe(fs.readFileSync(path.join(box.confdir, 'pkg'), 'latin1'));
+            expect(c.content.text).toBe(fs.readFileSync(path.join(box.confdir, 'pkg'), 'latin1'));
           }
         }),
         { numRuns: 400 },
