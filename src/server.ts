@@ -11,6 +11,7 @@ import type { Listener, Settings } from './config.js';
 import { ChangeSets } from './changes/index.js';
 import type { AgentContext } from './context.js';
 import { kernelHostView } from './host/facts.js';
+import { AfterAnswer } from './http/after-answer.js';
 import { installMethodFallback } from './http/methods.js';
 import { registerApi } from './http/api.js';
 import { ApiError } from './errors.js';
@@ -134,11 +135,13 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
 
   // The controller's Go client sends its JSON bodies without a Content-Type (LuCI's Lua
   // original read the raw body as JSON): a body without one is parsed as JSON.
-  app.addHook('onRequest', async (request) => {
+  // (the hooks on every request take a callback: an async hook costs fastify a promise per request)
+  app.addHook('onRequest', (request, _reply, done) => {
     const h = request.headers;
     if (h['content-type'] === undefined && (h['transfer-encoding'] !== undefined || Number(h['content-length'] ?? 0) > 0)) {
       h['content-type'] = 'application/json';
     }
+    done();
   });
 
   // Bodies are JSON (the login's form aside, src/auth); anything else (text/plain included) is a 415.
@@ -171,22 +174,23 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
   // One line per request; only the path, never the query string, headers or body.
   // One line per request, at info for writes, logins and failures, at debug for the reads that
   // succeed: a controller polls, and a router's log buffer is small. Counted in the metrics by
-  // the route's pattern.
+  // the route's pattern. Both once the answer is out (src/http/after-answer.ts).
   const observers = deps.observers ?? createObservers(settings, deps.store);
-  app.addHook('onResponse', async (request, reply) => {
-    observers.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    const level = reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD') ? 'debug' : 'info';
-    const q = request.url.indexOf('?');
-    request.log[level](
-      {
-        method: request.method,
-        path: q === -1 ? request.url : request.url.slice(0, q),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
+  const afterAnswer = new AfterAnswer();
+  app.addHook('onResponse', (request, reply, done) => {
+    const { method, url, log } = request;
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    const ms = reply.elapsedTime;
+    afterAnswer.add(() => {
+      observers.metrics.observeRequest(method, route, status, ms / 1000);
+      const level = status < 400 && (method === 'GET' || method === 'HEAD') ? 'debug' : 'info';
+      const q = url.indexOf('?');
+      log[level]({ method, path: q === -1 ? url : url.slice(0, q), status, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    done();
   });
+  app.addHook('onClose', async () => afterAnswer.flush());
 
   const sessions = new SessionStore({ ttlMs: settings.sessionTtlSec * 1000 });
   const throttle = new LoginThrottle({ maxFailures: deps.maxLoginFailures ?? 5, windowMs: 60_000 });
@@ -217,7 +221,7 @@ export async function buildServer(settings: Settings, deps: ServerDeps): Promise
     config.written(pkg);
   });
   registerEventStream(app, { hub: events, log: app.log, ...(deps.eventHeartbeatMs !== undefined ? { heartbeatMs: deps.eventHeartbeatMs } : {}) });
-  registerMetricsRoute(app, { metrics, token: settings.metricsToken, hasSession: (request) => liveSession(request, sessions) !== undefined });
+  registerMetricsRoute(app, { metrics, token: settings.metricsToken, hasSession: (request) => liveSession(request, sessions) !== undefined, beforeRender: () => afterAnswer.flush() });
 
   const base = { settings, store, reloader: deps.reloader, log: app.log, host: deps.host ?? kernelHostView };
   // Before any route: an interrupted set's journal is finished, expired pending sets rolled back.

@@ -87,11 +87,16 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   const { verifier, sessions, throttle } = opts;
   app.decorateRequest('session', undefined);
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.public === true) return;
+  // a callback rather than an async hook: one promise less per request
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config?.public === true) return done();
     const session = liveSession(request, sessions);
-    if (!session) return loginRequired(reply);
+    if (!session) {
+      loginRequired(reply); // answered: the request goes no further (done is not called)
+      return;
+    }
     request.session = session;
+    done();
   });
 
   const login = async (request: FastifyRequest, reply: FastifyReply, form: unknown) => {

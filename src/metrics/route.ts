@@ -13,6 +13,8 @@ export interface MetricsRouteOptions {
   token: string | undefined;
   /** Whether the request carries a live session. */
   hasSession(request: FastifyRequest): boolean;
+  /** Runs before each rendering (the requests answered but not yet counted are counted). */
+  beforeRender?: () => void;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -43,6 +45,7 @@ export function registerMetricsRoute(app: FastifyInstance, opts: MetricsRouteOpt
       return loginRequired(reply);
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(reply, ['GET']);
+    opts.beforeRender?.();
     const text = await opts.metrics.render();
     return reply.type(opts.metrics.contentType).header('Cache-Control', 'no-store').send(text);
   });

@@ -8,7 +8,7 @@
  */
 import type { FileBytes } from './bytes.js';
 import { validateName, validateType } from './lexer.js';
-import { anonymousName, copyPackage, freezeSections, type IPackage, type ISection } from './model.js';
+import { anonymousName, copyPackage, freezeSections, type IPackage, type ISection, memoOf } from './model.js';
 
 const KEPT = 32;
 
@@ -56,12 +56,10 @@ export function rememberLoad(file: string, entry: LoadedPackage): void {
   remember(loadedFiles, file, { ...entry, pkg: copyPackage(freezeSections(entry.pkg)) });
 }
 
-const plain = new WeakMap<ISection, boolean>();
-
 /** A valid type and name, options with valid distinct names, no empty value or list. */
 function plainSection(s: ISection): boolean {
-  const known = plain.get(s);
-  if (known !== undefined) return known;
+  const memo = memoOf(s);
+  if (memo?.plain !== undefined) return memo.plain;
   let ok = validateType(s.type) && (s.anonymous || validateName(s.name));
   const names = new Set<string>();
   for (const o of s.options) {
@@ -69,7 +67,7 @@ function plainSection(s: ISection): boolean {
     ok = o.name !== null && !names.has(o.name) && validateName(o.name) && (o.kind === 'string' ? o.value !== '' : o.items.length > 0);
     if (o.name !== null) names.add(o.name);
   }
-  if (Object.isFrozen(s)) plain.set(s, ok);
+  if (memo) memo.plain = ok;
   return ok;
 }
 
@@ -80,15 +78,26 @@ function plainSection(s: ISection): boolean {
  * option). Otherwise null: the committed text has to be parsed.
  */
 export function asReparsed(p: IPackage): IPackage | null {
-  const seen = new Set<string>();
-  const sections: ISection[] = [];
-  for (const s of p.sections) {
+  const call = ++reparseCalls;
+  if (seenIn.size > 2 * p.sections.length + 1024) seenIn.clear();
+  const sections = new Array<ISection>(p.sections.length);
+  for (let i = 0; i < sections.length; i++) {
+    const s = p.sections[i]!;
     if (!plainSection(s)) return null;
     let name = s.name;
-    if (s.anonymous) name = anonymousName(sections.length + 1, s.type);
-    else if (seen.has(name)) return null;
-    seen.add(name);
-    sections.push(name === s.name ? s : { ...s, name });
+    if (s.anonymous) name = anonymousName(i + 1, s.type);
+    else if (seenIn.get(name) === call) return null;
+    seenIn.set(name, call);
+    sections[i] = name === s.name ? s : { ...s, name };
   }
   return { name: p.name, sections, nSection: sections.length, path: p.path, hasDelta: p.hasDelta, delta: [], saved: [] };
 }
+
+/**
+ * The section names asReparsed has met, each with the number of the call that last met it:
+ * a name is taken in the current call when it maps to that call's number. One map for every
+ * call (a commit otherwise makes a set and grows it to the package's size), emptied when it
+ * holds far more names than a package has.
+ */
+const seenIn = new Map<string, number>();
+let reparseCalls = 0;

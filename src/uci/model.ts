@@ -23,6 +23,30 @@ export interface ISection {
   type: string;
   anonymous: boolean;
   options: IOption[];
+  /** Given when the section is frozen (freezeSection): see memoOf. */
+  memo?: SectionMemo;
+}
+
+/**
+ * What is computed once for a frozen section, which never changes: kept on the section
+ * itself, one property load where a WeakMap lookup per section per write added up (a write
+ * into 500 rules goes through every section several times).
+ */
+export interface SectionMemo {
+  /** Whether parsing its text gives it back as it is (cache.ts). */
+  plain?: boolean;
+  /** Its form in the shared model (toPublic). */
+  pub?: UciSection;
+  /** Its committed text (serialize.ts). */
+  bytes?: Buffer;
+}
+
+/**
+ * The memo of a frozen section; undefined for a writable one. Only freezing gives a section
+ * one, as a property that is not enumerable: a copy made by spreading never carries it.
+ */
+export function memoOf(s: ISection): SectionMemo | undefined {
+  return s.memo;
 }
 
 /** enum uci_command: the kinds of recorded change (delta file prefixes + - (none) @ ^ | ~). */
@@ -181,6 +205,7 @@ export function freezeSection(s: ISection): ISection {
     Object.freeze(o);
   }
   Object.freeze(s.options);
+  Object.defineProperty(s, 'memo', { value: {}, enumerable: false });
   return Object.freeze(s);
 }
 
@@ -208,8 +233,6 @@ export function writable(p: IPackage, s: ISection): ISection {
 
 // ---- conversion to and from the shared, UTF-8 model ----
 
-const publicOf = new WeakMap<ISection, UciSection>();
-
 function publicSection(s: ISection): UciSection {
   const options = new Map<string, UciValue>();
   for (const o of s.options) {
@@ -229,10 +252,8 @@ export function toPublic(p: IPackage): UciPackage {
   return {
     name: fromBytes(p.name),
     sections: p.sections.map((s): UciSection => {
-      if (!Object.isFrozen(s)) return publicSection(s);
-      let pub = publicOf.get(s);
-      if (!pub) publicOf.set(s, (pub = publicSection(s)));
-      return pub;
+      const memo = memoOf(s);
+      return memo ? (memo.pub ??= publicSection(s)) : publicSection(s);
     }),
   };
 }

@@ -3,7 +3,7 @@
  * The byte-string functions serve the engine; the UciPackage ones the rest of the agent.
  */
 import { fromBytes } from './bytes.js';
-import { fromPublic, type IOption, type IPackage, type ISection } from './model.js';
+import { fromPublic, type IOption, type IPackage, type ISection, memoOf } from './model.js';
 import { quoteUciValue } from './quote.js';
 import type { UciPackage } from './types.js';
 
@@ -34,21 +34,15 @@ export function exportPackage(p: IPackage, header: boolean, nameAnonymous = fals
   return out + '\n';
 }
 
-/** The bytes of frozen (unchanging) sections, as committed without naming anonymous ones. */
-const bytesOf = new WeakMap<ISection, Buffer>();
 const NEWLINE = Buffer.from('\n');
 
 /** What `commit` writes (exportPackage without header, as bytes): a changed section costs its own text only. */
 export function commitBytes(p: IPackage, nameAnonymous: boolean): Buffer {
   const parts: Buffer[] = [];
   for (const s of p.sections) {
-    if (nameAnonymous || !Object.isFrozen(s)) {
-      parts.push(Buffer.from(sectionText(s, nameAnonymous), 'latin1'));
-      continue;
-    }
-    let bytes = bytesOf.get(s);
-    if (bytes === undefined) bytesOf.set(s, (bytes = Buffer.from(sectionText(s, false), 'latin1')));
-    parts.push(bytes);
+    // a frozen section's bytes are kept with it (committed without naming anonymous ones)
+    const memo = nameAnonymous ? undefined : memoOf(s);
+    parts.push(memo ? (memo.bytes ??= Buffer.from(sectionText(s, false), 'latin1')) : Buffer.from(sectionText(s, nameAnonymous), 'latin1'));
   }
   parts.push(NEWLINE);
   return Buffer.concat(parts);

@@ -43,12 +43,12 @@ class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
+    const prev = this.tails.get(key);
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
-    const tail = prev.then(() => mine);
+    const tail = prev ? prev.then(() => mine) : mine;
     this.tails.set(key, tail);
-    await prev;
+    if (prev) await prev; // nobody ahead: no turn to wait for
     try {
       return await fn();
     } finally {
