@@ -28,6 +28,11 @@ export function parsedFile(file: string, data: FileBytes): IPackage | undefined 
   return hit.pkg;
 }
 
+/** The bytes of `file` the engine parsed last (a commit's, after a write), to compare a new read with. */
+export function keptBytes(file: string): FileBytes | undefined {
+  return parsedFiles.get(file)?.data;
+}
+
 /** Keeps `pkg` as the parse of `data`: its sections are frozen, and a copy of it is kept. */
 export function rememberParse(file: string, data: FileBytes, pkg: IPackage): void {
   remember(parsedFiles, file, { data, pkg: copyPackage(freezeSections(pkg)) });
