@@ -77,9 +77,13 @@ export class BinaryRunner implements BatchRunner {
     return this.start(opts);
   }
 
-  /** Starts the next write's process once this turn of the event loop (the answer) is done. */
+  /**
+   * Starts the next write's process once the event loop has been idle (a timer, not the turn
+   * right after: the fork blocks the loop ~1 ms, which would delay the client reading the
+   * answer on a box with few cores; src/http/after-answer.ts).
+   */
   private prepare(opts: Options): void {
-    setImmediate(() => {
+    setTimeout(() => {
       if (this.waiting) return;
       void this.start(opts).then(
         ({ child }) => {
@@ -95,7 +99,7 @@ export class BinaryRunner implements BatchRunner {
         },
         () => undefined, // execa not loadable: the next write starts its own and reports it
       );
-    });
+    }, 1);
   }
 
   async run(batch: string, opts: Options): Promise<BatchResult> {
