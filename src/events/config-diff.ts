@@ -1,14 +1,15 @@
-import type { Resource } from '../resources/types.js';
+import type { AnyObject, Resource } from '../resources/types.js';
 import type { UciPackage } from '../uci/types.js';
 import type { ConfigEventData } from './hub.js';
 
 /**
  * Which config objects changed between two readings of the config: pure. A reading holds,
- * per kind of the registry, each object by name, as the kind's kept listing has it (shared,
- * never changed: src/resources/types.ts). Objects are compared field by field, never sent: a
+ * per kind of the registry, its objects in list order, as the kind's kept listing has them
+ * (shared, never changed: src/resources/types.ts; an object of a section no write touched is
+ * the same object in the next listing). Objects are compared field by field, never sent: a
  * changed pre-shared key makes an update and is named nowhere.
  */
-export type ObjectIndex = Map<string, ReadonlyMap<string, unknown>>;
+export type ObjectIndex = Map<string, readonly AnyObject[]>;
 
 /**
  * Whether two values of listed objects are the same as JSON: the same reference (an object of
@@ -53,13 +54,66 @@ export function indexObjects(kinds: readonly Resource[], packages: ReadonlyMap<s
     if (!pkgs.every((p) => packages.has(p))) continue;
     const snap = Object.fromEntries(pkgs.map((p) => [p, packages.get(p)!]));
     try {
-      // the kind's kept map: the same one while its packages did not change
-      index.set(kindKey(kind), kind.byName(snap));
+      // the kind's kept listing: the same one while its packages did not change
+      index.set(kindKey(kind), kind.list(snap));
     } catch {
       continue;
     }
   }
   return index;
+}
+
+/** Each name's first object (a listing's object of a name is the first of that name, as a GET finds it). */
+function firstByName(objects: readonly AnyObject[]): Map<string, AnyObject> {
+  const map = new Map<string, AnyObject>();
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i]!;
+    if (!map.has(obj.name)) map.set(obj.name, obj);
+  }
+  return map;
+}
+
+/** How many objects at the start of both lists are the same objects. */
+function sharedPrefix(was: readonly AnyObject[], now: readonly AnyObject[]): number {
+  const n = Math.min(was.length, now.length);
+  let i = 0;
+  while (i < n && was[i] === now[i]) i++;
+  return i;
+}
+
+type Change = Omit<ConfigEventData, 'kind' | 'source'>;
+
+/**
+ * The changes from `was` to `now`, by first object of each name, in list order: created and
+ * updated in the order of `now`, then deleted in the order of `was`. When `now` is `was` with
+ * objects appended (the write of a new object; objects of untouched sections are the same
+ * objects), the appended ones alone are looked at, and no map is made.
+ */
+function changesOf(was: readonly AnyObject[], now: readonly AnyObject[]): Change[] {
+  const prefix = sharedPrefix(was, now);
+  if (prefix === was.length) {
+    const out: Change[] = [];
+    for (let i = prefix; i < now.length; i++) {
+      const name = now[i]!.name;
+      let seen = false; // a name met before is not its first object: no change of its own
+      for (let j = 0; j < i && !seen; j++) seen = now[j]!.name === name;
+      if (!seen) out.push({ name, change: 'created' });
+    }
+    return out;
+  }
+  const before = firstByName(was);
+  const after = firstByName(now);
+  const out: Change[] = [];
+  // forEach rather than for-of: no [name, object] pair made per object
+  after.forEach((obj, name) => {
+    const old = before.get(name);
+    if (old === undefined) out.push({ name, change: 'created' });
+    else if (!sameJson(old, obj)) out.push({ name, change: 'updated' });
+  });
+  before.forEach((_, name) => {
+    if (!after.has(name)) out.push({ name, change: 'deleted' });
+  });
+  return out;
 }
 
 /** The objects created, updated and deleted from `before` to `after`, kind by kind, in list order. */
@@ -69,17 +123,10 @@ export function diffObjects(before: ObjectIndex, after: ObjectIndex, sourceOf: (
     const was = before.get(kind);
     if (was === undefined) continue; // not known before: nothing to compare with
     if (was === now) continue; // a kind not listed again
-    let known: ConfigEventData['source'] | undefined;
-    const source = () => (known ??= sourceOf(kind));
-    // forEach rather than for-of: no [name, object] pair made per object
-    now.forEach((obj, name) => {
-      const old = was.get(name);
-      if (old === undefined) out.push({ kind, name, change: 'created', source: source() });
-      else if (!sameJson(old, obj)) out.push({ kind, name, change: 'updated', source: source() });
-    });
-    was.forEach((_, name) => {
-      if (!now.has(name)) out.push({ kind, name, change: 'deleted', source: source() });
-    });
+    const changes = changesOf(was, now);
+    if (changes.length === 0) continue;
+    const source = sourceOf(kind);
+    for (const c of changes) out.push({ kind, ...c, source });
   }
   return out;
 }

@@ -125,8 +125,6 @@ export interface Resource<T extends AnyObject = AnyObject, D extends string = st
   readonly prefix: string;
   /** The object of `list(snap)` named `name` (the first of that name). */
   find(snap: Snapshot, name: string): AnyObject | undefined;
-  /** The objects of `list(snap)` by name (the first of a name), kept with the listing and shared likewise. */
-  byName(snap: Snapshot): ReadonlyMap<string, AnyObject>;
   readonly __object?: T;
 }
 
@@ -141,18 +139,15 @@ interface Listing<T, P extends string> {
   snap: Snapshot<P>;
   objects: readonly T[];
   names?: readonly string[];
-  byName?: ReadonlyMap<string, T>;
 }
 
 /**
  * `spec.list`, kept for the last snapshot of each version of the kind's package, with the
- * objects' names once an object is looked up, and a map by name once asked for. The store
- * hands out one read-only package per version of a file, so the same packages list the same
- * objects: a write's plan, its read-back, the list answer and the config events list each
- * version once. A lookup goes through the names (strings: a find through objects of many
- * shapes costs ~50 µs at 500 rules); the map, for the config events, is made after the
- * answer. Every caller shares the list, the names, the map and the objects: they copy what
- * they change.
+ * objects' names once an object is looked up. The store hands out one read-only package per
+ * version of a file, so the same packages list the same objects: a write's plan, its
+ * read-back, the list answer and the config events list each version once. A lookup goes
+ * through the names (strings: a find through objects of many shapes costs ~50 µs at 500
+ * rules). Every caller shares the list, the names and the objects: they copy what they change.
  */
 function keptListing<T extends AnyObject, P extends string>(spec: ResourceSpec<T, P>) {
   const names = [spec.config, ...(spec.reads ?? [])];
@@ -177,18 +172,6 @@ function keptListing<T extends AnyObject, P extends string>(spec: ResourceSpec<T
       }
       const i = entry.names.indexOf(name);
       return i === -1 ? undefined : entry.objects[i];
-    },
-    byName(snap: Snapshot<P>): ReadonlyMap<string, T> {
-      const entry = listing(snap);
-      if (entry.byName === undefined) {
-        const map = new Map<string, T>();
-        for (let i = 0; i < entry.objects.length; i++) {
-          const obj = entry.objects[i]!;
-          if (!map.has(obj.name)) map.set(obj.name, obj);
-        }
-        entry.byName = map;
-      }
-      return entry.byName;
     },
   };
 }
