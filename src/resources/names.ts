@@ -124,12 +124,16 @@ const listed = new WeakMap<UciSection, { fields: readonly Field[]; obj: Listed }
 
 /** Named sections of `type` as API objects: `name` plus the fields of the table. */
 export function namedObjects(pkg: UciPackage | undefined, type: string, fields: readonly Field[]): Listed[] {
-  const out: Listed[] = [];
-  for (const s of pkg?.sections ?? []) {
+  const sections = pkg?.sections ?? [];
+  // made at the package's size and cut to what it holds: no growing of a 500-entry list per listing
+  const out = new Array<Listed>(sections.length);
+  let n = 0;
+  for (const s of sections) {
     if (s.type !== type || s.anonymous) continue;
     let hit = listed.get(s);
     if (hit?.fields !== fields) listed.set(s, (hit = { fields, obj: { name: apiNameOf(s), ...fieldsOf(s, fields) } }));
-    out.push(hit.obj);
+    out[n++] = hit.obj;
   }
+  out.length = n;
   return out;
 }

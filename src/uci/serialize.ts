@@ -38,14 +38,19 @@ const NEWLINE = Buffer.from('\n');
 
 /** What `commit` writes (exportPackage without header, as bytes): a changed section costs its own text only. */
 export function commitBytes(p: IPackage, nameAnonymous: boolean): Buffer {
-  const parts: Buffer[] = [];
-  for (const s of p.sections) {
+  const n = p.sections.length;
+  const parts = new Array<Buffer>(n + 1); // made at its size: no growing of a 500-entry list per commit
+  let length = NEWLINE.length;
+  for (let i = 0; i < n; i++) {
+    const s = p.sections[i]!;
     // a frozen section's bytes are kept with it (committed without naming anonymous ones)
     const memo = nameAnonymous ? undefined : memoOf(s);
-    parts.push(memo ? (memo.bytes ??= Buffer.from(sectionText(s, false), 'latin1')) : Buffer.from(sectionText(s, nameAnonymous), 'latin1'));
+    const bytes = memo ? (memo.bytes ??= Buffer.from(sectionText(s, false), 'latin1')) : Buffer.from(sectionText(s, nameAnonymous), 'latin1');
+    parts[i] = bytes;
+    length += bytes.length;
   }
-  parts.push(NEWLINE);
-  return Buffer.concat(parts);
+  parts[n] = NEWLINE;
+  return Buffer.concat(parts, length);
 }
 
 /** uci_show_value: `get` prints bare values (list items quoted only when they hold whitespace). */

@@ -73,10 +73,14 @@ export const rules = defineResource({
     // each policy's API name, by section name (the first of a name, as apiNameOfRef finds it)
     const policies = new Map<string, string>();
     for (const s of snap[MWAN3]?.sections ?? []) if (s.type === 'policy' && !policies.has(s.name)) policies.set(s.name, apiNameOf(s));
-    return namedObjects(snap[MWAN3], 'rule', FIELDS).map((r) => {
-      const policy = typeof r['policy'] === 'string' ? (policies.get(r['policy']) ?? r['policy']) : undefined;
-      return policy === undefined || policy === r['policy'] ? r : { ...r, policy }; // the same object when nothing maps
-    }) as Mwan3Rule[];
+    const rules = namedObjects(snap[MWAN3], 'rule', FIELDS);
+    // the same objects (and list) when no policy's API name differs from its section name
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      const policy = typeof r['policy'] === 'string' ? policies.get(r['policy']) : undefined;
+      if (policy !== undefined && policy !== r['policy']) rules[i] = { ...r, policy };
+    }
+    return rules as Mwan3Rule[];
   },
   check(obj, snap) {
     chainSectionName(obj.name, 'rule');
