@@ -86,8 +86,10 @@ export function namedSectionOps(
   type: string,
   desired: Map<string, UciValue>,
   managed: readonly string[],
+  /** The section of that name, when the caller looked it up already (null: there is none). */
+  found?: UciSection | null,
 ): BatchOp[] {
-  const current = pkg.sections.find((s) => s.name === name);
+  const current = found === undefined ? pkg.sections.find((s) => s.name === name) : (found ?? undefined);
   const ops: BatchOp[] = [];
   if (!current || current.type !== type) ops.push({ op: 'section', section: name, type });
   return ops.concat(syncOptionsOps(name, current?.type === type ? current : undefined, desired, managed));

@@ -72,12 +72,17 @@ export function findNamed(pkg: UciPackage | undefined, type: string, apiName: st
  * another type) already holds it.
  */
 export function claimSectionName(pkg: UciPackage, type: string, apiName: string, field = 'name'): string {
+  return claimSection(pkg, type, apiName, field).name;
+}
+
+/** claimSectionName, and the section of that name (null: none yet). */
+function claimSection(pkg: UciPackage, type: string, apiName: string, field: string): { name: string; holder: UciSection | null } {
   const name = sectionNameFor(apiName, field);
-  const holder = pkg.sections.find((s) => s.name === name);
+  const holder = pkg.sections.find((s) => s.name === name) ?? null;
   if (holder && (holder.type !== type || apiNameOf(holder) !== apiName)) {
     throw conflict(`Conflict: ${JSON.stringify(apiName)} maps to UCI section '${name}', already used by ${JSON.stringify(apiNameOf(holder))} (${holder.type})`);
   }
-  return name;
+  return { name, holder };
 }
 
 /**
@@ -106,10 +111,10 @@ export function namedObjectOps(
   managed: readonly string[],
   field = 'name',
 ): BatchOp[] {
-  const section = claimSectionName(pkg, type, apiName, field);
+  const { name: section, holder } = claimSection(pkg, type, apiName, field);
   const options = new Map(desired);
   if (section !== apiName) options.set(API_NAME_OPTION, apiName);
-  return namedSectionOps(pkg, section, type, options, [...managed, API_NAME_OPTION]);
+  return namedSectionOps(pkg, section, type, options, [...managed, API_NAME_OPTION], holder);
 }
 
 type Listed = { name: string } & FlatObject;
