@@ -34,7 +34,9 @@ const CHILD_UP = new Set(['INSTALLED', 'REKEYING', 'REKEYED', 'UPDATING']);
 
 export function createMetrics(sources: MetricsSources | undefined, opts: { processMetrics?: boolean } = {}): AgentMetrics {
   const registry = new Registry();
-  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  // the event loop's lag sampled once a second: prom-client's default (10 ms) is a timer that
+  // wakes an idle agent 100 times a second (1% of a core here, and a router's CPU never sleeps)
+  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
   const registers = [registry];
 
   const requests = new Counter({ name: 'sdewan_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status code.', labelNames: ['method', 'route', 'code'], registers });

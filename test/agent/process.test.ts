@@ -80,6 +80,25 @@ describe('a running agent', () => {
   });
 });
 
+describe('an idle agent', () => {
+  let agent: Agent;
+  beforeAll(async () => {
+    agent = await startAgent();
+  });
+  afterAll(async () => agent?.stop());
+
+  it('sleeps: its event loop wakes a few times a second at most (no 10 ms timer of a metrics sampler)', async () => {
+    const pid = agent.process.pid!;
+    // the main thread's voluntary switches: one each time its event loop waits again
+    const waits = () => Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    await new Promise((r) => setTimeout(r, 500)); // past the start's own work
+    const before = waits();
+    await new Promise((r) => setTimeout(r, 3000));
+    // a 10 ms sampler alone would make ~300 here
+    expect(waits() - before).toBeLessThan(60);
+  });
+});
+
 describe('request lines at LOG_LEVEL=info', () => {
   let agent: Agent;
   beforeAll(async () => {
