@@ -27,7 +27,6 @@ import {
   Cmd,
   type Delta,
   findOption,
-  findSection,
   type IPackage,
   type ISection,
   newPackage,
@@ -68,6 +67,26 @@ export function importConfig(ctx: ParseCtx, opts: ImportOptions): ImportResult {
 
   const record = (d: Delta): void => {
     if (merging && pkg?.hasDelta) pkg.delta.push(d);
+  };
+
+  // Each package's sections by name (the first of a name), as findSection would find them: a
+  // section declared again is looked up here instead of through every section before it (a
+  // parse of n sections was n²/2 name comparisons). Sections are only added during a parse, or
+  // replaced at their place by changeSectionType.
+  const indexes = new Map<IPackage, Map<string, ISection>>();
+  const indexOf = (p: IPackage): Map<string, ISection> => {
+    let index = indexes.get(p);
+    if (!index) {
+      index = new Map();
+      for (const s of p.sections) if (!index.has(s.name)) index.set(s.name, s);
+      indexes.set(p, index);
+    }
+    return index;
+  };
+  const added = (p: IPackage, s: ISection): ISection => {
+    const index = indexOf(p);
+    if (!index.has(s.name)) index.set(s.name, s);
+    return s;
   };
 
   const switchConfig = (): void => {
@@ -116,12 +135,12 @@ export function importConfig(ctx: ParseCtx, opts: ImportOptions): ImportResult {
     const type = strAt(ctx, ofsType);
     const secName = strAt(ctx, ofsName);
     if (secName === '') {
-      const s = allocSection(p, type, null);
+      const s = added(p, allocSection(p, type, null));
       record({ cmd: Cmd.ADD, section: s.name, option: null, value: type });
       section = s;
       return;
     }
-    const existing = findSection(p, secName);
+    const existing = indexOf(p).get(secName);
     if (existing && opts.strict && existing.type !== type) {
       parseError(ctx, 'section of different type overwrites prior section with same name');
     }
@@ -131,8 +150,9 @@ export function importConfig(ctx: ParseCtx, opts: ImportOptions): ImportResult {
         return;
       }
       section = changeSectionType(p, existing, type);
+      indexOf(p).set(secName, section); // the same place, maybe another object
     } else {
-      section = allocSection(p, type, secName);
+      section = added(p, allocSection(p, type, secName));
     }
     record({ cmd: Cmd.CHANGE, section: secName, option: null, value: type });
   };
