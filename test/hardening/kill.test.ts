@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { restartableAgentDir } from '../helpers/agent.js';
-import { bundledAgents } from './bundled-agents.js';
+import { bundledAgents, roundUntilKilled } from './bundled-agents.js';
 import { FIREWALL, IPSEC, MWAN3, call, firewallRule, ipsecProposal, login, mwan3Rule, parseConfigDir, prng } from './lib.js';
 
 const TOTAL_WRITES = 1000;
@@ -67,31 +67,17 @@ describe('SIGKILL during writes', () => {
         const cookie = await login(victim.url, 'root', password);
         // the kill comes after this many writes of the round were sent: 20 on average, so that
         // 1,000 writes take about 50 rounds
-        const killAfter = 12 + Math.floor(random() * 17);
-        const killDelayMs = Math.floor(random() * 8);
-        let killed = false;
-        let roundSent = 0;
-        const lane = async () => {
-          while (!killed) {
+        await roundUntilKilled(victim, {
+          lanes: IN_FLIGHT,
+          killAfter: 12 + Math.floor(random() * 17),
+          killDelayMs: Math.floor(random() * 8),
+          send: async () => {
             const w = writeNumber(sent++);
-            roundSent++;
-            if (roundSent === killAfter) {
-              setTimeout(() => {
-                killed = true;
-                victim.child.kill('SIGKILL');
-              }, killDelayMs);
-            }
-            try {
-              const res = await call(victim.url, cookie, w.method, w.path, w.body);
-              if (res.status >= 200 && res.status < 300) acked.push(w);
-              else if (!killed) throw new Error(`${w.method} ${w.path} answered ${res.status}: ${res.text}`);
-            } catch (err) {
-              if (!killed) throw err;
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-        await victim.exited;
+            const res = await call(victim.url, cookie, w.method, w.path, w.body);
+            if (res.status >= 200 && res.status < 300) acked.push(w);
+            else return `${w.method} ${w.path} answered ${res.status}: ${res.text}`;
+          },
+        });
         kills++;
         try {
           parseConfigDir(confdir);

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { restartableAgentDir } from '../helpers/agent.js';
-import { bundledAgents } from './bundled-agents.js';
+import { bundledAgents, roundUntilKilled } from './bundled-agents.js';
 import { call, firewallRule, login, mwan3Rule, parseConfigDir, prng } from './lib.js';
 import type { UciPackage } from '../../src/uci/types.js';
 
@@ -83,31 +83,17 @@ describe('SIGKILL during change sets', () => {
         const cookie = await login(victim.url, 'root', l.password);
         // the kill comes after this many sets of the round were sent (8 on average), at any point
         // of the set in flight (one takes some 15 to 90 ms)
-        const killAfter = 4 + Math.floor(random() * 9);
-        const killDelayMs = Math.floor(random() * 60);
-        let killed = false;
-        let roundSent = 0;
-        const lane = async () => {
-          while (!killed) {
+        await roundUntilKilled(victim, {
+          lanes: IN_FLIGHT,
+          killAfter: 4 + Math.floor(random() * 9),
+          killDelayMs: Math.floor(random() * 60),
+          send: async () => {
             const i = sent++;
-            roundSent++;
-            if (roundSent === killAfter) {
-              setTimeout(() => {
-                killed = true;
-                victim.child.kill('SIGKILL');
-              }, killDelayMs);
-            }
-            try {
-              const res = await call(victim.url, cookie, 'POST', CHANGES, setNumber(i));
-              if (res.status === 200) acked.add(i);
-              else if (!killed) throw new Error(`set ${i} answered ${res.status}: ${res.text}`);
-            } catch (err) {
-              if (!killed) throw err;
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-        await victim.exited;
+            const res = await call(victim.url, cookie, 'POST', CHANGES, setNumber(i));
+            if (res.status === 200) acked.add(i);
+            else return `set ${i} answered ${res.status}: ${res.text}`;
+          },
+        });
         kills++;
       }
       return acked;

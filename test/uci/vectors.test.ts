@@ -8,7 +8,7 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedRunner, parseUci, runUciCli, exportUci, showUci, UciParseError } from '../../src/uci/index.js';
-import { batchVectors, CLI, CliWorker, mapLimit, parseVectors, readConfigs, sandbox, uciWords } from './helpers.js';
+import { batchVectors, CLI, CliWorker, mapLimit, parseVectors, readConfigs, sandbox, type Sandbox, uciWords } from './helpers.js';
 
 const parse = parseVectors();
 const batch = batchVectors();
@@ -74,46 +74,52 @@ function batchProblems(v: (typeof batch)[number], r: { exit: number; stdout: str
 // Every vector in a separate process: one long-lived child (test/uci/cli-worker.ts) runs
 // sdewan-uci's command line (runUciCli, what bin/sdewan-uci calls) for each command, on real
 // files, without a Node start-up per command.
+/**
+ * Each vector in a sandbox holding its files, checked through one CLI worker: the failures
+ * `check` names, all vectors together (the worker closed at the end).
+ */
+async function failuresInWorker<V>(
+  vectors: readonly V[],
+  files: (v: V) => Record<string, string>,
+  check: (worker: CliWorker, v: V, box: Sandbox) => Promise<string[]>,
+): Promise<string[]> {
+  const worker = new CliWorker();
+  try {
+    const failures: string[] = [];
+    for (const v of vectors) {
+      const box = sandbox(files(v));
+      try {
+        failures.push(...(await check(worker, v, box)));
+      } finally {
+        box.cleanup();
+      }
+    }
+    return failures;
+  } finally {
+    worker.close();
+  }
+}
+
 describe('every vector in a separate CLI process (worker)', () => {
   it('passes every parse vector (show and export)', async () => {
-    const worker = new CliWorker();
-    try {
-      const failures: string[] = [];
-      for (const v of parse) {
-        const box = sandbox({ [v.package]: v.input });
-        try {
-          for (const cmd of ['show', 'export'] as const) {
-            const r = await worker.run(['-c', box.confdir, '-t', box.savedir, cmd, v.package]);
-            if (r.exit !== v[cmd].exit || r.stdout !== v[cmd].stdout) failures.push(`${v.id} ${cmd}`);
-          }
-        } finally {
-          box.cleanup();
-        }
+    const failures = await failuresInWorker(parse, (v) => ({ [v.package]: v.input }), async (worker, v, box) => {
+      const out: string[] = [];
+      for (const cmd of ['show', 'export'] as const) {
+        const r = await worker.run(['-c', box.confdir, '-t', box.savedir, cmd, v.package]);
+        if (r.exit !== v[cmd].exit || r.stdout !== v[cmd].stdout) out.push(`${v.id} ${cmd}`);
       }
-      expect(failures).toEqual([]);
-    } finally {
-      worker.close();
-    }
+      return out;
+    });
+    expect(failures).toEqual([]);
   }, 120_000);
 
   it('passes every batch vector (stdout, exit, stderr words, files)', async () => {
-    const worker = new CliWorker();
-    try {
-      const failures: string[] = [];
-      for (const v of batch) {
-        const box = sandbox(v.files);
-        try {
-          const r = await worker.run(['-c', box.confdir, '-t', box.savedir, 'batch'], v.batch);
-          const problems = batchProblems(v, r, box.confdir);
-          if (problems.length) failures.push(`${v.id}: ${problems.join('; ')}`);
-        } finally {
-          box.cleanup();
-        }
-      }
-      expect(failures).toEqual([]);
-    } finally {
-      worker.close();
-    }
+    const failures = await failuresInWorker(batch, (v) => v.files, async (worker, v, box) => {
+      const r = await worker.run(['-c', box.confdir, '-t', box.savedir, 'batch'], v.batch);
+      const problems = batchProblems(v, r, box.confdir);
+      return problems.length ? [`${v.id}: ${problems.join('; ')}`] : [];
+    });
+    expect(failures).toEqual([]);
   }, 120_000);
 });
 
