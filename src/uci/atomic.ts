@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FileBytes } from './bytes.js';
 
 const TEMP_RE = /^\..+\.uci-[A-Za-z0-9]{6}$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -45,6 +46,17 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** Writes all of `data` at the file's position: a FileBytes' pieces with one writev (what a short write left, one buffer at a time). */
+function writeAll(fd: number, data: Buffer | FileBytes): void {
+  let buf: Buffer;
+  if (data instanceof FileBytes) {
+    const n = fs.writevSync(fd, data.pieces);
+    if (n === data.length) return;
+    buf = data.buf.subarray(n);
+  } else buf = data;
+  for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
 /**
  * Replace `target` atomically with `data`. The temporary file is created in `tempDir`
  * (default: the target's directory; uci uses the config directory). `syncDir: false` leaves
@@ -52,15 +64,13 @@ export function fsyncDir(dir: string): void {
  */
 export function atomicWriteFileSync(
   target: string,
-  data: Buffer | string,
+  data: Buffer | string | FileBytes,
   opts: { mode?: number; tempDir?: string; tempBase?: string; syncDir?: boolean } = {},
 ): void {
   const dir = opts.tempDir ?? path.dirname(target);
   const { tmp, fd } = createTemp(dir, opts.tempBase ?? path.basename(target));
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);

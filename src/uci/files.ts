@@ -331,8 +331,7 @@ export class UciFiles extends LibUci {
       if (!loaded.applied) return;
       this.flushDelta(p.name);
     }
-    const bytes = commitBytes(pkg, this.fo.exportName);
-    const content = new FileBytes(bytes);
+    const content = commitBytes(pkg, this.fo.exportName);
     const reparsed = this.fo.strict && !this.fo.exportName ? asReparsed(pkg) : null;
     if (!this.fo.dryCommit) {
       try {
@@ -341,7 +340,7 @@ export class UciFiles extends LibUci {
         const target = own.isSymbolicLink() ? fs.realpathSync(file) : file;
         const mode = (target === file ? own : fs.statSync(target)).mode & 0o7777;
         // as uci_file_commit: the new file fsynced and renamed over the old, the directory not synced
-        atomicWriteFileSync(target, bytes, { mode, tempDir: this.fo.confdir, tempBase: pkg.name, syncDir: false });
+        atomicWriteFileSync(target, content, { mode, tempDir: this.fo.confdir, tempBase: pkg.name, syncDir: false });
       } catch {
         fail(Err.IO);
       }

@@ -2,7 +2,7 @@
  * What uci writes: `uci export` / the file `uci commit` writes, and the `uci show` lines.
  * The byte-string functions serve the engine; the UciPackage ones the rest of the agent.
  */
-import { fromBytes } from './bytes.js';
+import { FileBytes, fromBytes } from './bytes.js';
 import { fromPublic, type IOption, type IPackage, type ISection, memoOf } from './model.js';
 import { quoteUciValue } from './quote.js';
 import type { UciPackage } from './types.js';
@@ -36,21 +36,19 @@ export function exportPackage(p: IPackage, header: boolean, nameAnonymous = fals
 
 const NEWLINE = Buffer.from('\n');
 
-/** What `commit` writes (exportPackage without header, as bytes): a changed section costs its own text only. */
-export function commitBytes(p: IPackage, nameAnonymous: boolean): Buffer {
+/** What `commit` writes (exportPackage without header, as bytes, a piece per section): a changed section costs its own text only. */
+export function commitBytes(p: IPackage, nameAnonymous: boolean): FileBytes {
   const n = p.sections.length;
   const parts = new Array<Buffer>(n + 1); // made at its size: no growing of a 500-entry list per commit
-  let length = NEWLINE.length;
   for (let i = 0; i < n; i++) {
     const s = p.sections[i]!;
     // a frozen section's bytes are kept with it (committed without naming anonymous ones)
     const memo = nameAnonymous ? undefined : memoOf(s);
     const bytes = memo ? (memo.bytes ??= Buffer.from(sectionText(s, false), 'latin1')) : Buffer.from(sectionText(s, nameAnonymous), 'latin1');
     parts[i] = bytes;
-    length += bytes.length;
   }
   parts[n] = NEWLINE;
-  return Buffer.concat(parts, length);
+  return new FileBytes(parts);
 }
 
 /** uci_show_value: `get` prints bare values (list items quoted only when they hold whitespace). */

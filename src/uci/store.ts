@@ -100,7 +100,7 @@ function readBytesIfExists(file: string): FileBytes | undefined {
   }
   const read = buf.subarray(0, len);
   const kept = keptBytes(file);
-  return kept?.buf.equals(read) ? kept : new FileBytes(Buffer.from(read));
+  return kept?.holds(read) ? kept : new FileBytes(Buffer.from(read));
 }
 
 function removeIfExists(file: string): void {
@@ -108,15 +108,15 @@ function removeIfExists(file: string): void {
 }
 
 /** An UpdateResult whose texts are decoded when read (a rollback needs them; most writes never do). */
-function result(batch: string, before: Buffer | undefined, after: Buffer | undefined): UpdateResult {
+function result(batch: string, before: FileBytes | undefined, after: FileBytes | undefined): UpdateResult {
   const changed = before === undefined || after === undefined ? before !== after : !before.equals(after);
   return {
     batch,
     get before() {
-      return before?.toString('utf8');
+      return before?.buf.toString('utf8');
     },
     get after() {
-      return after?.toString('utf8');
+      return after?.buf.toString('utf8');
     },
     changed,
   };
@@ -199,9 +199,9 @@ class Store implements UciStore {
   }
 
   /** Keeps what was just committed as the package read from `file` (when the file still has that size). */
-  private remember(pkg: string, text: Buffer, parsed: UciPackage): void {
+  private remember(pkg: string, size: number, parsed: UciPackage): void {
     const st = fs.statSync(this.file(pkg), { throwIfNoEntry: false });
-    if (st && st.size === text.length) this.cache.set(pkg, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, pkg: parsed });
+    if (st && st.size === size) this.cache.set(pkg, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, pkg: parsed });
     else this.cache.delete(pkg);
   }
 
@@ -212,8 +212,7 @@ class Store implements UciStore {
       const ops = await plan(current);
       const file = this.file(pkg);
       const before = readBytesIfExists(file);
-      const beforeBuf = before?.buf;
-      if (ops.length === 0) return result('', beforeBuf, beforeBuf);
+      if (ops.length === 0) return result('', before, before);
       const batch = buildBatch(pkg, ops);
 
       if (Date.now() - (this.cleanedAt.get(pkg) ?? -Infinity) >= 60_000) {
@@ -221,7 +220,7 @@ class Store implements UciStore {
         this.cleanedAt.set(pkg, Date.now());
       }
       let created = false;
-      if (beforeBuf === undefined) {
+      if (before === undefined) {
         // uci only edits existing packages: start from an empty file.
         fs.writeFileSync(file, '', { flag: 'wx', mode: 0o644 });
         created = true;
@@ -239,18 +238,18 @@ class Store implements UciStore {
         engine.command(['commit', pkg]);
         if (engine.stderr !== '') throw new UciBatchError(pkg, 1, fromBytes(engine.stderr), `commit ${pkg}\n`);
         committed = engine.committed.get(pkg);
-        if (committed && binary) await this.commitThroughUci(pkg, batch, beforeBuf, committed, valuesOf(ops));
+        if (committed && binary) await this.commitThroughUci(pkg, batch, before, committed, valuesOf(ops));
       } catch (e) {
         if (created) removeIfExists(file);
         throw e;
       }
       if (!committed) {
         if (created) removeIfExists(file);
-        return result(batch, beforeBuf, beforeBuf);
+        return result(batch, before, before);
       }
-      const text = committed.content.buf;
-      if (!binary) this.remember(pkg, text, committed.pkg ? toPublic(committed.pkg) : parseUci(text, { name: pkg, file }));
-      return result(batch, beforeBuf, text);
+      const text = committed.content;
+      if (!binary) this.remember(pkg, text.length, committed.pkg ? toPublic(committed.pkg) : parseUci(text.buf, { name: pkg, file }));
+      return result(batch, before, text);
     });
   }
 
@@ -260,7 +259,7 @@ class Store implements UciStore {
    * failure that wrote the file puts the file back as it was: an error answer always means
    * nothing changed. What uci committed is read back from the file, not through uci.
    */
-  private async commitThroughUci(pkg: string, batch: string, beforeBuf: Buffer | undefined, predicted: Committed, values: string[]): Promise<void> {
+  private async commitThroughUci(pkg: string, batch: string, before: FileBytes | undefined, predicted: Committed, values: string[]): Promise<void> {
     const file = this.file(pkg);
     removeIfExists(this.deltaFile(pkg)); // a delta left by a crashed run must not ride along
     const beforeId = fileIdentity(file);
@@ -270,27 +269,27 @@ class Store implements UciStore {
     if (noise.length) this.log?.warn({ pkg, exit: res.exit, stderr: loggableNoise(noise, values) }, 'uci printed more than its own messages');
     const wrote = fileIdentity(file) !== beforeId;
     if (res.exit !== 0 || uci !== '') {
-      const restored = wrote ? this.putBack(pkg, beforeBuf) : false;
+      const restored = wrote ? this.putBack(pkg, before) : false;
       const note = wrote ? (restored ? ' (its commit was undone)' : ' (its commit could not be undone)') : '';
       throw new UciBatchError(pkg, res.exit, `${uci.trim() || 'uci failed'}${note}\n`, batch);
     }
     if (!wrote) throw new UciBatchError(pkg, res.exit, 'uci reported success but did not write the file\n', batch);
     const text = fs.readFileSync(file);
-    const expected = predicted.content.buf;
+    const expected = predicted.content.holds(text);
     let parsed: UciPackage;
-    if (predicted.pkg && text.equals(expected)) {
+    if (predicted.pkg && expected) {
       parsed = toPublic(predicted.pkg);
       rememberParse(file, predicted.content, predicted.pkg);
     } else {
-      if (!text.equals(expected)) this.log?.warn({ pkg }, "uci's commit differs from the embedded engine's: read back from the file");
+      if (!expected) this.log?.warn({ pkg }, "uci's commit differs from the embedded engine's: read back from the file");
       parsed = parseUci(text, { name: pkg, file });
     }
-    this.remember(pkg, text, parsed);
+    this.remember(pkg, text.length, parsed);
     predicted.content = new FileBytes(text);
   }
 
   /** The file as it was before a failed write (removed when it did not exist). */
-  private putBack(pkg: string, content: Buffer | undefined): boolean {
+  private putBack(pkg: string, content: FileBytes | undefined): boolean {
     try {
       if (content === undefined) removeIfExists(this.file(pkg));
       else atomicWriteFileSync(this.file(pkg), content, { mode: fs.statSync(this.file(pkg)).mode & 0o7777, tempBase: pkg });

@@ -1,8 +1,11 @@
 /** The atomic replacement of a config file (src/uci/atomic.ts): uci's temp names, the mode, a taken name, a linked file. */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { atomicWriteFileSync } from '../../src/uci/atomic.js';
+import { FileBytes } from '../../src/uci/bytes.js';
+import { isRoot } from '../helpers/requirements.js';
 import { createUciStore, EmbeddedRunner } from '../../src/uci/index.js';
 import { sandbox, type Sandbox } from './helpers.js';
 
@@ -35,6 +38,33 @@ describe('atomicWriteFileSync', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('new\n');
     expect(fs.readFileSync(taken, 'utf8')).toBe('someone else\n');
     expect(fs.readdirSync(box.confdir).sort()).toEqual(['.mwan3.uci-AAAAAA', 'mwan3']);
+  });
+
+  it('writes bytes in pieces byte for byte, more pieces than one writev takes (IOV_MAX 1024)', () => {
+    box = sandbox({ mwan3: 'old\n' });
+    const file = path.join(box.confdir, 'mwan3');
+    const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(`\nconfig rule 'r${i}'\n`));
+    atomicWriteFileSync(file, new FileBytes(pieces), { syncDir: false });
+    expect(fs.readFileSync(file).equals(Buffer.concat(pieces))).toBe(true);
+  });
+
+  // a disk with room for part of the pieces: writev writes some, the rest fails with ENOSPC
+  it.runIf(isRoot)('leaves the file as it was, and no temporary file, when the disk fills up part way through the pieces', () => {
+    box = sandbox();
+    const mnt = path.join(box.root, 'small');
+    fs.mkdirSync(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
+    try {
+      const file = path.join(mnt, 'mwan3');
+      fs.writeFileSync(file, 'old\n');
+      fs.writeFileSync(path.join(mnt, 'filler'), Buffer.alloc(32 * 1024));
+      const pieces = Array.from({ length: 100 }, () => Buffer.alloc(1024, 0x61));
+      expect(() => atomicWriteFileSync(file, new FileBytes(pieces), { syncDir: false })).toThrow(/ENOSPC/);
+      expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
+      expect(fs.readdirSync(mnt).sort()).toEqual(['filler', 'mwan3']);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
   });
 });
 
