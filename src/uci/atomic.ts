@@ -46,17 +46,6 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes all of `data` at the file's position: a FileBytes' pieces with one writev (what a short write left, one buffer at a time). */
-function writeAll(fd: number, data: Buffer | FileBytes): void {
-  let buf: Buffer;
-  if (data instanceof FileBytes) {
-    const n = fs.writevSync(fd, data.pieces);
-    if (n === data.length) return;
-    buf = data.buf.subarray(n);
-  } else buf = data;
-  for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off);
-}
-
 /**
  * Replace `target` atomically with `data`. The temporary file is created in `tempDir`
  * (default: the target's directory; uci uses the config directory). `syncDir: false` leaves
@@ -70,7 +59,9 @@ export function atomicWriteFileSync(
   const dir = opts.tempDir ?? path.dirname(target);
   const { tmp, fd } = createTemp(dir, opts.tempBase ?? path.basename(target));
   try {
-    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data instanceof FileBytes ? data.flatten() : data;
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);

@@ -18,11 +18,20 @@ export function fromBytes(bytes: string): string {
 }
 
 /**
+ * One buffer, reused, holding the bytes of the FileBytes flattened last: a commit copies its
+ * pieces here to write them (not into a new buffer), and the next read of the file is compared
+ * with it. Kept up to FLAT_KEPT; a bigger file gets a buffer of its own.
+ */
+const FLAT_KEPT = 1024 * 1024;
+let flat = Buffer.allocUnsafeSlow(64 * 1024);
+let flatOf: FileBytes | undefined;
+
+/**
  * A file's content as the engine keeps it: the bytes, in the pieces they were made in (a read
- * gives one; a commit one per section, each kept with its section), so that a commit is written
- * with one writev and never copied into one 70 KB buffer that lives until V8's next full
- * collection (a 500-rule config: ~4 MiB of the allocator's heap after 200 writes). The byte
- * string a parse needs, and the single buffer, are made only when asked for.
+ * gives one; a commit one per section, each kept with its section), so that a commit never
+ * makes a 70 KB buffer that lives until V8's next full collection (a 500-rule config: ~4 MiB
+ * of the allocator's heap after 200 writes). The byte string a parse needs, and the single
+ * buffer, are made only when asked for.
  */
 export class FileBytes {
   readonly length: number;
@@ -58,7 +67,22 @@ export class FileBytes {
 
   /** Whether `bytes` are these bytes. */
   holds(bytes: Buffer): boolean {
-    return this.length === bytes.length && samePieces(this.pieces, [bytes]);
+    if (this.length !== bytes.length) return false;
+    const one = this.whole ?? (flatOf === this ? flat : undefined);
+    return one ? one.compare(bytes, 0, bytes.length, 0, this.length) === 0 : samePieces(this.pieces, [bytes]);
+  }
+
+  /** The bytes in one buffer to write them, valid until another FileBytes is flattened. */
+  flatten(): Buffer {
+    if (this.whole) return this.whole;
+    if (this.length > FLAT_KEPT) return Buffer.concat(this.pieces, this.length);
+    if (flatOf !== this) {
+      if (flat.length < this.length) flat = Buffer.allocUnsafeSlow(Math.min(FLAT_KEPT, Math.max(this.length, 2 * flat.length)));
+      let at = 0;
+      for (const p of this.pieces) at += p.copy(flat, at);
+      flatOf = this;
+    }
+    return flat.subarray(0, this.length);
   }
 }
 

@@ -40,7 +40,7 @@ describe('atomicWriteFileSync', () => {
     expect(fs.readdirSync(box.confdir).sort()).toEqual(['.mwan3.uci-AAAAAA', 'mwan3']);
   });
 
-  it('writes bytes in pieces byte for byte, more pieces than one writev takes (IOV_MAX 1024)', () => {
+  it('writes bytes in pieces byte for byte', () => {
     box = sandbox({ mwan3: 'old\n' });
     const file = path.join(box.confdir, 'mwan3');
     const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(`\nconfig rule 'r${i}'\n`));
@@ -48,7 +48,7 @@ describe('atomicWriteFileSync', () => {
     expect(fs.readFileSync(file).equals(Buffer.concat(pieces))).toBe(true);
   });
 
-  // a disk with room for part of the pieces: writev writes some, the rest fails with ENOSPC
+  // a disk with room for part of the bytes: a write writes some, the next fails with ENOSPC
   it.runIf(isRoot)('leaves the file as it was, and no temporary file, when the disk fills up part way through the pieces', () => {
     box = sandbox();
     const mnt = path.join(box.root, 'small');

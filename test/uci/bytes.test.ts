@@ -23,6 +23,10 @@ describe('FileBytes', () => {
         expect(y.equals(x)).toBe(same);
         expect(x.holds(Buffer.from(b))).toBe(same);
         expect(x.equals(new FileBytes(Buffer.from(b)))).toBe(same);
+        expect(x.flatten().equals(Buffer.from(a))).toBe(true);
+        expect(x.holds(Buffer.from(b))).toBe(same); // compared with its flattened bytes now
+        y.flatten();
+        expect(x.holds(Buffer.from(b))).toBe(same); // and piece by piece again once another is
         expect(x.buf.equals(Buffer.from(a))).toBe(true);
         expect(x.length).toBe(a.length);
       }),
