@@ -118,6 +118,25 @@ describe('Dockerfile.openwrt lint', () => {
     expect(script).toMatch(/\bjq\b/);
   });
 
+  it('installs every program the agent runs by default on OpenWRT', () => {
+    const install = parsed.filter((i) => i.keyword === 'RUN').map((i) => i.args).find((a) => a.includes('install'))!;
+    // The OpenWRT package of each program the agent's sources name as a default (`...Bin ?? 'name'`).
+    const providers: Record<string, string | null> = {
+      ip: 'ip-full', // `ip -j`: busybox's ip has no JSON
+      wg: 'wireguard-tools', // also netifd's wireguard protocol handler
+      conntrack: 'conntrack',
+      swanctl: 'strongswan-swanctl',
+      ubus: null, // in the base image
+      'wireguard-go': null, // the Linux platform's userspace WireGuard (src/wireguard/linux.ts), not OpenWRT's
+      embedded: null, // the uci engine inside the agent, not a program
+    };
+    const named = new Set<string>();
+    const sources = readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    for (const f of sources) for (const m of readFileSync(path.join(ROOT, 'src', f), 'utf8').matchAll(/Bin \?\? '([^']+)'/g)) named.add(m[1]!);
+    expect([...named].sort()).toEqual(Object.keys(providers).sort());
+    for (const pkg of Object.values(providers)) if (pkg) expect(install, pkg).toContain(pkg);
+  });
+
   it('puts the agent in uhttpd\'s place: /etc/init.d/uhttpd links to its init script, uhttpd\'s boot links go', () => {
     expect(readlinkSync(path.join(ROOT, 'openwrt-image/etc/init.d/uhttpd'))).toBe('sdewan-agent');
     const runs = parsed.filter((i) => i.keyword === 'RUN').map((i) => i.args.join(' '));
