@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir } from '../uci/atomic.js';
+import { atomicWriteFileSync, fsyncDir, isTempName, writeNewFileSync } from '../uci/atomic.js';
 
 /** A file's new content (with its mode), or undefined to remove it. */
 export interface FileWrite {
@@ -43,29 +43,6 @@ function removeIfExists(file: string): void {
   }
 }
 
-/** A new file holding `data` with exactly `mode`, fsynced. */
-function writeSynced(file: string, data: Buffer | string, mode: number): void {
-  const fd = fs.openSync(file, 'wx', mode);
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fchmodSync(fd, mode);
-    fs.fsyncSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    removeIfExists(file);
-    throw err;
-  }
-  fs.closeSync(fd);
-}
-
-/** `data` into `file`, atomically and durably (temp, fsync, rename, fsync of the directory). */
-function writeDurably(file: string, data: Buffer | string, mode: number): void {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  writeSynced(tmp, data, mode);
-  fs.renameSync(tmp, file);
-  fsyncDir(path.dirname(file));
-}
-
 function tempFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.sdewan-set-${randomBytes(6).toString('hex')}`);
 }
@@ -88,13 +65,13 @@ export function commitFiles(journalDir: string, writes: readonly FileWrite[]): v
   const entries: Entry[] = writes.map((w) => (w.content === undefined ? { path: w.path } : { path: w.path, temp: tempFor(w.path) }));
   const prepare = path.join(journalDir, id + PREPARE);
   const journal = path.join(journalDir, id + JOURNAL);
-  writeDurably(prepare, JSON.stringify({ entries }), 0o600);
+  atomicWriteFileSync(prepare, JSON.stringify({ entries }), { mode: 0o600 });
   try {
     writes.forEach((w, i) => {
       const temp = entries[i]!.temp;
       if (temp === undefined) return;
       fs.mkdirSync(path.dirname(temp), { recursive: true, mode: 0o755 });
-      writeSynced(temp, w.content!, w.mode);
+      writeNewFileSync(temp, w.content!, w.mode);
     });
   } catch (err) {
     for (const e of entries) if (e.temp !== undefined) removeIfExists(e.temp);
@@ -125,7 +102,8 @@ export function recoverJournals(journalDir: string): { rolledForward: number; di
   let discarded = 0;
   for (const name of names.sort()) {
     const file = path.join(journalDir, name);
-    if (name.endsWith('.tmp')) {
+    // a `.prepare` being written when the process died (`*.tmp`: the name an older agent gave it)
+    if (isTempName(name) || name.endsWith('.tmp')) {
       removeIfExists(file);
       continue;
     }

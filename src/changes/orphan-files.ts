@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Settings } from '../config.js';
 import type { OwnedFiles, Resource, Snapshot } from '../resources/types.js';
+import { isTempName } from '../uci/atomic.js';
 import type { UciStore } from '../uci/types.js';
-import { OWNED_TEMP_NAME } from './owned-files.js';
 import { rootDir, snapshotOf } from './read.js';
 
 /** The paths (relative to the file root) the objects of `kind` reference. */
@@ -57,7 +57,7 @@ export async function removeOrphanFiles(opts: {
     for (const dir of owned.dirs) {
       for (const name of await filesIn(path.join(root, dir))) {
         const rel = path.join(dir, name);
-        if (!OWNED_TEMP_NAME.test(name) && referenced.has(rel)) continue;
+        if (!isTempName(name) && referenced.has(rel)) continue;
         try {
           await unlink(path.join(root, rel));
           removed.push(rel);

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { OwnedFile, OwnedFiles, Snapshot } from '../resources/types.js';
+import { atomicWriteFileSync } from '../uci/atomic.js';
 
 /**
  * The files a resource owns beside its UCI config (IPsec certificates and keys under the
@@ -44,31 +44,10 @@ async function removeIfExists(file: string): Promise<void> {
   }
 }
 
-/** The temporary files of writeFileAtomic: `.<target name>.<12 hex digits>.tmp`. */
-export const OWNED_TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
-
-/** Writes `content` to `file` atomically with exactly `mode` (whatever the umask). */
-export async function writeFileAtomic(file: string, content: string | Buffer, mode: number): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
-  try {
-    await handle.chmod(mode);
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await removeIfExists(tmp);
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await removeIfExists(tmp);
-    throw err;
-  }
+/** Writes `content` to `file` atomically with exactly `mode` (whatever the umask), its directory made when missing. */
+async function writeFileAtomic(file: string, content: string | Buffer, mode: number): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+  atomicWriteFileSync(file, content, { mode });
 }
 
 export interface FileStage {

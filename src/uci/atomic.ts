@@ -22,16 +22,28 @@ function tempNameFor(dir: string, base: string): string {
   return path.join(dir, `.${base}.uci-${suffix}`);
 }
 
-/** A new temporary file beside the target, created exclusively: its name and descriptor. */
-function createTemp(dir: string, base: string): { tmp: string; fd: number } {
-  for (let attempt = 0; ; attempt++) {
-    const tmp = tempNameFor(dir, base);
-    try {
-      return { tmp, fd: fs.openSync(tmp, 'wx', 0o600) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw e;
-    }
+/** Whether `name` is one of the temporary files made here (what a killed writer leaves behind). */
+export const isTempName = (name: string): boolean => TEMP_RE.test(name);
+
+/**
+ * Writes `data` into `file`, a new file (created exclusively: an existing one is an EEXIST
+ * error, and left alone), with exactly `mode` whatever the umask, fsynced. Removed again when
+ * the write fails.
+ */
+export function writeNewFileSync(file: string, data: Buffer | string | FileBytes, mode: number): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data instanceof FileBytes ? data.flatten() : data;
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    fs.fchmodSync(fd, mode);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
 }
 
 export function fsyncDir(dir: string): void {
@@ -47,9 +59,10 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * Replace `target` atomically with `data`. The temporary file is created in `tempDir`
- * (default: the target's directory; uci uses the config directory). `syncDir: false` leaves
- * out the fsync of the directory after the rename, as libuci's uci_file_commit does.
+ * Replace `target` atomically with `data`, the file's mode `mode` (default 0600). The
+ * temporary file is created in `tempDir` (default: the target's directory; uci uses the config
+ * directory). `syncDir: false` leaves out the fsync of the directory after the rename, as
+ * libuci's uci_file_commit does. The one way the agent replaces a file.
  */
 export function atomicWriteFileSync(
   target: string,
@@ -57,20 +70,18 @@ export function atomicWriteFileSync(
   opts: { mode?: number; tempDir?: string; tempBase?: string; syncDir?: boolean } = {},
 ): void {
   const dir = opts.tempDir ?? path.dirname(target);
-  const { tmp, fd } = createTemp(dir, opts.tempBase ?? path.basename(target));
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data instanceof FileBytes ? data.flatten() : data;
-    let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
+  const base = opts.tempBase ?? path.basename(target);
+  let tmp: string;
+  for (let attempt = 0; ; attempt++) {
+    tmp = tempNameFor(dir, base);
+    try {
+      writeNewFileSync(tmp, data, opts.mode ?? 0o600);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw e; // a name taken: another
+    }
   }
-  fs.closeSync(fd);
   try {
-    if (opts.mode !== undefined) fs.chmodSync(tmp, opts.mode);
     fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -90,7 +101,7 @@ export function cleanStaleTemps(dir: string, base: string, minAgeMs = 60_000): n
   }
   const now = Date.now();
   for (const n of names) {
-    if (!TEMP_RE.test(n) || !n.startsWith(`.${base}.uci-`)) continue;
+    if (!isTempName(n) || !n.startsWith(`.${base}.uci-`)) continue;
     const full = path.join(dir, n);
     try {
       const st = fs.statSync(full);

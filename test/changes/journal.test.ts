@@ -91,6 +91,18 @@ describe('the change-set journal', () => {
     }
   });
 
+  it('removes at start a journal a killed writer left half written, named as now or as older agents did', () => {
+    const d = makeTempDir('sdewan-journal-unit-');
+    try {
+      fs.writeFileSync(path.join(d, '.0123456789abcdef.prepare.uci-Ab12Cd'), '{"entr');
+      fs.writeFileSync(path.join(d, '0123456789abcdef.prepare.0a1b2c3d.tmp'), '{"entr');
+      expect(recoverJournals(d)).toEqual({ rolledForward: 0, discarded: 0 });
+      expect(fs.readdirSync(d)).toEqual([]);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('writes nothing when a file cannot be prepared', () => {
     const d = makeTempDir('sdewan-journal-unit-');
     try {

@@ -26,8 +26,8 @@ function tree(): string {
     'private/gone.pem': 'ORPHAN PRIVATE KEY',
     'x509/gone.pem': 'orphan cert',
     'x509ca/other.crt': 'orphan ca',
-    'private/.gone.pem.0123456789ab.tmp': 'HALF A KEY',
-    'x509/.shared.pem.a1b2c3d4e5f6.tmp': 'half a cert',
+    'private/.gone.pem.0123456789ab.tmp': 'HALF A KEY', // as an older agent named its temporary files
+    'x509/.shared.pem.uci-Ab12Cd': 'half a cert',
     'swanctl.conf': 'connections {}',
     'conf.d/site.conf': 'x',
     'pubkey/peer.pem': 'not owned',
@@ -52,7 +52,7 @@ describe('owned files left by an interrupted write', () => {
     agent = await startAgent({ config: { ipsec: IPSEC }, env: { SDEWAN_SWANCTL_DIR: root } });
     expect([...snapshotTree(root).keys()].sort()).toEqual(['conf.d/site.conf', 'private/hand.pem', 'pubkey/peer.pem', 'swanctl.conf', 'x509/shared.pem', 'x509ca/ca.pem']);
     const removed = agent.logRecords().filter((r) => String(r.msg).startsWith('removed a file no object references')).map((r) => r.file);
-    expect(removed.sort()).toEqual(['private/.gone.pem.0123456789ab.tmp', 'private/gone.pem', 'x509/.shared.pem.a1b2c3d4e5f6.tmp', 'x509/gone.pem', 'x509ca/other.crt']);
+    expect(removed.sort()).toEqual(['private/.gone.pem.0123456789ab.tmp', 'private/gone.pem', 'x509/.shared.pem.uci-Ab12Cd', 'x509/gone.pem', 'x509ca/other.crt']);
     for (const secret of ['ORPHAN PRIVATE KEY', 'HALF A KEY', 'KEY OF HAND']) expect(agent.logs()).not.toContain(secret);
   });
 
