@@ -168,6 +168,12 @@ class Store implements UciStore {
    */
   private readNow(pkg: string): UciPackage {
     const file = this.file(pkg);
+    const hit = this.cache.get(pkg);
+    if (hit) {
+      // the file as kept (the same inode, size and mtime): one call (a rename gives a new inode)
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      if (st && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.pkg;
+    }
     let fd: number;
     try {
       fd = fs.openSync(file, 'r');
@@ -181,7 +187,6 @@ class Store implements UciStore {
     try {
       // fstat and read through the same descriptor: one version of the file, even mid-rename.
       const st = fs.fstatSync(fd);
-      const hit = this.cache.get(pkg);
       if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.pkg;
       const data = fs.readFileSync(fd);
       const parsed = parseUci(data, { name: pkg, file });
