@@ -195,7 +195,7 @@ describe('init script start_service', () => {
     expect(r.stderr).toBe('');
     expect(r.instances.map((i) => i.name)).toEqual(['main']);
     const [main] = r.instances as [Instance];
-    expect(main.command.slice(1)).toEqual(['--single-threaded', '--optimize-for-size', '--max-semi-space-size=2', '--max-old-space-size=64', expect.stringMatching(/sdewan-agent\.mjs$/)]);
+    expect(main.command.slice(1)).toEqual(['--single-threaded', '--optimize-for-size', '--max-semi-space-size=2', '--max-old-space-size=64', '--no-turbo-inlining', expect.stringMatching(/sdewan-agent\.mjs$/)]);
     expect(main.respawn).toEqual(['3600', '5', '0']);
     expect(main.stdout).toEqual(['1']);
     expect(main.stderr).toEqual(['1']);
